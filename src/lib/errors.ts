@@ -1,0 +1,61 @@
+/**
+ * The codes a {@link SessionkitError} can carry. Branch on `error.code`, never on the message.
+ *
+ * - `invalid_option`: a constructor or function received an option it cannot use.
+ * - `invalid_cookie`: a cookie name, value or attribute cannot be serialized safely.
+ * - `cookie_too_large`: a Set-Cookie would exceed the 4096-byte browser limit.
+ * - `insecure_secret`: a secret is missing, short, a known default or low in entropy.
+ * - `unserializable_session`: session data that JSON cannot represent faithfully.
+ * - `store_unavailable`: a session store failed (read, write, touch or delete).
+ */
+export type SessionkitErrorCode =
+  | 'invalid_option'
+  | 'invalid_cookie'
+  | 'cookie_too_large'
+  | 'insecure_secret'
+  | 'unserializable_session'
+  | 'store_unavailable';
+
+/**
+ * The one error class sessionkit throws. Misconfiguration throws it at construction;
+ * untrusted input never does.
+ *
+ * @example
+ * try { serializeCookie('bad name', 'v') } catch (e) {
+ *   if (e instanceof SessionkitError && e.code === 'invalid_cookie') { … }
+ * }
+ */
+export class SessionkitError extends Error {
+  override name = 'SessionkitError';
+  readonly code: SessionkitErrorCode;
+
+  constructor(code: SessionkitErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** Shorthand for the style guide's message shape: `what: option X is invalid: got Y, expected Z`. */
+export function invalidOption(
+  what: string,
+  option: string,
+  got: unknown,
+  expected: string,
+): SessionkitError {
+  return new SessionkitError(
+    'invalid_option',
+    `${what}: option ${option} is invalid: got ${describe(got)}, expected ${expected}`,
+  );
+}
+
+/** A short, safe description of a value for error messages (never the full content of strings). */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') {
+    return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+  }
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : 'a Date';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
