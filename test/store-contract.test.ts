@@ -1,0 +1,236 @@
+// One contract, every store: what wrapSession relies on (src/lib/store.ts).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { cookieStore } from '../src/lib/cookie-store.ts';
+import { SessionkitError } from '../src/lib/errors.ts';
+import { memoryStore } from '../src/lib/memory-store.ts';
+import type { SessionStore } from '../src/lib/store.ts';
+import { Clock } from './support/clock.ts';
+
+interface StoreCase {
+  name: string;
+  /** A server-side store forgets deleted sessions; a stateless one cannot. */
+  serverSide: boolean;
+  make(
+    clock: Clock,
+    timeouts?: { idle?: number; absolute?: number; touchAfter?: number },
+  ): SessionStore;
+}
+
+const secret = 'kR3v9Lq2xW8mZ4pT6yB1nH5sD7fG0jCe-contract';
+
+const stores: StoreCase[] = [
+  {
+    name: 'memoryStore',
+    serverSide: true,
+    make: (clock, t = {}) =>
+      memoryStore({
+        now: clock.now,
+        idleTimeoutSeconds: t.idle ?? 3600,
+        absoluteTimeoutSeconds: t.absolute ?? 36_000,
+        touchAfterSeconds: t.touchAfter ?? 360,
+      }),
+  },
+  {
+    name: 'cookieStore',
+    serverSide: false,
+    make: (clock, t = {}) =>
+      cookieStore({
+        secrets: [secret],
+        now: clock.now,
+        idleTimeoutSeconds: t.idle ?? 3600,
+        absoluteTimeoutSeconds: t.absolute ?? 36_000,
+        touchAfterSeconds: t.touchAfter ?? 360,
+      }),
+  },
+];
+
+const malformedKeys = [
+  '',
+  '*',
+  '../x',
+  'user:1:profile',
+  'abc\ndef',
+  'x'.repeat(10_000),
+  'A'.repeat(42),
+  'A'.repeat(44),
+  'v1.garbage.garbage',
+];
+
+for (const store of stores) {
+  describe(`SessionStore contract: ${store.name}`, () => {
+    it('reads a key it never issued as undefined', async () => {
+      const s = store.make(new Clock());
+      assert.equal(await s.read('A'.repeat(43)), undefined);
+    });
+
+    it('L-02: reads malformed keys as undefined without throwing', async () => {
+      const s = store.make(new Clock());
+      for (const key of malformedKeys)
+        assert.equal(await s.read(key), undefined, JSON.stringify(key.slice(0, 20)));
+    });
+
+    it('writes a new session under a fresh key and reads it back', async () => {
+      const clock = new Clock();
+      const s = store.make(clock);
+      const key = await s.write(undefined, { user: 'alice', n: [1, 2, { deep: true }] });
+      const read = await s.read(key);
+      assert.deepEqual(read, {
+        data: { user: 'alice', n: [1, 2, { deep: true }] },
+        createdAt: clock.seconds,
+        stale: false,
+      });
+    });
+
+    it('gives each write of a new session a different key', async () => {
+      const s = store.make(new Clock());
+      const a = await s.write(undefined, { x: 1 });
+      const b = await s.write(undefined, { x: 1 });
+      assert.notEqual(a, b);
+    });
+
+    it('hands out a copy: mutating what was read does not change the stored session', async () => {
+      const s = store.make(new Clock());
+      const key = await s.write(undefined, { list: [1] });
+      const first = await s.read(key);
+      (first!.data.list as number[]).push(2);
+      first!.data.extra = true;
+      assert.deepEqual((await s.read(key))!.data, { list: [1] });
+    });
+
+    it('keeps the creation time given on a write of an existing session', async () => {
+      const clock = new Clock();
+      const s = store.make(clock);
+      const key = await s.write(undefined, { v: 1 });
+      const created = clock.seconds;
+      clock.advance(100);
+      const key2 = await s.write(key, { v: 2 }, created);
+      assert.deepEqual(await s.read(key2), { data: { v: 2 }, createdAt: created, stale: false });
+    });
+
+    it('does not adopt a session key it never issued', async () => {
+      const s = store.make(new Clock());
+      const madeUp = 'Z'.repeat(43);
+      const key = await s.write(madeUp, { user: 'mallory' });
+      assert.notEqual(key, madeUp);
+      assert.equal(await s.read(madeUp), undefined);
+    });
+
+    it('C-14: rejects data JSON cannot represent, with unserializable_session', async () => {
+      const s = store.make(new Clock());
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      for (const data of [
+        { n: 1n },
+        { f: () => 1 },
+        { u: undefined },
+        { d: new Date() },
+        { m: new Map() },
+        cyclic,
+        { x: NaN },
+      ]) {
+        await assert.rejects(
+          s.write(undefined, data),
+          (error: unknown) =>
+            error instanceof SessionkitError && error.code === 'unserializable_session',
+        );
+      }
+    });
+
+    it('C-13: drops __proto__, constructor and prototype keys from what it reads', async () => {
+      const s = store.make(new Clock());
+      const data = JSON.parse(
+        '{"ok":1,"__proto__":{"admin":true},"nested":{"constructor":{"prototype":{"x":1}}}}',
+      );
+      const key = await s.write(undefined, data);
+      const read = await s.read(key);
+      assert.deepEqual(Object.keys(read!.data), ['ok', 'nested']);
+      assert.deepEqual(Object.keys(read!.data.nested as object), []);
+      assert.equal(({} as Record<string, unknown>).admin, undefined);
+      assert.equal(({} as Record<string, unknown>).x, undefined);
+      assert.equal(Object.getPrototypeOf(read!.data), Object.prototype);
+    });
+
+    it('L-09: forgets a session idle for the idle timeout, enforced on the server', async () => {
+      const clock = new Clock();
+      const s = store.make(clock, { idle: 600, absolute: 6000, touchAfter: 60 });
+      const key = await s.write(undefined, { v: 1 });
+      clock.advance(599);
+      assert.notEqual(await s.read(key), undefined);
+      clock.advance(1);
+      assert.equal(await s.read(key), undefined);
+    });
+
+    it('marks a session stale once the touch interval has passed, and touch slides the idle deadline', async () => {
+      const clock = new Clock();
+      const s = store.make(clock, { idle: 600, absolute: 6000, touchAfter: 60 });
+      const key = await s.write(undefined, { v: 1 });
+      clock.advance(59);
+      assert.equal((await s.read(key))!.stale, false);
+      clock.advance(1);
+      const stale = await s.read(key);
+      assert.equal(stale!.stale, true);
+      const touched = await s.touch(key, stale!);
+      assert.deepEqual(await s.read(touched), {
+        data: { v: 1 },
+        createdAt: stale!.createdAt,
+        stale: false,
+      });
+      clock.advance(599); // 659 s after the write, 599 s after the touch
+      assert.notEqual(await s.read(touched), undefined);
+    });
+
+    it('L-08: forgets a session at the absolute timeout however active it is', async () => {
+      const clock = new Clock();
+      const s = store.make(clock, { idle: 600, absolute: 1800, touchAfter: 60 });
+      const createdAt = clock.seconds;
+      let key = await s.write(undefined, { v: 1 });
+      while (clock.seconds + 60 < createdAt + 1800) {
+        clock.advance(60);
+        const read = await s.read(key);
+        assert.notEqual(
+          read,
+          undefined,
+          `still there ${clock.seconds - createdAt} s after creation`,
+        );
+        key = await s.touch(key, read!);
+      }
+      clock.ms = (createdAt + 1800) * 1000;
+      assert.equal(await s.read(key), undefined);
+    });
+
+    if (store.serverSide) {
+      it('L-06: a deleted session reads as undefined', async () => {
+        const s = store.make(new Clock());
+        const key = await s.write(undefined, { v: 1 });
+        await s.delete(key);
+        assert.equal(await s.read(key), undefined);
+      });
+
+      it('Q-03: touch never recreates a deleted session', async () => {
+        const s = store.make(new Clock());
+        const key = await s.write(undefined, { v: 1 });
+        const read = await s.read(key);
+        await s.delete(key);
+        await s.touch(key, read!);
+        assert.equal(await s.read(key), undefined);
+      });
+
+      it('keeps the key on a write of an existing session', async () => {
+        const s = store.make(new Clock());
+        const key = await s.write(undefined, { v: 1 });
+        assert.equal(await s.write(key, { v: 2 }), key);
+      });
+    } else {
+      it('L-07: a copied value stays readable after delete until its idle or absolute expiry (documented replay window)', async () => {
+        const clock = new Clock();
+        const s = store.make(clock, { idle: 600, absolute: 6000, touchAfter: 60 });
+        const key = await s.write(undefined, { user: 'alice' });
+        await s.delete(key);
+        assert.deepEqual((await s.read(key))!.data, { user: 'alice' });
+        clock.advance(600);
+        assert.equal(await s.read(key), undefined);
+      });
+    }
+  });
+}
