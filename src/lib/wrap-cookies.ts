@@ -1,0 +1,88 @@
+import { parseCookie, serializeCookie } from './cookie.ts';
+import type {
+  Handler,
+  Middleware,
+  Request,
+  RequestCookie,
+  RequestHeaders,
+  Response,
+  ResponseHeaders,
+  SessionData,
+} from './types.ts';
+
+/**
+ * Ring's `wrap-cookies`. The request gets `cookies` in Ring's shape (`{ name: { value } }`,
+ * first of duplicate names wins, values percent-decoded); the response's `cookies` become one
+ * `Set-Cookie` header each, after any the handler set itself, never joined into one line.
+ *
+ * @example
+ * const app = wrapCookies()((request) => ({
+ *   status: 200,
+ *   body: `hello ${request.cookies?.name?.value ?? 'stranger'}`,
+ *   cookies: { seen: { value: '1', maxAge: 3600, httpOnly: true, sameSite: 'lax' } },
+ * }));
+ */
+export function wrapCookies<S extends SessionData = SessionData>(): Middleware<S> {
+  return (handler: Handler<S>): Handler<S> =>
+    async (request: Request<S>): Promise<Response<S>> => {
+      if (request.cookies === undefined) request.cookies = requestCookies(request.headers);
+      return writeCookies(await handler(request));
+    };
+}
+
+/** The request's cookies in Ring's shape, in a null-prototype object. */
+export function requestCookies(headers: RequestHeaders): Record<string, RequestCookie> {
+  const parsed = parseCookie(headers.cookie);
+  const cookies = Object.create(null) as Record<string, RequestCookie>;
+  for (const name in parsed) cookies[name] = { value: parsed[name] as string };
+  return cookies;
+}
+
+/**
+ * Moves `response.cookies` into `Set-Cookie` headers. Throws `invalid_cookie` for a cookie
+ * that cannot be written safely; the host turns that into a 500 before anything is sent.
+ */
+export function writeCookies<R extends Pick<Response, 'cookies' | 'headers'>>(response: R): R {
+  const { cookies } = response;
+  if (cookies === undefined) return response;
+  const lines: string[] = [];
+  for (const name in cookies) {
+    const cookie = cookies[name];
+    if (cookie === undefined) continue;
+    lines.push(
+      typeof cookie === 'string'
+        ? serializeCookie(name, cookie)
+        : serializeCookie(name, cookie.value, cookie),
+    );
+  }
+  const { cookies: _, ...rest } = response;
+  return lines.length === 0
+    ? (rest as R)
+    : ({ ...rest, headers: appendSetCookie(response.headers, lines) } as R);
+}
+
+/**
+ * Returns headers with `lines` appended to any `Set-Cookie` header already there (whatever
+ * the case of its name), as an array so that each cookie stays on its own header line.
+ */
+export function appendSetCookie(
+  headers: ResponseHeaders | undefined,
+  lines: readonly string[],
+): ResponseHeaders {
+  if (headers === undefined) return { 'set-cookie': lines };
+  let key = 'set-cookie';
+  for (const name in headers) {
+    if (name.length === 10 && name.toLowerCase() === 'set-cookie') {
+      key = name;
+      break;
+    }
+  }
+  const existing = headers[key];
+  const merged =
+    existing === undefined
+      ? lines
+      : typeof existing === 'object'
+        ? [...existing, ...lines]
+        : [String(existing), ...lines];
+  return { ...headers, [key]: merged };
+}
