@@ -197,7 +197,7 @@ class SealedCookieStore implements CookieStore {
       // Z-01: sizes only, never contents (RFC 6265 §6.1: user agents keep 4096 bytes per cookie).
       throw new SessionkitError(
         'cookie_too_large',
-        `cookieStore: the session cookie would be ${this.cookieName.length + 1 + sealed.length} bytes, over the 4096-byte limit of a cookie; store less in the session (it holds ${plaintext.length} characters of JSON before encryption) or use a server-side store such as memoryStore or redisStore`,
+        `cookieStore: the session cookie would be ${this.cookieName.length + 1 + sealed.length} bytes, over the 4096-byte limit of a cookie; store less in the session (it holds ${plaintext.length} characters of JSON before encryption) or use a server-side store such as memoryStore`,
       );
     }
     this.#remember(sealed, { plaintext, keyIndex: 0 });

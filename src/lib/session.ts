@@ -1,0 +1,268 @@
+import { cookieValues, serializeCookie } from './cookie.ts';
+import { invalidOption, SessionkitError } from './errors.ts';
+import type { SessionStore, StoredSession } from './store.ts';
+import type {
+  CookieAttributes,
+  Handler,
+  Logger,
+  Middleware,
+  Request,
+  Response,
+  SessionData,
+} from './types.ts';
+import { appendSetCookie, writeCookies } from './wrap-cookies.ts';
+
+/** Options of {@link wrapSession}. */
+export interface SessionOptions {
+  /** Where sessions live: `cookieStore(…)` (the default of `sessionOptionsFromEnv`), `memoryStore()`, … */
+  store: SessionStore;
+  /**
+   * The session cookie's name. Names compare exactly (RFC 6265bis §5.7); the `__Host-`
+   * prefix is recommended on HTTPS.
+   * @default the store's `cookieName`, else `'session'`
+   */
+  cookieName?: string | undefined;
+  /**
+   * Session cookie attributes, merged over the defaults (Kit's effective attributes):
+   * `{ path: '/', httpOnly: true, maxAge: 86400, sameSite: 'strict' }`.
+   */
+  cookieAttrs?: CookieAttributes | undefined;
+  /**
+   * `Secure` on the session cookie: `true` always (production), `false` never, `'auto'` when
+   * the request came over HTTPS (or through a proxy the host was told to trust).
+   * @default 'auto'
+   */
+  secure?: boolean | 'auto' | undefined;
+  /**
+   * The response when the store fails (it cannot read, write or delete). The request is not
+   * served with a session that was silently lost (ARCHITECTURE.md, failures).
+   * @default a 503 `Service Unavailable` text response
+   */
+  onStoreError?: ((error: unknown, request: Request) => Response | Promise<Response>) | undefined;
+  /**
+   * Where warnings and store errors go. Messages never contain cookie values.
+   * @default console
+   */
+  logger?: Logger | undefined;
+}
+
+/** Kit's effective session cookie attributes (ring-semantics §1). */
+export const sessionCookieDefaults: Readonly<CookieAttributes> = Object.freeze({
+  path: '/',
+  httpOnly: true,
+  maxAge: 86_400,
+  sameSite: 'strict',
+});
+
+/** At most this many cookies of the session's name are tried (security case P-01). */
+const maxCandidates = 4;
+
+const consoleLogger: Logger = {
+  warn: (message) => console.warn(message),
+  error: (message, error) => console.error(message, error),
+};
+
+/**
+ * Ring's `wrap-session`. The request gets `session` (the stored data, or `{}`) and
+ * `sessionKey`; the response's `session` is written (an object), deleted with its cookie
+ * expired (`null`), or left alone (absent). `regenerateSession: true` moves the data to a
+ * new key (login), `sessionCookieAttrs` sets cookie attributes for this response only.
+ *
+ * An anonymous request whose session is never written gets no cookie and no store write.
+ * A session read while active is refreshed, throttled, so that its idle deadline slides.
+ *
+ * @example
+ * const app = wrapSession({ store: cookieStore({ secrets: [process.env.COOKIE_SECRET!] }) })(
+ *   (request) => ({ status: 200, body: 'hi', session: { ...request.session, visits: 1 } }),
+ * );
+ */
+export function wrapSession<S extends SessionData = SessionData>(
+  options: SessionOptions,
+): Middleware<S> {
+  const settings = resolve(options);
+  return (handler: Handler<S>): Handler<S> =>
+    (request: Request<S>) =>
+      handle(settings, handler, request);
+}
+
+interface Settings {
+  readonly store: SessionStore;
+  readonly name: string;
+  readonly attrs: CookieAttributes;
+  readonly secure: boolean | 'auto';
+  /** `; Path=/; …` precomputed for the plain and the Secure cookie. */
+  readonly suffix: string;
+  readonly secureSuffix: string;
+  readonly onStoreError: NonNullable<SessionOptions['onStoreError']>;
+  readonly logger: Logger;
+  warnedInsecure: boolean;
+}
+
+function resolve(options: SessionOptions): Settings {
+  const { store } = options;
+  if (typeof store?.read !== 'function' || typeof store.write !== 'function') {
+    throw invalidOption(
+      'wrapSession',
+      'store',
+      store,
+      'a SessionStore such as cookieStore(…) or memoryStore()',
+    );
+  }
+  const name = options.cookieName ?? store.cookieName ?? 'session';
+  if (store.cookieName !== undefined && store.cookieName !== name) {
+    throw invalidOption(
+      'wrapSession',
+      'cookieName',
+      name,
+      `the name the store seals its values to (${JSON.stringify(store.cookieName)}); set the same cookieName on both`,
+    );
+  }
+  const attrs: CookieAttributes = { ...sessionCookieDefaults, ...options.cookieAttrs };
+  const prefixed = /^__(host|secure)-/i.test(name);
+  const secure = prefixed ? true : (options.secure ?? attrs.secure ?? 'auto');
+  if (secure !== true && secure !== false && secure !== 'auto') {
+    throw invalidOption('wrapSession', 'secure', secure, "true, false or 'auto'");
+  }
+  // Serializing once here rejects bad attributes at start-up rather than on a request.
+  const secureLine = secure === false ? '' : serializeCookie(name, 'x', { ...attrs, secure: true });
+  const line = secure === true ? '' : serializeCookie(name, 'x', { ...attrs, secure: false });
+  const logger = options.logger ?? consoleLogger;
+  return {
+    store,
+    name,
+    attrs,
+    secure,
+    suffix: line.slice(name.length + 2),
+    secureSuffix: secureLine.slice(name.length + 2),
+    onStoreError:
+      options.onStoreError ??
+      (() => ({
+        status: 503,
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5' },
+        body: 'Service Unavailable',
+      })),
+    logger,
+    warnedInsecure: false,
+  };
+}
+
+async function handle<S extends SessionData>(
+  settings: Settings,
+  handler: Handler<S>,
+  request: Request<S>,
+): Promise<Response<S>> {
+  const candidates = cookieValues(request.headers.cookie, settings.name);
+  let key: string | undefined;
+  let stored: StoredSession | undefined;
+  try {
+    for (let i = 0; i < candidates.length && i < maxCandidates; i++) {
+      const candidate = candidates[i] as string;
+      if (candidate === '') continue; // P-16: an empty cookie is no session, never a store key
+      stored = await settings.store.read(candidate);
+      if (stored !== undefined) {
+        key = candidate;
+        break;
+      }
+      settings.logger.debug?.(`sessionkit: ignored an invalid or expired ${settings.name} cookie`);
+    }
+  } catch (error) {
+    return storeFailure(settings, error, request, 'read');
+  }
+  const data = (stored?.data ?? {}) as S;
+  request.session = data;
+  request.sessionKey = key;
+
+  const response = await handler(request);
+  try {
+    return await commit(settings, request, response, data, key, stored, candidates.length > 0);
+  } catch (error) {
+    if (error instanceof SessionkitError && error.code !== 'store_unavailable') throw error;
+    return storeFailure(settings, error, request, 'write');
+  }
+}
+
+async function commit<S extends SessionData>(
+  settings: Settings,
+  request: Request<S>,
+  response: Response<S>,
+  data: S,
+  key: string | undefined,
+  stored: StoredSession | undefined,
+  hadCookie: boolean,
+): Promise<Response<S>> {
+  const { session, regenerateSession, sessionCookieAttrs } = response;
+  const { store } = settings;
+  let value: string | undefined; // the session cookie's new value; '' expires it
+  if (regenerateSession === true && session !== null) {
+    if (key !== undefined) await store.delete(key);
+    value = await store.write(undefined, session ?? data);
+  } else if (session === null) {
+    if (key !== undefined) await store.delete(key);
+    if (hadCookie) value = '';
+  } else if (session !== undefined) {
+    const written = await store.write(key, session, stored?.createdAt);
+    if (written !== key || stored?.stale === true) value = written;
+  } else if (stored?.stale === true && key !== undefined) {
+    value = await store.touch(key, stored);
+  }
+  if (value === undefined && sessionCookieAttrs !== undefined && key !== undefined) value = key;
+
+  let out: Response<S> = response;
+  if (
+    session !== undefined ||
+    regenerateSession !== undefined ||
+    sessionCookieAttrs !== undefined
+  ) {
+    const { session: _s, regenerateSession: _r, sessionCookieAttrs: _a, ...rest } = response;
+    out = rest;
+  }
+  if (session === null) {
+    // Logout: nothing of the ended session may be served from a cache (security case L-15).
+    out = { ...out, headers: { 'cache-control': 'no-store', ...out.headers } };
+  }
+  if (value === undefined) return out.cookies === undefined ? out : writeCookies(out);
+  if (out.cookies !== undefined && settings.name in out.cookies) {
+    const { [settings.name]: _replaced, ...others } = out.cookies;
+    out = { ...out, cookies: others };
+  }
+  if (out.cookies !== undefined) out = writeCookies(out);
+  const line = sessionCookie(settings, request, value, sessionCookieAttrs);
+  return { ...out, headers: appendSetCookie(out.headers, [line]) };
+}
+
+function sessionCookie(
+  settings: Settings,
+  request: Request,
+  value: string,
+  extra: CookieAttributes | undefined,
+): string {
+  const secure = settings.secure === 'auto' ? request.scheme === 'https' : settings.secure;
+  if (secure && request.scheme === 'http' && !settings.warnedInsecure) {
+    settings.warnedInsecure = true;
+    settings.logger.warn(
+      'sessionkit: a Secure session cookie was set on a plain-HTTP request; browsers other than on localhost ignore it. Serve over HTTPS, or set trustProxy on the host when a TLS proxy sits in front',
+    );
+  }
+  if (value === '') {
+    // Expire with the Path and Domain it was set with (RFC 6265bis §5.7 step 23).
+    return serializeCookie(settings.name, '', {
+      ...settings.attrs,
+      ...extra,
+      secure,
+      maxAge: 0,
+    });
+  }
+  if (extra === undefined)
+    return `${settings.name}=${value}${secure ? settings.secureSuffix : settings.suffix}`;
+  return serializeCookie(settings.name, value, { ...settings.attrs, ...extra, secure });
+}
+
+async function storeFailure<S extends SessionData>(
+  settings: Settings,
+  error: unknown,
+  request: Request<S>,
+  operation: string,
+): Promise<Response<S>> {
+  settings.logger.error(`sessionkit: the session store failed to ${operation}`, error);
+  return (await settings.onStoreError(error, request)) as Response<S>;
+}
