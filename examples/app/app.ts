@@ -1,0 +1,103 @@
+// The Kit documentation's session example, on sessionkit. `main.ts` serves it.
+import FindMyWay from 'find-my-way';
+import {
+  compose,
+  csrfInput,
+  html,
+  json,
+  notFound,
+  redirect,
+  sessionOptionsFromEnv,
+  text,
+  wrapCookies,
+  wrapCsrf,
+  wrapFlash,
+  wrapSession,
+} from '../../src/index.ts';
+import type { Handler, Request, SessionEnv, SessionEnvOptions } from '../../src/index.ts';
+
+type Route = (request: Request) => ReturnType<Handler>;
+
+const home = `<!doctype html>
+<html lang="en">
+<meta charset="utf-8">
+<title>sessionkit example</title>
+<h1>sessionkit example</h1>
+<p>Kit's session example on sessionkit: an encrypted cookie store, flash messages and cookies.</p>
+<ul>
+  <li><a href="/login/alice">/login/alice</a> puts <code>user</code> in the session</li>
+  <li><a href="/remove">/remove</a> takes <code>user</code> out of the session</li>
+  <li><a href="/logout">/logout</a> deletes the session</li>
+  <li><a href="/session">/session</a> shows the session data</li>
+  <li><a href="/flash/set?msg=hello%20world">/flash/set?msg=hello world</a> redirects to <a href="/flash/show">/flash/show</a>, which shows the flash once</li>
+  <li><a href="/cookies">/cookies</a> shows the request's cookies; <a href="/cookies/set">/cookies/set</a> sets one</li>
+  <li><a href="/form">/form</a> posts a form protected by an anti-forgery token</li>
+</ul>
+`;
+
+/** The example's routes, each a Ring-style handler. */
+function routes(): Handler {
+  const router = FindMyWay<FindMyWay.HTTPVersion.V1>();
+  const routeTable = new Map<FindMyWay.Handler<FindMyWay.HTTPVersion.V1>, Route>();
+  const on = (method: 'GET' | 'POST', path: string, route: Route): void => {
+    const marker: FindMyWay.Handler<FindMyWay.HTTPVersion.V1> = () => undefined;
+    routeTable.set(marker, route);
+    router.on(method, path, marker);
+  };
+
+  on('GET', '/', () => html(home));
+  on('GET', '/login/:id', (request) => {
+    const id = request.params?.id ?? '';
+    return { ...text(`User set to: ${id}`), session: { ...request.session, user: id } };
+  });
+  on('GET', '/remove', (request) => {
+    const { user: _, ...rest } = request.session ?? {};
+    return { ...text('User removed'), session: rest };
+  });
+  on('GET', '/logout', () => ({ ...text('Session cleared'), session: null }));
+  on('GET', '/session', (request) => json(request.session ?? {}));
+  on('GET', '/flash/set', (request) => ({
+    ...redirect('/flash/show', 303),
+    flash: request.query.get('msg') ?? '',
+  }));
+  on('GET', '/flash/show', (request) => json({ flash: request.flash ?? null }));
+  on('GET', '/cookies', (request) => json(request.cookies ?? {}));
+  on('GET', '/form', (request) =>
+    html(`<!doctype html>
+<html lang="en">
+<meta charset="utf-8">
+<title>A protected form</title>
+<form method="post" action="/form">
+  ${csrfInput(request)}
+  <label>Message <input name="message"></label>
+  <button type="submit">Send</button>
+</form>
+`),
+  );
+  on('POST', '/form', () => text('Form OK'));
+  on('GET', '/cookies/set', () => ({
+    ...text('Cookie set: theme=dark'),
+    cookies: { theme: { value: 'dark', path: '/', maxAge: 3600, httpOnly: true, sameSite: 'lax' } },
+  }));
+
+  return (request) => {
+    const found = router.find(request.method as FindMyWay.HTTPMethod, request.path);
+    const route = found === null ? undefined : routeTable.get(found.handler);
+    if (found === null || route === undefined) return notFound();
+    request.params = found.params as Record<string, string>;
+    return route(request);
+  };
+}
+
+/**
+ * The whole application: cookies, the session (Kit's settings from the environment), flash,
+ * and anti-forgery protection around the routes, as Kit's html module places it.
+ */
+export function createApp(env: SessionEnv = process.env, options: SessionEnvOptions = {}): Handler {
+  return compose(
+    wrapCookies(),
+    wrapSession(sessionOptionsFromEnv(env, options)),
+    wrapFlash(),
+    wrapCsrf(),
+  )(routes());
+}
