@@ -1,0 +1,55 @@
+// The public surface: nothing leaves or enters it by accident, and the built package
+// (the `exports` map, `npm run build`) exposes the same names as the source.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import * as main from '../src/index.ts';
+import * as node from '../src/node.ts';
+
+const expected = {
+  sessionkit: [
+    'SessionkitError',
+    'compose',
+    'cookieStore',
+    'cookieValues',
+    'csrfField',
+    'csrfInput',
+    'flashKey',
+    'html',
+    'json',
+    'memoryStore',
+    'notFound',
+    'parseCookie',
+    'randomSecret',
+    'redirect',
+    'secretWeakness',
+    'serializeCookie',
+    'sessionCookieDefaults',
+    'sessionOptionsFromEnv',
+    'text',
+    'timeoutDefaults',
+    'wrapCookies',
+    'wrapCsrf',
+    'wrapFlash',
+    'wrapSession',
+  ],
+  'sessionkit/node': ['serve', 'toNodeListener'],
+};
+
+describe('public exports', () => {
+  it('sessionkit exports exactly the documented names', () => {
+    assert.deepEqual(Object.keys(main).sort(), expected.sessionkit);
+  });
+
+  it('sessionkit/node exports exactly the documented names', () => {
+    assert.deepEqual(Object.keys(node).sort(), expected['sessionkit/node']);
+  });
+
+  it('the built package resolves through its exports map with the same names', async () => {
+    assert.ok(existsSync('dist/index.js'), 'dist/ is missing: run `npm run build` (npm test does)');
+    for (const [specifier, names] of Object.entries(expected)) {
+      const module = (await import(specifier)) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(module).sort(), names, specifier);
+    }
+  });
+});
