@@ -125,6 +125,18 @@ describe('example application', () => {
     assert.equal(forged.status, 403);
   });
 
+  it('accepts the token from a multipart form too', async () => {
+    const client = new Client();
+    const page = await client.text('/form');
+    const token = /name="__anti-forgery-token" value="([^"]+)"/.exec(page)![1]!;
+    const body = new FormData();
+    body.set('__anti-forgery-token', token);
+    body.set('upload', new Blob(['file content']), 'note.txt');
+    const ok = await client.get('/form', { method: 'POST', body });
+    assert.equal(ok.status, 200);
+    assert.equal(await ok.text(), 'Form OK');
+  });
+
   it('answers 404 for an unknown route', async () => {
     assert.equal((await new Client().get('/nope')).status, 404);
   });
