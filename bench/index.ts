@@ -1,0 +1,42 @@
+/**
+ * `npm run bench`: the cookie codec, seal + open, and HTTP, side by side in one run.
+ * `npx tsx bench/index.ts cookie|seal|http` runs one part. `BENCH_SECONDS` sets the HTTP
+ * load's measured seconds per round (default 2), `BENCH_ROUNDS` its interleaved rounds (default 3).
+ */
+import { cpus, loadavg } from 'node:os';
+import { runCookieBench } from './cookie.ts';
+import { runHttpBench } from './http.ts';
+import { runSealBench } from './seal.ts';
+
+const parts: Record<string, () => Promise<unknown>> = {
+  cookie: () => runCookieBench(),
+  seal: () => runSealBench(),
+  http: () => runHttpBench(),
+};
+
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((name) => !(name in parts));
+if (unknown.length > 0) {
+  console.error(
+    `bench: unknown part ${unknown.join(', ')}; expected any of ${Object.keys(parts).join(', ')}`,
+  );
+  process.exit(2);
+}
+
+const cpu = cpus();
+console.log(
+  `sessionkit benchmarks — Node ${process.version}, ${cpu[0]?.model.trim() ?? 'unknown CPU'} × ${cpu.length}, ${process.platform}/${process.arch}, ${new Date().toISOString()}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+const started = performance.now();
+try {
+  for (const name of chosen.length > 0 ? chosen : Object.keys(parts)) {
+    console.log(`\n## ${name}\n`);
+    await parts[name]!();
+  }
+} catch (error) {
+  console.error(`\n${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s)`);

@@ -1,0 +1,10 @@
+// Bare node:http: no session, the floor every other contender is compared with.
+import { createServer } from 'node:http';
+import { listen } from './common.ts';
+
+listen(
+  createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('ok');
+  }),
+);

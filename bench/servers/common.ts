@@ -1,0 +1,47 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * The one secret every contender uses: 43 random-looking characters, enough for iron-session
+ * (≥ 32 characters), sessionkit (≥ 32 bytes) and cookie-session. A benchmark value only.
+ */
+export const benchSecret = 'kQ7vN2xR9pL4mW8sT1yB6cF3hJ5dG0aZeUiOqXwVnMr';
+
+/** The session cookie's name, the same for every contender. */
+export const cookieName = 'session';
+
+/** A server that outlives this (the parent died without killing it) exits by itself. */
+const maxLifetimeMs = 10 * 60 * 1000;
+
+/** What a bench server answers on IPC: its CPU time so far, in microseconds. */
+export interface CpuReport {
+  cpuMicros: number;
+}
+
+/**
+ * Listens on 127.0.0.1 (never another interface) on a free port, prints the port on stdout,
+ * answers `'cpu'` IPC messages with the process's CPU time, and exits when the parent
+ * disconnects, sends `'stop'`, or after {@link maxLifetimeMs}.
+ */
+export function listen(server: Server): void {
+  server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as AddressInfo;
+    process.stdout.write(`${port}\n`);
+  });
+  answerParent();
+}
+
+/** The IPC half of {@link listen}, for hosts that listen by themselves (fastify). */
+export function answerParent(): void {
+  process.on('message', (message) => {
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      const report: CpuReport = { cpuMicros: user + system };
+      process.send?.(report);
+    } else if (message === 'stop') {
+      process.exit(0);
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  setTimeout(() => process.exit(0), maxLifetimeMs).unref();
+}

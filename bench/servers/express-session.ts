@@ -1,0 +1,23 @@
+// express 5 + express-session with its MemoryStore: a signed session id in the cookie, the
+// data on the server.
+import express from 'express';
+import session from 'express-session';
+import { createServer } from 'node:http';
+import { benchSecret, cookieName, listen } from './common.ts';
+
+const app = express();
+app.use(
+  session({
+    name: cookieName,
+    secret: benchSecret,
+    resave: false,
+    saveUninitialized: false,
+    store: new session.MemoryStore(),
+  }),
+);
+app.get('/', (req, res) => {
+  const data = req.session as unknown as { n?: number };
+  data.n = (data.n ?? 0) + 1;
+  res.type('text/plain').send(String(data.n));
+});
+listen(createServer(app));

@@ -1,0 +1,26 @@
+// sessionkit on node:http with the cookie store. `/` reads, increments and writes the
+// session; `/read` only reads it (no store write, no Set-Cookie).
+import { createServer } from 'node:http';
+import { cookieStore } from '../../src/lib/cookie-store.ts';
+import { wrapSession } from '../../src/lib/session.ts';
+import type { Request, Response } from '../../src/lib/types.ts';
+import { toNodeListener } from '../../src/node.ts';
+import { benchSecret, cookieName, listen } from './common.ts';
+
+type Counter = { n?: number };
+
+function route(request: Request<Counter>): Response<Counter> {
+  const n = request.session?.n ?? 0;
+  if (request.path === '/read') {
+    return { status: 200, headers: { 'content-type': 'text/plain' }, body: String(n) };
+  }
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/plain' },
+    body: String(n + 1),
+    session: { ...request.session, n: n + 1 },
+  };
+}
+
+const store = cookieStore({ secrets: [benchSecret], cookieName });
+listen(createServer(toNodeListener(wrapSession<Counter>({ store })(route))));
