@@ -3,7 +3,7 @@ export { secretWeakness, sessionOptionsFromEnv } from './lib/config.ts';
 export type { SessionEnv, SessionEnvOptions } from './lib/config.ts';
 export { cookieValues, parseCookie, serializeCookie } from './lib/cookie.ts';
 export { cookieStore } from './lib/cookie-store.ts';
-export type { CookieStoreOptions } from './lib/cookie-store.ts';
+export type { CookieStore, CookieStoreOptions } from './lib/cookie-store.ts';
 export { SessionkitError } from './lib/errors.ts';
 export type { SessionkitErrorCode } from './lib/errors.ts';
 export { flashKey, wrapFlash } from './lib/flash.ts';

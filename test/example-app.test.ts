@@ -137,6 +137,19 @@ describe('example application', () => {
     assert.equal(await ok.text(), 'Form OK');
   });
 
+  it('answers HEAD like GET without a body, and takes long ids', async () => {
+    const client = new Client();
+    const head = await client.get('/', { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    const id = 'x'.repeat(300);
+    assert.equal(await client.text(`/login/${id}`), `User set to: ${id}`);
+  });
+
+  it('refuses a flash too long for the cookie with 400, not 500', async () => {
+    const response = await new Client().get(`/flash/set?msg=${'x'.repeat(3000)}`);
+    assert.equal(response.status, 400);
+  });
+
   it('answers 404 for an unknown route', async () => {
     assert.equal((await new Client().get('/nope')).status, 404);
   });

@@ -45,6 +45,13 @@ const stores: StoreCase[] = [
   },
 ];
 
+/** Writes a new session and returns its key, which a new session always gets. */
+async function create(s: SessionStore, data: Record<string, unknown>): Promise<string> {
+  const key = await s.write(undefined, data);
+  assert.ok(key !== undefined, 'a new session always gets a key');
+  return key;
+}
+
 const malformedKeys = [
   '',
   '*',
@@ -73,7 +80,7 @@ for (const store of stores) {
     it('writes a new session under a fresh key and reads it back', async () => {
       const clock = new Clock();
       const s = store.make(clock);
-      const key = await s.write(undefined, { user: 'alice', n: [1, 2, { deep: true }] });
+      const key = await create(s, { user: 'alice', n: [1, 2, { deep: true }] });
       const read = await s.read(key);
       assert.deepEqual(read, {
         data: { user: 'alice', n: [1, 2, { deep: true }] },
@@ -84,14 +91,14 @@ for (const store of stores) {
 
     it('gives each write of a new session a different key', async () => {
       const s = store.make(new Clock());
-      const a = await s.write(undefined, { x: 1 });
-      const b = await s.write(undefined, { x: 1 });
+      const a = await create(s, { x: 1 });
+      const b = await create(s, { x: 1 });
       assert.notEqual(a, b);
     });
 
     it('hands out a copy: mutating what was read does not change the stored session', async () => {
       const s = store.make(new Clock());
-      const key = await s.write(undefined, { list: [1] });
+      const key = await create(s, { list: [1] });
       const first = await s.read(key);
       (first!.data.list as number[]).push(2);
       first!.data.extra = true;
@@ -101,10 +108,10 @@ for (const store of stores) {
     it('keeps the creation time given on a write of an existing session', async () => {
       const clock = new Clock();
       const s = store.make(clock);
-      const key = await s.write(undefined, { v: 1 });
+      const key = await create(s, { v: 1 });
       const created = clock.seconds;
       clock.advance(100);
-      const key2 = await s.write(key, { v: 2 }, created);
+      const key2 = (await s.write(key, { v: 2 }, created))!;
       assert.deepEqual(await s.read(key2), { data: { v: 2 }, createdAt: created, stale: false });
     });
 
@@ -142,7 +149,7 @@ for (const store of stores) {
       const data = JSON.parse(
         '{"ok":1,"__proto__":{"admin":true},"nested":{"constructor":{"prototype":{"x":1}}}}',
       );
-      const key = await s.write(undefined, data);
+      const key = await create(s, data);
       const read = await s.read(key);
       assert.deepEqual(Object.keys(read!.data), ['ok', 'nested']);
       assert.deepEqual(Object.keys(read!.data.nested as object), []);
@@ -154,7 +161,7 @@ for (const store of stores) {
     it('L-09: forgets a session idle for the idle timeout, enforced on the server', async () => {
       const clock = new Clock();
       const s = store.make(clock, { idle: 600, absolute: 6000, touchAfter: 60 });
-      const key = await s.write(undefined, { v: 1 });
+      const key = await create(s, { v: 1 });
       clock.advance(599);
       assert.notEqual(await s.read(key), undefined);
       clock.advance(1);
@@ -164,13 +171,13 @@ for (const store of stores) {
     it('marks a session stale once the touch interval has passed, and touch slides the idle deadline', async () => {
       const clock = new Clock();
       const s = store.make(clock, { idle: 600, absolute: 6000, touchAfter: 60 });
-      const key = await s.write(undefined, { v: 1 });
+      const key = await create(s, { v: 1 });
       clock.advance(59);
       assert.equal((await s.read(key))!.stale, false);
       clock.advance(1);
       const stale = await s.read(key);
       assert.equal(stale!.stale, true);
-      const touched = await s.touch(key, stale!);
+      const touched = (await s.touch(key))!;
       assert.deepEqual(await s.read(touched), {
         data: { v: 1 },
         createdAt: stale!.createdAt,
@@ -180,11 +187,22 @@ for (const store of stores) {
       assert.notEqual(await s.read(touched), undefined);
     });
 
+    it('Q-03: touch moves the deadline only: changes made in place to what was read are not saved', async () => {
+      const clock = new Clock();
+      const s = store.make(clock, { idle: 600, absolute: 6000, touchAfter: 60 });
+      const key = await create(s, { role: 'user' });
+      clock.advance(60);
+      const read = await s.read(key);
+      read!.data.role = 'admin';
+      const touched = await s.touch(key);
+      assert.deepEqual((await s.read(touched!))!.data, { role: 'user' });
+    });
+
     it('L-08: forgets a session at the absolute timeout however active it is', async () => {
       const clock = new Clock();
       const s = store.make(clock, { idle: 600, absolute: 1800, touchAfter: 60 });
       const createdAt = clock.seconds;
-      let key = await s.write(undefined, { v: 1 });
+      let key = await create(s, { v: 1 });
       while (clock.seconds + 60 < createdAt + 1800) {
         clock.advance(60);
         const read = await s.read(key);
@@ -193,7 +211,7 @@ for (const store of stores) {
           undefined,
           `still there ${clock.seconds - createdAt} s after creation`,
         );
-        key = await s.touch(key, read!);
+        key = (await s.touch(key))!;
       }
       clock.ms = (createdAt + 1800) * 1000;
       assert.equal(await s.read(key), undefined);
@@ -202,30 +220,37 @@ for (const store of stores) {
     if (store.serverSide) {
       it('L-06: a deleted session reads as undefined', async () => {
         const s = store.make(new Clock());
-        const key = await s.write(undefined, { v: 1 });
+        const key = await create(s, { v: 1 });
         await s.delete(key);
         assert.equal(await s.read(key), undefined);
       });
 
       it('Q-03: touch never recreates a deleted session', async () => {
         const s = store.make(new Clock());
-        const key = await s.write(undefined, { v: 1 });
-        const read = await s.read(key);
+        const key = await create(s, { v: 1 });
         await s.delete(key);
-        await s.touch(key, read!);
+        assert.equal(await s.touch(key), undefined);
+        assert.equal(await s.read(key), undefined);
+      });
+
+      it('Q-02: a late write under a deleted key stores nothing and resolves to undefined', async () => {
+        const s = store.make(new Clock());
+        const key = await create(s, { user: 'alice' });
+        await s.delete(key); // logout or regeneration by another request
+        assert.equal(await s.write(key, { user: 'alice', visits: 1 }), undefined);
         assert.equal(await s.read(key), undefined);
       });
 
       it('keeps the key on a write of an existing session', async () => {
         const s = store.make(new Clock());
-        const key = await s.write(undefined, { v: 1 });
+        const key = await create(s, { v: 1 });
         assert.equal(await s.write(key, { v: 2 }), key);
       });
     } else {
       it('L-07: a copied value stays readable after delete until its idle or absolute expiry (documented replay window)', async () => {
         const clock = new Clock();
         const s = store.make(clock, { idle: 600, absolute: 6000, touchAfter: 60 });
-        const key = await s.write(undefined, { user: 'alice' });
+        const key = await create(s, { user: 'alice' });
         await s.delete(key);
         assert.deepEqual((await s.read(key))!.data, { user: 'alice' });
         clock.advance(600);

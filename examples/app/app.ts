@@ -37,7 +37,7 @@ const home = `<!doctype html>
 
 /** The example's routes, each a Ring-style handler. */
 function routes(): Handler {
-  const router = FindMyWay<FindMyWay.HTTPVersion.V1>();
+  const router = FindMyWay<FindMyWay.HTTPVersion.V1>({ maxParamLength: 1000 });
   const routeTable = new Map<FindMyWay.Handler<FindMyWay.HTTPVersion.V1>, Route>();
   const on = (method: 'GET' | 'POST', path: string, route: Route): void => {
     const marker: FindMyWay.Handler<FindMyWay.HTTPVersion.V1> = () => undefined;
@@ -56,10 +56,12 @@ function routes(): Handler {
   });
   on('GET', '/logout', () => ({ ...text('Session cleared'), session: null }));
   on('GET', '/session', (request) => json(request.session ?? {}));
-  on('GET', '/flash/set', (request) => ({
-    ...redirect('/flash/show', 303),
-    flash: request.query.get('msg') ?? '',
-  }));
+  on('GET', '/flash/set', (request) => {
+    const msg = request.query.get('msg') ?? '';
+    // The flash travels in the session cookie, which holds 4 KB in all.
+    if (msg.length > 1000) return text('msg is too long: at most 1000 characters', 400);
+    return { ...redirect('/flash/show', 303), flash: msg };
+  });
   on('GET', '/flash/show', (request) => json({ flash: request.flash ?? null }));
   on('GET', '/cookies', (request) => json(request.cookies ?? {}));
   on('GET', '/form', (request) =>
@@ -81,7 +83,9 @@ function routes(): Handler {
   }));
 
   return (request) => {
-    const found = router.find(request.method as FindMyWay.HTTPMethod, request.path);
+    // HEAD is GET without the body (RFC 9110 §9.3.2); the host drops the body.
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    const found = router.find(method as FindMyWay.HTTPMethod, request.path);
     const route = found === null ? undefined : routeTable.get(found.handler);
     if (found === null || route === undefined) return notFound();
     request.params = found.params as Record<string, string>;

@@ -27,15 +27,30 @@ describe('sessionOptionsFromEnv', () => {
     assert.equal(options.secure, 'auto');
   });
 
-  it('honours COOKIE_NAME and the timeouts, and makes the cookie Max-Age the idle timeout', () => {
-    const options = sessionOptionsFromEnv({
+  it('honours COOKIE_NAME and the timeouts, and makes the cookie Max-Age the idle timeout', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const env = {
       COOKIE_SECRET: good,
       COOKIE_NAME: 'myapp',
       SESSION_IDLE_TIMEOUT: '1800',
       SESSION_ABSOLUTE_TIMEOUT: '28800',
-    });
+    };
+    const options = sessionOptionsFromEnv(env, { now: () => now });
     assert.equal(options.cookieName, 'myapp');
+    assert.equal(options.store.cookieName, 'myapp');
     assert.equal(options.cookieAttrs?.maxAge, 1800);
+    let key = (await options.store.write(undefined, { v: 1 }))!;
+    now += 1_799_000;
+    assert.notEqual(await options.store.read(key), undefined);
+    now += 1000;
+    assert.equal(await options.store.read(key), undefined, 'idle timeout');
+    key = (await options.store.write(undefined, { v: 1 }))!;
+    for (let i = 0; i < 16; i++) {
+      now += 1_790_000;
+      key = (await options.store.touch(key))!;
+    }
+    now += 1_000_000; // 28 640 + 1000 s after creation
+    assert.equal(await options.store.read(key), undefined, 'absolute timeout');
   });
 
   it('always marks the cookie Secure in production', () => {
@@ -43,6 +58,30 @@ describe('sessionOptionsFromEnv', () => {
       sessionOptionsFromEnv({ COOKIE_SECRET: good, NODE_ENV: 'production' }).secure,
       true,
     );
+  });
+
+  it('rejects an absolute timeout shorter than the idle timeout, naming both variables', () => {
+    assert.throws(
+      () =>
+        sessionOptionsFromEnv({
+          COOKIE_SECRET: good,
+          SESSION_IDLE_TIMEOUT: '7200',
+          SESSION_ABSOLUTE_TIMEOUT: '3600',
+        }),
+      (error: unknown) =>
+        error instanceof SessionkitError &&
+        /SESSION_ABSOLUTE_TIMEOUT.*SESSION_IDLE_TIMEOUT/.test(error.message),
+    );
+  });
+
+  it('trims COOKIE_SECRET like the previous secrets, so rotation keeps opening its cookies', async () => {
+    const before = sessionOptionsFromEnv({ COOKIE_SECRET: `${good}\n` });
+    const key = await before.store.write(undefined, { user: 'alice' });
+    const after = sessionOptionsFromEnv({
+      COOKIE_SECRET: `${good}-new`,
+      COOKIE_SECRET_PREVIOUS: `${good}\n`,
+    });
+    assert.deepEqual((await after.store.read(key!))?.data, { user: 'alice' });
   });
 
   it('rejects a timeout that is not a positive whole number, naming the variable', () => {
@@ -74,6 +113,9 @@ describe('sessionOptionsFromEnv', () => {
       'abcd'.repeat(10),
       '1234567890'.repeat(4),
       '16charsecrethere16charsecrethere',
+      '16charsecrethere-16charsecrethere',
+      'changeme-changeme-changeme-changeme',
+      'keyboard cat keyboard cat keyboard cat',
       '<<your secret here, at least 32 characters>>',
     ]) {
       assert.throws(
@@ -126,7 +168,7 @@ describe('sessionOptionsFromEnv', () => {
     const before = sessionOptionsFromEnv({ COOKIE_SECRET: old });
     const key = await before.store.write(undefined, { user: 'alice' });
     const after = sessionOptionsFromEnv({ COOKIE_SECRET: good, COOKIE_SECRET_PREVIOUS: old });
-    const read = await after.store.read(key);
+    const read = await after.store.read(key!);
     assert.deepEqual(read?.data, { user: 'alice' });
     assert.equal(read?.stale, true);
   });

@@ -24,6 +24,11 @@ export interface SessionEnv {
 export interface SessionEnvOptions {
   /** @default console */
   logger?: Pick<Logger, 'warn'> | undefined;
+  /**
+   * The store's clock, in milliseconds since the epoch. For tests.
+   * @default Date.now
+   */
+  now?: (() => number) | undefined;
 }
 
 /** Placeholders seen in documentation and templates (Kit's among them); never secrets. */
@@ -60,11 +65,13 @@ export function secretWeakness(secret: string): string | undefined {
   if (knownDefaults.has(lower) || /^<<.*>>$/.test(lower) || /^<.*>$/.test(lower)) {
     return 'is a well-known placeholder value';
   }
+  // Placeholders repeated or glued together, with any separators: `changeme-changeme`.
+  let rest = lower.replace(/[^a-z0-9]/g, '');
   for (const placeholder of knownDefaults) {
-    if (placeholder.length >= 6 && lower.replaceAll(placeholder, '') === '') {
-      return 'is a well-known placeholder value, repeated';
-    }
+    const bare = placeholder.replace(/[^a-z0-9]/g, '');
+    if (bare.length >= 6) rest = rest.replaceAll(bare, '');
   }
+  if (rest === '') return 'is a well-known placeholder value, repeated';
   if (Buffer.byteLength(secret) < 32) return `is shorter than 32 characters (${secret.length})`;
   if (new Set(secret).size < 8) return 'has fewer than 8 distinct characters';
   if (/^\d+$/.test(secret)) return 'is made of digits only';
@@ -102,6 +109,12 @@ export function sessionOptionsFromEnv(
   const cookieName = nonEmpty(env.COOKIE_NAME) ?? 'session';
   const idleTimeoutSeconds = seconds(env, 'SESSION_IDLE_TIMEOUT') ?? 86_400;
   const absoluteTimeoutSeconds = seconds(env, 'SESSION_ABSOLUTE_TIMEOUT') ?? 604_800;
+  if (absoluteTimeoutSeconds < idleTimeoutSeconds) {
+    throw new SessionkitError(
+      'invalid_option',
+      `sessionOptionsFromEnv: SESSION_ABSOLUTE_TIMEOUT is invalid: got ${absoluteTimeoutSeconds}, expected at least SESSION_IDLE_TIMEOUT (${idleTimeoutSeconds})`,
+    );
+  }
 
   const previous = (env.COOKIE_SECRET_PREVIOUS ?? '')
     .split(',')
@@ -116,7 +129,13 @@ export function sessionOptionsFromEnv(
       logger.warn(`sessionkit: COOKIE_SECRET_PREVIOUS entry ${i + 1} ${weakness}; it is ignored`);
   }
   return {
-    store: cookieStore({ secrets, cookieName, idleTimeoutSeconds, absoluteTimeoutSeconds }),
+    store: cookieStore({
+      secrets,
+      cookieName,
+      idleTimeoutSeconds,
+      absoluteTimeoutSeconds,
+      ...(options.now === undefined ? {} : { now: options.now }),
+    }),
     cookieName,
     cookieAttrs: { path: '/', httpOnly: true, maxAge: idleTimeoutSeconds, sameSite: 'strict' },
     secure: production ? true : 'auto',
@@ -129,7 +148,9 @@ function checkedSecret(
   production: boolean,
   logger: Pick<Logger, 'warn'>,
 ): string {
-  const given = nonEmpty(secret);
+  // Trimmed like the previous secrets, so that a secret keeps opening its cookies when it
+  // moves to COOKIE_SECRET_PREVIOUS (a trailing newline from a secret file is common).
+  const given = nonEmpty(secret)?.trim();
   if (given === undefined) {
     if (production) {
       throw new SessionkitError(

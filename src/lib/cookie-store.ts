@@ -40,6 +40,8 @@ export interface CookieStoreOptions extends TimeoutOptions {
 /** The cookie store: a {@link SessionStore} whose key is the sealed session itself. */
 export interface CookieStore extends SessionStore {
   readonly cookieName: string;
+  /** Always seals: a stateless store cannot tell a deleted session from a live one. */
+  write(key: string | undefined, data: SessionData, createdAt?: number): Promise<string>;
 }
 
 /** The defaults of {@link cookieStore} besides the timeouts (see `timeoutDefaults`). */
@@ -85,7 +87,8 @@ class SealedCookieStore implements CookieStore {
 
   constructor(options: CookieStoreOptions) {
     if (typeof options !== 'object' || options === null) {
-      throw invalidOption('cookieStore', 'options', options, 'an object with secrets');
+      // Only the type: a secret passed by mistake in place of the options must not be printed (K-07).
+      throw invalidOption('cookieStore', 'options', typeof options, 'an object with secrets');
     }
     const cookieName = options.cookieName ?? cookieStoreDefaults.cookieName;
     if (typeof cookieName !== 'string' || !tokenPattern.test(cookieName)) {
@@ -119,8 +122,15 @@ class SealedCookieStore implements CookieStore {
     });
   }
 
-  touch(_key: string, session: StoredSession): Promise<string> {
-    return settle(() => this.#seal(session.data, session.createdAt, this.#seconds()));
+  touch(key: string): Promise<string | undefined> {
+    // Re-seals the authenticated copy (a cache hit), never the object a handler may have
+    // changed in place: touching moves the deadline and nothing else (Q-03).
+    return settle(() => {
+      const session = this.#read(key);
+      return session === undefined
+        ? undefined
+        : this.#seal(session.data, session.createdAt, this.#seconds());
+    });
   }
 
   /** Nothing to delete on the server: the middleware expires the cookie. */

@@ -98,38 +98,38 @@ export function wrapCsrf<S extends SessionData = SessionData>(
     trusted.add(parsed.origin);
   }
   const safeHeader = options.safeHeader?.toLowerCase();
+  // Only a custom `X-` header: a browser sends it cross-origin only after a CORS preflight.
+  // Safelisted and browser-set headers (User-Agent, Cookie, Origin, Sec-*) would let any page
+  // skip the check (ASVS 3.5.1).
   if (
     safeHeader !== undefined &&
-    (safelisted.has(safeHeader) || !/^[a-z0-9-]+$/.test(safeHeader))
+    (!/^x-[a-z0-9-]+$/.test(safeHeader) || safelisted.has(safeHeader))
   ) {
     throw invalidOption(
       'wrapCsrf',
       'safeHeader',
       options.safeHeader,
-      'a custom header name such as X-Requested-With (not a CORS-safelisted one, which any page can send)',
+      'a custom header name starting with X-, such as X-Requested-With',
     );
   }
   const onFailure = options.onFailure ?? defaultFailure;
 
   return (handler: Handler<S>): Handler<S> =>
     async (request: Request<S>): Promise<Response<S>> => {
-      const session = request.session ?? ({} as S);
+      const session = request.session;
+      if (session === undefined) {
+        throw new TypeError(
+          'wrapCsrf: request.session is undefined; apply wrapSession outside wrapCsrf',
+        );
+      }
       const stored = session[csrfKey];
       let secret =
         typeof stored === 'string' && stored.length === secretLength ? stored : undefined;
       const { [csrfKey]: _, ...base } = session;
-
-      if (!isSafe(request)) {
-        const reason = check(request, secret, trusted, safeHeader);
-        if (reason !== undefined) {
-          const refused = await onFailure(request, reason);
-          return withVary(refused) as Response<S>;
-        }
-      }
-
       request.session = base as S;
       let created = false;
       let token: string | undefined;
+      // Defined before the check, so that an onFailure page can render the form again.
       Object.defineProperty(request, 'csrfToken', {
         configurable: true,
         enumerable: true,
@@ -143,13 +143,24 @@ export function wrapCsrf<S extends SessionData = SessionData>(
         },
       });
 
+      if (!isSafe(request)) {
+        const reason = check(request, secret, trusted, safeHeader);
+        if (reason !== undefined) {
+          const refused = await onFailure(request, reason);
+          return withVary(refused) as Response<S>;
+        }
+      }
+
       const response = await handler(request);
       const out = isSafe(request) ? response : withVary(response);
       if (out.session === null) return out;
       if (out.regenerateSession === true) {
-        // A new session key gets a new secret, made when a page next asks for a token.
+        // A new session key gets a new secret (OWASP CSRF, login CSRF): the pre-login one is
+        // dropped. A secret made during this very request is new already, and is kept so
+        // that a form rendered on the login response works.
         const { [csrfKey]: _old, ...rest } = (out.session ?? base) as SessionData;
-        return { ...out, session: rest as S };
+        const next = created ? { ...rest, [csrfKey]: secret } : rest;
+        return { ...out, session: next as S };
       }
       if (secret === undefined) return out;
       if (out.session !== undefined)

@@ -6,15 +6,13 @@
  * - `cookie_too_large`: a Set-Cookie would exceed the 4096-byte browser limit.
  * - `insecure_secret`: a secret is missing, short, a known default or low in entropy.
  * - `unserializable_session`: session data that JSON cannot represent faithfully.
- * - `store_unavailable`: a session store failed (read, write, touch or delete).
  */
 export type SessionkitErrorCode =
   | 'invalid_option'
   | 'invalid_cookie'
   | 'cookie_too_large'
   | 'insecure_secret'
-  | 'unserializable_session'
-  | 'store_unavailable';
+  | 'unserializable_session';
 
 /**
  * The one error class sessionkit throws. Misconfiguration throws it at construction;

@@ -87,6 +87,13 @@ for (const [name, makeStore] of Object.entries(stores)) {
       assert.deepEqual(seen.session, {});
     });
 
+    it('L-15: logout with a flash still sends Cache-Control: no-store', async () => {
+      const get = client(app());
+      await get('/login');
+      const { response } = await get('/logout');
+      assert.equal(response.headers?.['cache-control'], 'no-store');
+    });
+
     it('adds no cookie when there is no flash and the session is not written', async () => {
       const get = client(app());
       const { response } = await get('/show');

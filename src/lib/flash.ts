@@ -42,7 +42,12 @@ export function wrapFlash<S extends SessionData = SessionData>(): Middleware<S> 
       const { flash: _, ...rest } = response;
       if (next === null) {
         // F-02: logout plus a flash gives a fresh session that holds only the flash.
-        return { ...rest, session: { [flashKey]: flash } as unknown as S, regenerateSession: true };
+        return {
+          ...rest,
+          headers: { 'cache-control': 'no-store', ...rest.headers },
+          session: { [flashKey]: flash } as unknown as S,
+          regenerateSession: true,
+        };
       }
       return { ...rest, session: { ...next, [flashKey]: flash } as unknown as S };
     };

@@ -100,11 +100,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
       };
     },
 
-    async write(key: string | undefined, data: SessionData, createdAt?: number): Promise<string> {
+    async write(
+      key: string | undefined,
+      data: SessionData,
+      createdAt?: number,
+    ): Promise<string | undefined> {
       const json = stringifySession(data);
       const at = seconds();
-      const entry = key === undefined ? undefined : live(key, at);
-      if (key !== undefined && entry !== undefined) {
+      if (key !== undefined) {
+        // a key that is gone stays gone; never adopt or resurrect it.
+        const entry = live(key, at);
+        if (entry === undefined) return undefined;
         entry.json = json;
         entry.touchedAt = at;
         return key;
@@ -114,10 +120,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
       return id;
     },
 
-    async touch(key: string): Promise<string> {
+    async touch(key: string): Promise<string | undefined> {
       const at = seconds();
       const entry = live(key, at);
-      if (entry !== undefined) entry.touchedAt = at;
+      if (entry === undefined) return undefined;
+      entry.touchedAt = at;
       return key;
     },
 

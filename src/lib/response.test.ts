@@ -28,6 +28,12 @@ describe('response helpers', () => {
     assert.throws(() => redirect('/x\r\nSet-Cookie: a=1'), /option location/);
   });
 
+  it('redirect percent-encodes what may not stand in a Location header, keeping escapes', () => {
+    assert.equal(redirect('/caf\u00e9?q=a b&x=%41').headers?.location, '/caf%C3%A9?q=a%20b&x=%41');
+    assert.equal(redirect('/\u2028x').headers?.location, '/%E2%80%A8x');
+    assert.throws(() => redirect('/\ud800'), /option location/);
+  });
+
   it('notFound answers 404', () => {
     assert.equal(notFound().status, 404);
   });

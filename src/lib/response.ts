@@ -39,10 +39,23 @@ export function redirect(location: string, status: RedirectStatus = 302): Respon
   if (/[\r\n]/.test(location)) {
     throw invalidOption('redirect', 'location', location, 'a URL without CR or LF');
   }
-  return { status, headers: { location }, body: '' };
+  return { status, headers: { location: encodeLocation(location) }, body: '' };
 }
 
 /** A 404 `Not Found` text response. */
 export function notFound(body = 'Not Found'): Response {
   return text(body, 404);
+}
+
+/**
+ * Percent-encodes what may not stand in a header value (non-ASCII, spaces, controls) as
+ * UTF-8, leaving existing `%XX` escapes and the URL's structure alone.
+ */
+function encodeLocation(location: string): string {
+  if (/^[\x21-\x7e]*$/.test(location)) return location;
+  try {
+    return location.replace(/[^\x21-\x7e]+/g, (run) => encodeURIComponent(run));
+  } catch {
+    throw invalidOption('redirect', 'location', location, 'a URL of well-formed Unicode');
+  }
 }

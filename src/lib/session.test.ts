@@ -243,7 +243,7 @@ describe('wrapSession', () => {
 
   it('S-17: secure true on a plain-HTTP request still marks it Secure and warns once, naming trustProxy', async () => {
     const { app, logger } = setup(login, { secure: true });
-    await app(request());
+    assert.match(setCookies(await app(request()))[0]!, /; Secure;/);
     await app(request());
     assert.equal(logger.warnings.length, 1);
     assert.match(logger.warnings[0]!, /trustProxy/);
@@ -265,7 +265,7 @@ describe('wrapSession', () => {
     clock.advance(8640); // a tenth of the default idle timeout
     store.calls = [];
     const response = await app(request({ headers: { cookie } }));
-    assert.ok(store.calls.includes('touch'));
+    assert.deepEqual(store.calls.slice(1), ['touch']);
     assert.equal(cookieFrom(response, 'session'), cookie);
   });
 
@@ -289,6 +289,46 @@ describe('wrapSession', () => {
     );
     assert.throws(
       () => wrapSession({ store: {} as never }),
+      (error: unknown) => error instanceof SessionkitError && /option store/.test(error.message),
+    );
+  });
+
+  it('Q-02: a request in flight during logout does not bring the session back', async () => {
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const { app, store } = setup(async (req) => {
+      if (req.path === '/login') return login(req);
+      if (req.path === '/logout') return { status: 200, session: null };
+      await slow;
+      return { status: 200, session: { ...req.session, visits: 1 } };
+    });
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    const late = Promise.resolve(app(request({ path: '/slow', headers: { cookie } })));
+    await new Promise((resolve) => setImmediate(resolve)); // the slow request has read the session
+    await app(request({ path: '/logout', headers: { cookie } }));
+    release();
+    const response = await late;
+    assert.deepEqual(setCookies(response), []);
+    assert.equal(await store.inner.read(cookie.slice('session='.length)), undefined);
+  });
+
+  it('refuses sessionCookieAttrs that change Domain or Path (logout could not expire that cookie)', async () => {
+    const { app } = setup(() => ({
+      status: 200,
+      session: {},
+      sessionCookieAttrs: { domain: 'example.com' },
+    }));
+    await assert.rejects(
+      Promise.resolve(app(request())),
+      (error: unknown) =>
+        error instanceof SessionkitError && /sessionCookieAttrs/.test(error.message),
+    );
+  });
+
+  it('refuses at construction a store without touch or delete', () => {
+    const partial = { read: () => Promise.resolve(undefined), write: () => Promise.resolve('k') };
+    assert.throws(
+      () => wrapSession({ store: partial as never }),
       (error: unknown) => error instanceof SessionkitError && /option store/.test(error.message),
     );
   });

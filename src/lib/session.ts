@@ -54,8 +54,12 @@ export const sessionCookieDefaults: Readonly<CookieAttributes> = Object.freeze({
   sameSite: 'strict',
 });
 
-/** At most this many cookies of the session's name are tried (security case P-01). */
-const maxCandidates = 4;
+/**
+ * At most this many cookies of the session's name are tried (security case P-01): enough
+ * that cookies planted by a sibling subdomain cannot hide the real one, while Node's 16 KiB
+ * header limit bounds the work anyway.
+ */
+const maxCandidates = 16;
 
 const consoleLogger: Logger = {
   warn: (message) => console.warn(message),
@@ -100,11 +104,16 @@ interface Settings {
 
 function resolve(options: SessionOptions): Settings {
   const { store } = options;
-  if (typeof store?.read !== 'function' || typeof store.write !== 'function') {
+  if (
+    typeof store?.read !== 'function' ||
+    typeof store.write !== 'function' ||
+    typeof store.touch !== 'function' ||
+    typeof store.delete !== 'function'
+  ) {
     throw invalidOption(
       'wrapSession',
       'store',
-      store,
+      store === undefined ? undefined : 'an object without read, write, touch and delete',
       'a SessionStore such as cookieStore(…) or memoryStore()',
     );
   }
@@ -173,12 +182,27 @@ async function handle<S extends SessionData>(
   request.sessionKey = key;
 
   const response = await handler(request);
+  const step: Step = { operation: 'write' };
   try {
-    return await commit(settings, request, response, data, key, stored, candidates.length > 0);
+    return await commit(
+      settings,
+      request,
+      response,
+      data,
+      key,
+      stored,
+      candidates.length > 0,
+      step,
+    );
   } catch (error) {
-    if (error instanceof SessionkitError && error.code !== 'store_unavailable') throw error;
-    return storeFailure(settings, error, request, 'write');
+    if (error instanceof SessionkitError) throw error; // a programming error: the host's 500
+    return storeFailure(settings, error, request, step.operation);
   }
+}
+
+/** Which store operation `commit` is in, for the failure log. */
+interface Step {
+  operation: 'write' | 'delete' | 'touch';
 }
 
 async function commit<S extends SessionData>(
@@ -189,21 +213,37 @@ async function commit<S extends SessionData>(
   key: string | undefined,
   stored: StoredSession | undefined,
   hadCookie: boolean,
+  step: Step,
 ): Promise<Response<S>> {
   const { session, regenerateSession, sessionCookieAttrs } = response;
+  if (sessionCookieAttrs?.domain !== undefined || sessionCookieAttrs?.path !== undefined) {
+    // A cookie with another Domain or Path is another cookie: logout could not expire it.
+    throw invalidOption(
+      'wrapSession',
+      'response.sessionCookieAttrs',
+      'domain or path',
+      'attributes other than domain and path, which belong in cookieAttrs',
+    );
+  }
   const { store } = settings;
   let value: string | undefined; // the session cookie's new value; '' expires it
   if (regenerateSession === true && session !== null) {
-    if (key !== undefined) await store.delete(key);
+    if (key !== undefined) {
+      step.operation = 'delete';
+      await store.delete(key);
+      step.operation = 'write';
+    }
     value = await store.write(undefined, session ?? data);
   } else if (session === null) {
+    step.operation = 'delete';
     if (key !== undefined) await store.delete(key);
     if (hadCookie) value = '';
   } else if (session !== undefined) {
     const written = await store.write(key, session, stored?.createdAt);
     if (written !== key || stored?.stale === true) value = written;
   } else if (stored?.stale === true && key !== undefined) {
-    value = await store.touch(key, stored);
+    step.operation = 'touch';
+    value = await store.touch(key);
   }
   if (value === undefined && sessionCookieAttrs !== undefined && key !== undefined) value = key;
 

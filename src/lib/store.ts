@@ -42,15 +42,25 @@ export interface SessionStore {
    * session's creation time; undefined means now. Rejects with `unserializable_session`
    * for data JSON cannot represent, and `cookie_too_large` when the cookie store's value
    * would not fit in a cookie.
+   *
+   * A server-side store given a `key` it does not hold (deleted, expired, or never issued)
+   * stores nothing and resolves to `undefined`: a request that started before a logout or a
+   * regeneration must not bring the old session back (security case Q-02). A stateless
+   * store cannot know, and writes.
    */
-  write(key: string | undefined, data: SessionData, createdAt?: number): Promise<string>;
+  write(
+    key: string | undefined,
+    data: SessionData,
+    createdAt?: number,
+  ): Promise<string | undefined>;
 
   /**
-   * Moves the idle deadline of an existing session to now without changing its data, and
-   * resolves to the key to put in the cookie (the cookie store re-seals, so its key
-   * changes). Never recreates a session that is gone (security case Q-03).
+   * Moves the idle deadline of the session under `key` to now without changing its data, and
+   * resolves to the key to put in the cookie (the cookie store re-seals, so its key changes),
+   * or `undefined` when the session is gone. Never writes data and never recreates a session
+   * (security case Q-03).
    */
-  touch(key: string, session: StoredSession): Promise<string>;
+  touch(key: string): Promise<string | undefined>;
 
   /** Deletes the session under `key`; a missing key is not an error. */
   delete(key: string): Promise<void>;

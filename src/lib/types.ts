@@ -65,7 +65,7 @@ export interface Request<Session extends SessionData = SessionData> {
   /** A parsed JSON body, or the raw bytes of a body of any other type. */
   body?: unknown;
 
-  /** Set by `wrapCookies` and `wrapSession`: the request cookies, first of duplicates wins. */
+  /** Set by `wrapCookies`: the request cookies, first of duplicates wins. */
   cookies?: Record<string, RequestCookie> | undefined;
   /** Set by `wrapSession`: the session data, `{}` when there is none. */
   session?: Session | undefined;

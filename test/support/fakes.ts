@@ -76,15 +76,19 @@ export class RecordingStore implements SessionStore {
     if (this.fail.read) throw this.fail.read;
     return this.inner.read(key);
   }
-  async write(key: string | undefined, data: SessionData, createdAt?: number): Promise<string> {
+  async write(
+    key: string | undefined,
+    data: SessionData,
+    createdAt?: number,
+  ): Promise<string | undefined> {
     this.calls.push('write');
     if (this.fail.write) throw this.fail.write;
     return this.inner.write(key, data, createdAt);
   }
-  async touch(key: string, session: StoredSession): Promise<string> {
+  async touch(key: string): Promise<string | undefined> {
     this.calls.push('touch');
     if (this.fail.touch) throw this.fail.touch;
-    return this.inner.touch(key, session);
+    return this.inner.touch(key);
   }
   async delete(key: string): Promise<void> {
     this.calls.push('delete');
