@@ -66,7 +66,7 @@ const malformedKeys = [
 
 for (const store of stores) {
   describe(`SessionStore contract: ${store.name}`, () => {
-    it('reads a key it never issued as undefined', async () => {
+    it('R-02: reads a key it never issued as undefined: not found is not an error', async () => {
       const s = store.make(new Clock());
       assert.equal(await s.read('A'.repeat(43)), undefined);
     });
@@ -168,7 +168,7 @@ for (const store of stores) {
       assert.equal(await s.read(key), undefined);
     });
 
-    it('marks a session stale once the touch interval has passed, and touch slides the idle deadline', async () => {
+    it('L-10: marks a session stale once the touch interval has passed, and touch slides the idle deadline', async () => {
       const clock = new Clock();
       const s = store.make(clock, { idle: 600, absolute: 6000, touchAfter: 60 });
       const key = await create(s, { v: 1 });
