@@ -169,6 +169,26 @@ describe('wrapSession', () => {
     assert.deepEqual(seen?.session, { user: 'alice' });
   });
 
+  it('P-01: several planted cookies ahead of the real one do not hide it', async () => {
+    let seen: Request | undefined;
+    const { app } = setup((req) =>
+      req.path === '/login' ? login(req) : ((seen = req), { status: 200 }),
+    );
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    const planted = Array.from({ length: 8 }, (_, i) => `session=${'P'.repeat(42)}${i}`).join('; ');
+    await app(request({ headers: { cookie: `${planted}; ${cookie}` } }));
+    assert.deepEqual(seen?.session, { user: 'alice' });
+  });
+
+  it('Q-05: a request that reads without changing the session causes no write and no cookie', async () => {
+    const { app, store } = setup((req) => (req.path === '/login' ? login(req) : show(req)));
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    store.calls = [];
+    const response = await app(request({ headers: { cookie } }));
+    assert.deepEqual(setCookies(response), []);
+    assert.ok(!store.calls.includes('write') && !store.calls.includes('touch'));
+  });
+
   it('P-16: an empty session cookie is treated as absent and never looked up', async () => {
     const { app, store } = setup(show);
     await app(request({ headers: { cookie: 'session=' } }));
