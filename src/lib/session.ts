@@ -10,7 +10,7 @@ import type {
   Response,
   SessionData,
 } from './types.ts';
-import { appendSetCookie, writeCookies } from './wrap-cookies.ts';
+import { appendSetCookie, withProperty, writeCookies } from './wrap-cookies.ts';
 
 /** Options of {@link wrapSession}. */
 export interface SessionOptions {
@@ -267,7 +267,7 @@ async function commit<S extends SessionData>(
   }
   if (out.cookies !== undefined) out = writeCookies(out);
   const line = sessionCookie(settings, request, value, sessionCookieAttrs);
-  return { ...out, headers: appendSetCookie(out.headers, [line]) };
+  return withProperty(out, 'headers', appendSetCookie(out.headers, [line]));
 }
 
 function sessionCookie(
