@@ -181,40 +181,38 @@ async function handle<S extends SessionData>(
   request.session = data;
   request.sessionKey = key;
 
-  const response = await handler(request);
+  const result = handler(request);
+  // A handler that answers synchronously costs no microtask turn here.
+  const response = isThenable(result) ? await result : result;
   const step: Step = { operation: 'write' };
   try {
-    return await commit(
-      settings,
-      request,
-      response,
-      data,
-      key,
-      stored,
-      candidates.length > 0,
-      step,
-    );
+    const value = await save(settings, response, data, key, stored, candidates.length > 0, step);
+    return respond(settings, request, response, value);
   } catch (error) {
     if (error instanceof SessionkitError) throw error; // a programming error: the host's 500
     return storeFailure(settings, error, request, step.operation);
   }
 }
 
-/** Which store operation `commit` is in, for the failure log. */
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as Partial<PromiseLike<T>> | null)?.then === 'function';
+}
+
+/** Which store operation `save` is in, for the failure log. */
 interface Step {
   operation: 'write' | 'delete' | 'touch';
 }
 
-async function commit<S extends SessionData>(
+/** The store half: writes, deletes or touches; resolves to the session cookie's new value ('' expires it). */
+async function save<S extends SessionData>(
   settings: Settings,
-  request: Request<S>,
   response: Response<S>,
   data: S,
   key: string | undefined,
   stored: StoredSession | undefined,
   hadCookie: boolean,
   step: Step,
-): Promise<Response<S>> {
+): Promise<string | undefined> {
   const { session, regenerateSession, sessionCookieAttrs } = response;
   if (sessionCookieAttrs?.domain !== undefined || sessionCookieAttrs?.path !== undefined) {
     // A cookie with another Domain or Path is another cookie: logout could not expire it.
@@ -226,7 +224,7 @@ async function commit<S extends SessionData>(
     );
   }
   const { store } = settings;
-  let value: string | undefined; // the session cookie's new value; '' expires it
+  let value: string | undefined;
   if (regenerateSession === true && session !== null) {
     if (key !== undefined) {
       step.operation = 'delete';
@@ -246,7 +244,17 @@ async function commit<S extends SessionData>(
     value = await store.touch(key);
   }
   if (value === undefined && sessionCookieAttrs !== undefined && key !== undefined) value = key;
+  return value;
+}
 
+/** The response half: the handler's response without the session keys, plus the session cookie. */
+function respond<S extends SessionData>(
+  settings: Settings,
+  request: Request<S>,
+  response: Response<S>,
+  value: string | undefined,
+): Response<S> {
+  const { session, regenerateSession, sessionCookieAttrs } = response;
   let out: Response<S> = response;
   if (
     session !== undefined ||
@@ -258,7 +266,7 @@ async function commit<S extends SessionData>(
   }
   if (session === null) {
     // Logout: nothing of the ended session may be served from a cache (security case L-15).
-    out = { ...out, headers: { 'cache-control': 'no-store', ...out.headers } };
+    out = withProperty(out, 'headers', { 'cache-control': 'no-store', ...out.headers });
   }
   if (value === undefined) return out.cookies === undefined ? out : writeCookies(out);
   if (out.cookies !== undefined && settings.name in out.cookies) {
