@@ -1,7 +1,8 @@
 export { compose } from './lib/compose.ts';
 export { secretWeakness, sessionOptionsFromEnv } from './lib/config.ts';
 export type { SessionEnv, SessionEnvOptions } from './lib/config.ts';
-export { cookieValues, parseCookie, serializeCookie } from './lib/cookie.ts';
+export { cookieValues, parseCookie } from './lib/cookie-parse.ts';
+export { serializeCookie } from './lib/cookie-serialize.ts';
 export { cookieStore } from './lib/cookie-store.ts';
 export type { CookieStore, CookieStoreOptions } from './lib/cookie-store.ts';
 export { SessionkitError } from './lib/errors.ts';

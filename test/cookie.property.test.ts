@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MAX_COOKIE_PAIRS, cookieValues, parseCookie, serializeCookie } from '../src/lib/cookie.ts';
+import { MAX_COOKIE_PAIRS, cookieValues, parseCookie } from '../src/lib/cookie-parse.ts';
+import { serializeCookie } from '../src/lib/cookie-serialize.ts';
 import { SessionkitError } from '../src/lib/errors.ts';
 import type { CookieAttributes } from '../src/lib/types.ts';
 

@@ -1,6 +1,7 @@
 import { cookieStore } from './cookie-store.ts';
 import { SessionkitError } from './errors.ts';
 import { randomSecret } from './keys.ts';
+import { consoleLogger } from './logger.ts';
 import type { SessionOptions } from './session.ts';
 import type { Logger } from './types.ts';
 
@@ -104,7 +105,7 @@ export function sessionOptionsFromEnv(
   env: SessionEnv = process.env,
   options: SessionEnvOptions = {},
 ): SessionOptions {
-  const logger = options.logger ?? console;
+  const logger = options.logger ?? consoleLogger;
   const production = env.NODE_ENV === 'production';
   const cookieName = nonEmpty(env.COOKIE_NAME) ?? 'session';
   const idleTimeoutSeconds = seconds(env, 'SESSION_IDLE_TIMEOUT') ?? 86_400;

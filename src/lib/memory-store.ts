@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { invalidOption } from './errors.ts';
 import { parseJson, stringifySession } from './json.ts';
+import { consoleLogger } from './logger.ts';
 import type { SessionStore, StoredSession, TimeoutOptions } from './store.ts';
 import { resolveTimeouts } from './timeouts.ts';
 import type { Logger, SessionData } from './types.ts';
@@ -54,7 +55,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
     throw invalidOption('memoryStore', 'maxEntries', maxEntries, 'a positive whole number');
   }
   if (process.env.NODE_ENV === 'production') {
-    (options.logger ?? console).warn(
+    (options.logger ?? consoleLogger).warn(
       'sessionkit: memoryStore keeps sessions in one process only; they are lost on restart and not shared between servers',
     );
   }

@@ -1,5 +1,7 @@
-import { cookieValues, serializeCookie } from './cookie.ts';
+import { cookieValues } from './cookie-parse.ts';
+import { serializeCookie } from './cookie-serialize.ts';
 import { invalidOption, SessionkitError } from './errors.ts';
+import { consoleLogger } from './logger.ts';
 import type { SessionStore, StoredSession } from './store.ts';
 import type {
   CookieAttributes,
@@ -60,11 +62,6 @@ export const sessionCookieDefaults: Readonly<CookieAttributes> = Object.freeze({
  * header limit bounds the work anyway.
  */
 const maxCandidates = 16;
-
-const consoleLogger: Logger = {
-  warn: (message) => console.warn(message),
-  error: (message, error) => console.error(message, error),
-};
 
 /**
  * Ring's `wrap-session`. The request gets `session` (the stored data, or `{}`) and

@@ -1,4 +1,5 @@
-import { parseCookie, serializeCookie } from './cookie.ts';
+import { parseCookie } from './cookie-parse.ts';
+import { serializeCookie } from './cookie-serialize.ts';
 import type {
   Handler,
   Middleware,
