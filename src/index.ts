@@ -33,6 +33,7 @@ export type {
   SameSite,
   SessionData,
 } from './lib/types.ts';
-export { wrapCookies } from './lib/wrap-cookies.ts';
+export { cookieBudget, wrapCookies } from './lib/wrap-cookies.ts';
+export type { CookiesOptions } from './lib/wrap-cookies.ts';
 export { csrfField, csrfInput, wrapCsrf } from './lib/csrf.ts';
 export type { CsrfFailure, CsrfOptions } from './lib/csrf.ts';

@@ -10,6 +10,7 @@ const expected = {
   sessionkit: [
     'SessionkitError',
     'compose',
+    'cookieBudget',
     'cookieStore',
     'cookieValues',
     'csrfField',

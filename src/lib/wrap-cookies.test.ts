@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { request, setCookies } from '../../test/support/fakes.ts';
+import { RecordingLogger, request, setCookies } from '../../test/support/fakes.ts';
 import { SessionkitError } from './errors.ts';
 import type { Request } from './types.ts';
 import { wrapCookies } from './wrap-cookies.ts';
@@ -54,6 +54,27 @@ describe('wrapCookies', () => {
       Promise.resolve(app(request())),
       (error: unknown) => error instanceof SessionkitError && error.code === 'invalid_cookie',
     );
+  });
+
+  it('Z-05: warns once when a response sets more than 50 cookies or 8 KiB of them', async () => {
+    const logger = new RecordingLogger();
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`c${i}`, 'v']));
+    const app = wrapCookies({ logger })(() => ({ status: 200, cookies: many }));
+    await app(request());
+    await app(request());
+    assert.equal(logger.warnings.length, 1);
+    assert.match(logger.warnings[0]!, /51 cookies/);
+    const big = new RecordingLogger();
+    const large = Object.fromEntries(
+      Array.from({ length: 3 }, (_, i) => [`c${i}`, 'x'.repeat(3000)]),
+    );
+    await wrapCookies({ logger: big })(() => ({ status: 200, cookies: large }))(request());
+    assert.equal(big.warnings.length, 1);
+    const quiet = new RecordingLogger();
+    await wrapCookies({ logger: quiet })(() => ({ status: 200, cookies: { a: '1', b: '2' } }))(
+      request(),
+    );
+    assert.equal(quiet.warnings.length, 0);
   });
 
   it('does not re-parse cookies an outer middleware already parsed', async () => {

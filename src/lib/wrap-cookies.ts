@@ -1,7 +1,9 @@
 import { parseCookie } from './cookie-parse.ts';
 import { serializeCookie } from './cookie-serialize.ts';
+import { consoleLogger } from './logger.ts';
 import type {
   Handler,
+  Logger,
   Middleware,
   Request,
   RequestCookie,
@@ -11,10 +13,27 @@ import type {
   SessionData,
 } from './types.ts';
 
+/** Options of {@link wrapCookies}. */
+export interface CookiesOptions {
+  /**
+   * Where the one-time warning about too many or too large cookies goes.
+   * @default console
+   */
+  logger?: Pick<Logger, 'warn'> | undefined;
+}
+
+/**
+ * Past these, a response's cookies risk being dropped or making later requests fail
+ * (RFC 6265bis §6.1: user agents keep at least 50 cookies per domain; servers, Node among
+ * them, limit request headers to 8–16 KiB). Security case Z-05.
+ */
+export const cookieBudget = Object.freeze({ cookies: 50, bytes: 8192 });
+
 /**
  * Ring's `wrap-cookies`. The request gets `cookies` in Ring's shape (`{ name: { value } }`,
  * first of duplicate names wins, values percent-decoded); the response's `cookies` become one
  * `Set-Cookie` header each, after any the handler set itself, never joined into one line.
+ * The first response that sets more than {@link cookieBudget} allows logs one warning.
  *
  * @example
  * const app = wrapCookies()((request) => ({
@@ -23,12 +42,38 @@ import type {
  *   cookies: { seen: { value: '1', maxAge: 3600, httpOnly: true, sameSite: 'lax' } },
  * }));
  */
-export function wrapCookies<S extends SessionData = SessionData>(): Middleware<S> {
+export function wrapCookies<S extends SessionData = SessionData>(
+  options: CookiesOptions = {},
+): Middleware<S> {
+  const logger = options.logger ?? consoleLogger;
+  let warned = false;
   return (handler: Handler<S>): Handler<S> =>
     async (request: Request<S>): Promise<Response<S>> => {
       if (request.cookies === undefined) request.cookies = requestCookies(request.headers);
-      return writeCookies(await handler(request));
+      const response = writeCookies(await handler(request));
+      if (!warned && response.headers !== undefined) warned = overBudget(response.headers, logger);
+      return response;
     };
+}
+
+/** Warns when the Set-Cookie lines exceed the budget; true when it warned. */
+function overBudget(headers: ResponseHeaders, logger: Pick<Logger, 'warn'>): boolean {
+  let lines: readonly string[] | undefined;
+  for (const name in headers) {
+    if (name.length === 10 && name.toLowerCase() === 'set-cookie') {
+      const value = headers[name];
+      lines = typeof value === 'object' ? value : [String(value)];
+      break;
+    }
+  }
+  if (lines === undefined || lines.length <= 1) return false;
+  let bytes = 0;
+  for (const line of lines) bytes += line.length;
+  if (lines.length <= cookieBudget.cookies && bytes <= cookieBudget.bytes) return false;
+  logger.warn(
+    `sessionkit: a response sets ${lines.length} cookies in ${bytes} bytes of Set-Cookie; browsers keep about ${cookieBudget.cookies} per site and servers refuse large Cookie headers (Node: 16 KiB), so set fewer and smaller cookies, or keep the data in the session`,
+  );
+  return true;
 }
 
 /** The request's cookies in Ring's shape, in a null-prototype object. */
