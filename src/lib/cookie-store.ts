@@ -212,8 +212,13 @@ class CachedValue implements Unsealed {
     readonly tail: string,
     readonly plaintext: string,
     readonly keyIndex: number,
+    /** Its place in the ring, so that a delete can drop it from memory at once. */
+    readonly slot: number,
   ) {}
 }
+
+/** What a deleted entry's ring slot holds: nothing of the session stays in memory. */
+const vacant = new CachedValue('', '', '', 0, -1);
 
 /** The last 22 base64url characters of a sealed value: its 16-byte GCM tag, near enough. */
 function tagOf(sealed: string): string {
@@ -243,19 +248,26 @@ class OpenedCache {
 
   set(sealed: string, plaintext: string, keyIndex: number): void {
     if (this.#capacity === 0) return;
-    const cached = new CachedValue(sealed, tagOf(sealed), plaintext, keyIndex);
-    if (this.#ring.length < this.#capacity) this.#ring.push(cached);
-    else {
-      const oldest = this.#ring[this.#next]!;
+    const full = this.#ring.length === this.#capacity;
+    const slot = full ? this.#next : this.#ring.length;
+    const cached = new CachedValue(sealed, tagOf(sealed), plaintext, keyIndex, slot);
+    if (full) {
+      const oldest = this.#ring[slot]!;
       if (this.#byTag.get(oldest.tail) === oldest) this.#byTag.delete(oldest.tail);
-      this.#ring[this.#next] = cached;
-      this.#next = (this.#next + 1) % this.#capacity;
+      this.#ring[slot] = cached;
+      this.#next = (slot + 1) % this.#capacity;
+    } else {
+      this.#ring.push(cached);
     }
     this.#byTag.set(cached.tail, cached);
   }
 
+  /** Forgets `sealed` entirely: the Map entry and the ring slot (logout). */
   delete(sealed: string): void {
-    if (this.get(sealed) !== undefined) this.#byTag.delete(tagOf(sealed));
+    const cached = this.#byTag.get(tagOf(sealed));
+    if (cached === undefined || cached.sealed !== sealed) return;
+    this.#byTag.delete(cached.tail);
+    if (this.#ring[cached.slot] === cached) this.#ring[cached.slot] = vacant;
   }
 }
 

@@ -353,6 +353,13 @@ describe('wrapSession', () => {
     );
   });
 
+  it('reports a handler that returns no response as a handler bug, not as a store outage', async () => {
+    const { app, store, logger } = setup((() => undefined) as unknown as Handler);
+    await assert.rejects(Promise.resolve(app(request())), /handler returned undefined/);
+    assert.deepEqual(store.calls, []);
+    assert.equal(logger.errors.length, 0);
+  });
+
   it('passes a handler error through untouched', async () => {
     const { app } = setup(() => {
       throw new Error('boom');

@@ -181,14 +181,18 @@ async function handle<S extends SessionData>(
   const result = handler(request);
   // A handler that answers synchronously costs no microtask turn here.
   const response = isThenable(result) ? await result : result;
+  if (typeof response !== 'object' || response === null) {
+    throw new TypeError(`wrapSession: the handler returned ${String(response)}, not a response`);
+  }
   const step: Step = { operation: 'write' };
+  let value: string | undefined;
   try {
-    const value = await save(settings, response, data, key, stored, candidates.length > 0, step);
-    return respond(settings, request, response, value);
+    value = await save(settings, response, data, key, stored, candidates.length > 0, step);
   } catch (error) {
     if (error instanceof SessionkitError) throw error; // a programming error: the host's 500
     return storeFailure(settings, error, request, step.operation);
   }
+  return respond(settings, request, response, value);
 }
 
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {

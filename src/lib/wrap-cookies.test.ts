@@ -48,6 +48,16 @@ describe('wrapCookies', () => {
     assert.deepEqual(setCookies(await app(request())), ['a=1', 'b=2']);
   });
 
+  it('gathers Set-Cookie headers spelled in different cases into one, losing none', async () => {
+    const app = wrapCookies()(() => ({
+      status: 200,
+      headers: { 'Set-Cookie': 'a=1', 'set-cookie': ['b=2'] },
+      cookies: { c: '3' },
+    }));
+    const response = await app(request());
+    assert.deepEqual(response.headers, { 'Set-Cookie': ['a=1', 'b=2', 'c=3'] });
+  });
+
   it('fails the response on a cookie that cannot be written safely', async () => {
     const app = wrapCookies()(() => ({ status: 200, cookies: { 'bad name': 'v' } }));
     await assert.rejects(

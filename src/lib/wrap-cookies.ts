@@ -116,21 +116,26 @@ export function appendSetCookie(
   lines: readonly string[],
 ): ResponseHeaders {
   if (headers === undefined) return { 'set-cookie': lines };
-  let key = 'set-cookie';
+  let key: string | undefined;
+  let merged: readonly string[] = [];
+  let variants = 0;
   for (const name in headers) {
     if (name.length === 10 && name.toLowerCase() === 'set-cookie') {
-      key = name;
-      break;
+      // Every spelling of the name gathers into the first, or a later one would replace it.
+      key ??= name;
+      variants++;
+      const value = headers[name]!;
+      merged = merged.concat(typeof value === 'object' ? value : String(value));
     }
   }
-  const existing = headers[key];
-  const merged =
-    existing === undefined
-      ? lines
-      : typeof existing === 'object'
-        ? [...existing, ...lines]
-        : [String(existing), ...lines];
-  return withProperty(headers, key, merged);
+  if (key === undefined) return withProperty(headers, 'set-cookie', lines);
+  const out = withProperty(headers, key, merged.concat(lines));
+  if (variants > 1) {
+    for (const name of Object.keys(out)) {
+      if (name !== key && name.toLowerCase() === 'set-cookie') delete out[name];
+    }
+  }
+  return out;
 }
 
 /**
