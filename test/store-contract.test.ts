@@ -135,9 +135,11 @@ for (const store of stores) {
         { m: new Map() },
         cyclic,
         { x: NaN },
+        [1, 2], // session data is an object at the top level, in every store
+        null,
       ]) {
         await assert.rejects(
-          s.write(undefined, data),
+          s.write(undefined, data as Record<string, unknown>),
           (error: unknown) =>
             error instanceof SessionkitError && error.code === 'unserializable_session',
         );

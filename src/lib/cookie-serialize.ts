@@ -77,7 +77,7 @@ function invalid(option: string, got: string, expected: string): SessionkitError
 }
 
 /** RFC 7230 §3.2.6: token = 1*tchar. */
-function isToken(s: string): boolean {
+export function isToken(s: string): boolean {
   const len = s.length;
   if (len === 0) return false;
   for (let i = 0; i < len; i++) {

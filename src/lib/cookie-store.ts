@@ -1,6 +1,7 @@
 import { SessionkitError, invalidOption } from './errors.ts';
 import { parseJson, stringifySession } from './json.ts';
 import type { Secret } from './keys.ts';
+import { isToken } from './cookie-serialize.ts';
 import { createSealer, maxSealedLength } from './seal.ts';
 import type { Sealer, Unsealed } from './seal.ts';
 import type { SessionStore, StoredSession, TimeoutOptions } from './store.ts';
@@ -50,9 +51,6 @@ export const cookieStoreDefaults = Object.freeze({ cookieName: 'session', cacheE
 /** Issued-at times may run this far ahead of our clock (another server's); never added to expiry checks. */
 const clockSkewSeconds = 60;
 
-/** RFC 6265 §4.1.1: a cookie-name is an RFC 9110 §5.6.2 token. */
-const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
 /**
  * The default session store: the whole session, sealed with AES-256-GCM, is the cookie value;
  * nothing is kept on the server, so any number of app servers sharing the secrets can read
@@ -89,7 +87,7 @@ class SealedCookieStore implements CookieStore {
       throw invalidOption('cookieStore', 'options', typeof options, 'an object with secrets');
     }
     const cookieName = options.cookieName ?? cookieStoreDefaults.cookieName;
-    if (typeof cookieName !== 'string' || !tokenPattern.test(cookieName)) {
+    if (typeof cookieName !== 'string' || !isToken(cookieName)) {
       throw invalidOption(
         'cookieStore',
         'cookieName',
@@ -177,12 +175,6 @@ class SealedCookieStore implements CookieStore {
   }
 
   #seal(data: SessionData, createdAt: number, now: number): string {
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-      throw new SessionkitError(
-        'unserializable_session',
-        `cookieStore: session data must be a plain object, got ${Array.isArray(data) ? 'an array' : String(data === null ? null : typeof data)}`,
-      );
-    }
     if (typeof createdAt !== 'number' || !Number.isFinite(createdAt)) {
       throw invalidOption(
         'cookieStore',

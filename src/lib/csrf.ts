@@ -1,5 +1,6 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { invalidOption } from './errors.ts';
+import { equalBytes } from './keys.ts';
 import type { Handler, Middleware, Request, Response, SessionData } from './types.ts';
 
 /** Where the per-session secret lives inside the session (hidden from handlers). */
@@ -252,7 +253,7 @@ function matches(token: string, secret: string): boolean {
   const unmasked = Buffer.allocUnsafe(secretBytes);
   for (let i = 0; i < secretBytes; i++)
     unmasked[i] = (bytes[i] as number) ^ (bytes[secretBytes + i] as number);
-  return timingSafeEqual(unmasked, Buffer.from(secret, 'base64url'));
+  return equalBytes(unmasked, Buffer.from(secret, 'base64url'));
 }
 
 function withVary<R extends Pick<Response, 'headers'>>(response: R): R {

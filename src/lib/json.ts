@@ -7,6 +7,13 @@ import type { SessionData } from './types.ts';
  * instances and cycles (security case C-14: if a value is accepted, it round-trips).
  */
 export function stringifySession(data: SessionData): string {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw unserializable(
+      '',
+      Array.isArray(data) ? 'an array' : describeType(data),
+      'a plain object',
+    );
+  }
   check(data, '', new Set());
   return JSON.stringify(data);
 }
@@ -42,11 +49,17 @@ function check(value: unknown, path: string, seen: Set<object>): void {
   }
 }
 
-function unserializable(path: string, what: string): SessionkitError {
+function unserializable(path: string, what: string, expected?: string): SessionkitError {
   return new SessionkitError(
     'unserializable_session',
-    `session data at ${path || 'the top level'} is ${what}, which JSON cannot represent; store plain objects, arrays, strings, finite numbers, booleans and null`,
+    expected === undefined
+      ? `session data at ${path || 'the top level'} is ${what}, which JSON cannot represent; store plain objects, arrays, strings, finite numbers, booleans and null`
+      : `session data is ${what}, expected ${expected}`,
   );
+}
+
+function describeType(value: unknown): string {
+  return value === null ? 'null' : typeof value;
 }
 
 const dangerous = /"(?:__proto__|constructor|prototype)"\s*:/;

@@ -73,19 +73,6 @@ export function deriveKeys(secrets: readonly Secret[], purpose: string): Keyring
 }
 
 /**
- * One 256-bit key for `info` from one secret: `HKDF-SHA256(secret, 'sessionkit/v1', info)`.
- * For a purpose that needs one key only, e.g. the CSRF HMAC (security case K-04). The secret
- * is checked as in {@link deriveKeys}.
- *
- * @example
- * const csrfKey = deriveKey(process.env.COOKIE_SECRET!, 'csrf');
- * createHmac('sha256', csrfKey).update(token).digest();
- */
-export function deriveKey(secret: Secret, info: string): KeyObject {
-  return expand(secretBytes(secret, 'secret'), info);
-}
-
-/**
  * A new secret: 32 bytes from `crypto.randomBytes`, base64url (43 characters). What
  * `npx sessionkit secret` prints. Never `Math.random` (OWASP ASVS 11.5.1).
  */

@@ -60,7 +60,7 @@ export function wrapCookies<S extends SessionData = SessionData>(
 function overBudget(headers: ResponseHeaders, logger: Pick<Logger, 'warn'>): boolean {
   let lines: readonly string[] | undefined;
   for (const name in headers) {
-    if (name.length === 10 && name.toLowerCase() === 'set-cookie') {
+    if (isSetCookie(name)) {
       const value = headers[name];
       lines = typeof value === 'object' ? value : [String(value)];
       break;
@@ -120,7 +120,7 @@ export function appendSetCookie(
   let merged: readonly string[] = [];
   let variants = 0;
   for (const name in headers) {
-    if (name.length === 10 && name.toLowerCase() === 'set-cookie') {
+    if (isSetCookie(name)) {
       // Every spelling of the name gathers into the first, or a later one would replace it.
       key ??= name;
       variants++;
@@ -132,10 +132,15 @@ export function appendSetCookie(
   const out = withProperty(headers, key, merged.concat(lines));
   if (variants > 1) {
     for (const name of Object.keys(out)) {
-      if (name !== key && name.toLowerCase() === 'set-cookie') delete out[name];
+      if (name !== key && isSetCookie(name)) delete out[name];
     }
   }
   return out;
+}
+
+/** Whether a response header name is Set-Cookie, in any case. */
+function isSetCookie(name: string): boolean {
+  return name.length === 10 && name.toLowerCase() === 'set-cookie';
 }
 
 /**
