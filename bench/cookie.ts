@@ -6,8 +6,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import * as cookie from 'cookie';
-import { parseCookie } from '../src/lib/cookie-parse.ts';
-import { serializeCookie } from '../src/lib/cookie-serialize.ts';
+import { parseCookie } from '../src/cookies/parse.ts';
+import { serializeCookie } from '../src/cookies/serialize.ts';
 import type { MeasureOptions } from './harness.ts';
 import { compare, formatOps, printTable } from './harness.ts';
 

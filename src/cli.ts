@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { randomSecret } from './lib/keys.ts';
+import { randomSecret } from './crypto/keys.ts';
 
 const usage = `usage: sessionkit secret
 

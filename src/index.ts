@@ -1,22 +1,22 @@
-export { compose } from './lib/compose.ts';
-export { secretWeakness, sessionOptionsFromEnv } from './lib/config.ts';
-export type { SessionEnv, SessionEnvOptions } from './lib/config.ts';
-export { cookieValues, parseCookie } from './lib/cookie-parse.ts';
-export { serializeCookie } from './lib/cookie-serialize.ts';
-export { cookieStore } from './lib/cookie-store.ts';
-export type { CookieStore, CookieStoreOptions } from './lib/cookie-store.ts';
-export { SessionkitError } from './lib/errors.ts';
-export type { SessionkitErrorCode } from './lib/errors.ts';
-export { flashKey, wrapFlash } from './lib/flash.ts';
-export { randomSecret } from './lib/keys.ts';
-export { memoryStore } from './lib/memory-store.ts';
-export type { MemoryStoreOptions } from './lib/memory-store.ts';
-export { html, json, notFound, redirect, text } from './lib/response.ts';
-export type { RedirectStatus } from './lib/response.ts';
-export { sessionCookieDefaults, wrapSession } from './lib/session.ts';
-export type { SessionOptions } from './lib/session.ts';
-export type { SessionStore, StoredSession, TimeoutOptions } from './lib/store.ts';
-export { timeoutDefaults } from './lib/timeouts.ts';
+export { compose } from './core/compose.ts';
+export { secretWeakness, sessionOptionsFromEnv } from './config/env.ts';
+export type { SessionEnv, SessionEnvOptions } from './config/env.ts';
+export { cookieValues, parseCookie } from './cookies/parse.ts';
+export { serializeCookie } from './cookies/serialize.ts';
+export { cookieStore } from './stores/cookie/cookie-store.ts';
+export type { CookieStore, CookieStoreOptions } from './stores/cookie/cookie-store.ts';
+export { SessionkitError } from './core/errors.ts';
+export type { SessionkitErrorCode } from './core/errors.ts';
+export { flashKey, wrapFlash } from './session/flash.ts';
+export { randomSecret } from './crypto/keys.ts';
+export { memoryStore } from './stores/memory/memory-store.ts';
+export type { MemoryStoreOptions } from './stores/memory/memory-store.ts';
+export { html, json, notFound, redirect, text } from './core/response.ts';
+export type { RedirectStatus } from './core/response.ts';
+export { sessionCookieDefaults, wrapSession } from './session/wrap-session.ts';
+export type { SessionOptions } from './session/wrap-session.ts';
+export type { SessionStore, StoredSession, TimeoutOptions } from './session/store.ts';
+export { timeoutDefaults } from './session/timeouts.ts';
 export type {
   CookieAttributes,
   CookiePriority,
@@ -24,16 +24,16 @@ export type {
   Handler,
   Logger,
   Middleware,
-  Request,
+  RequestMap,
   RequestCookie,
   RequestHeaders,
-  Response,
+  ResponseMap,
   ResponseCookie,
   ResponseHeaders,
   SameSite,
   SessionData,
-} from './lib/types.ts';
-export { cookieBudget, wrapCookies } from './lib/wrap-cookies.ts';
-export type { CookiesOptions } from './lib/wrap-cookies.ts';
-export { csrfField, csrfInput, wrapCsrf } from './lib/csrf.ts';
-export type { CsrfFailure, CsrfOptions } from './lib/csrf.ts';
+} from './core/types.ts';
+export { cookieBudget, wrapCookies } from './cookies/wrap-cookies.ts';
+export type { CookiesOptions } from './cookies/wrap-cookies.ts';
+export { csrfField, csrfInput, wrapCsrf } from './csrf/wrap-csrf.ts';
+export type { CsrfFailure, CsrfOptions } from './csrf/wrap-csrf.ts';

@@ -1,2 +1,2 @@
-export { serve, toNodeListener } from './lib/node-host.ts';
-export type { NodeHostOptions, ServeOptions, Server } from './lib/node-host.ts';
+export { serve, toNodeListener } from './hosts/node/node-host.ts';
+export type { NodeHostOptions, ServeOptions, Server } from './hosts/node/node-host.ts';

@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MAX_COOKIE_PAIRS, cookieValues, parseCookie } from '../src/lib/cookie-parse.ts';
-import { serializeCookie } from '../src/lib/cookie-serialize.ts';
-import { SessionkitError } from '../src/lib/errors.ts';
-import type { CookieAttributes } from '../src/lib/types.ts';
+import { MAX_COOKIE_PAIRS, cookieValues, parseCookie } from '../src/cookies/parse.ts';
+import { serializeCookie } from '../src/cookies/serialize.ts';
+import { SessionkitError } from '../src/core/errors.ts';
+import type { CookieAttributes } from '../src/core/types.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Generators

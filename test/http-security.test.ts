@@ -1,12 +1,12 @@
 // Hostile requests against a real node:http server running the full middleware stack.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { compose } from '../src/lib/compose.ts';
-import { cookieStore } from '../src/lib/cookie-store.ts';
-import { wrapCsrf } from '../src/lib/csrf.ts';
-import { wrapFlash } from '../src/lib/flash.ts';
-import { wrapSession } from '../src/lib/session.ts';
-import { wrapCookies } from '../src/lib/wrap-cookies.ts';
+import { compose } from '../src/core/compose.ts';
+import { cookieStore } from '../src/stores/cookie/cookie-store.ts';
+import { wrapCsrf } from '../src/csrf/wrap-csrf.ts';
+import { wrapFlash } from '../src/session/flash.ts';
+import { wrapSession } from '../src/session/wrap-session.ts';
+import { wrapCookies } from '../src/cookies/wrap-cookies.ts';
 import { serve } from '../src/node.ts';
 import type { Server } from '../src/node.ts';
 import { RecordingLogger } from './support/fakes.ts';

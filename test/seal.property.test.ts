@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { cookieStore } from '../src/lib/cookie-store.ts';
-import { createSealer } from '../src/lib/seal.ts';
+import { cookieStore } from '../src/stores/cookie/cookie-store.ts';
+import { createSealer } from '../src/crypto/seal.ts';
 
 const secrets = ['sessionkit property secret, 32 bytes+'];
 const sealer = createSealer({ secrets, cookieName: 'session' });

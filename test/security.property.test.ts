@@ -2,15 +2,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { compose } from '../src/lib/compose.ts';
-import { cookieStore } from '../src/lib/cookie-store.ts';
-import { csrfField, wrapCsrf } from '../src/lib/csrf.ts';
-import { wrapFlash } from '../src/lib/flash.ts';
-import { memoryStore } from '../src/lib/memory-store.ts';
-import { wrapSession } from '../src/lib/session.ts';
-import type { SessionStore } from '../src/lib/store.ts';
-import type { Handler } from '../src/lib/types.ts';
-import { wrapCookies } from '../src/lib/wrap-cookies.ts';
+import { compose } from '../src/core/compose.ts';
+import { cookieStore } from '../src/stores/cookie/cookie-store.ts';
+import { csrfField, wrapCsrf } from '../src/csrf/wrap-csrf.ts';
+import { wrapFlash } from '../src/session/flash.ts';
+import { memoryStore } from '../src/stores/memory/memory-store.ts';
+import { wrapSession } from '../src/session/wrap-session.ts';
+import type { SessionStore } from '../src/session/store.ts';
+import type { Handler } from '../src/core/types.ts';
+import { wrapCookies } from '../src/cookies/wrap-cookies.ts';
 import { cookieFrom, RecordingLogger, request } from './support/fakes.ts';
 
 const secret = 'Pr0p-Xq3v8Lm1Rz6Tw0Pk4Nb7Jy2Hd5Fs9Gc';

@@ -1,10 +1,10 @@
-// One contract, every store: what wrapSession relies on (src/lib/store.ts).
+// One contract, every store: what wrapSession relies on (src/session/store.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cookieStore } from '../src/lib/cookie-store.ts';
-import { SessionkitError } from '../src/lib/errors.ts';
-import { memoryStore } from '../src/lib/memory-store.ts';
-import type { SessionStore } from '../src/lib/store.ts';
+import { cookieStore } from '../src/stores/cookie/cookie-store.ts';
+import { SessionkitError } from '../src/core/errors.ts';
+import { memoryStore } from '../src/stores/memory/memory-store.ts';
+import type { SessionStore } from '../src/session/store.ts';
 import { Clock } from './support/clock.ts';
 
 interface StoreCase {

@@ -1,15 +1,15 @@
 // sessionkit on node:http with the cookie store. `/` reads, increments and writes the
 // session; `/read` only reads it (no store write, no Set-Cookie).
 import { createServer } from 'node:http';
-import { cookieStore } from '../../src/lib/cookie-store.ts';
-import { wrapSession } from '../../src/lib/session.ts';
-import type { Request, Response } from '../../src/lib/types.ts';
+import { cookieStore } from '../../src/stores/cookie/cookie-store.ts';
+import { wrapSession } from '../../src/session/wrap-session.ts';
+import type { RequestMap, ResponseMap } from '../../src/core/types.ts';
 import { toNodeListener } from '../../src/node.ts';
 import { benchSecret, cookieName, listen } from './common.ts';
 
 type Counter = { n?: number };
 
-function route(request: Request<Counter>): Response<Counter> {
+function route(request: RequestMap<Counter>): ResponseMap<Counter> {
   const n = request.session?.n ?? 0;
   if (request.path === '/read') {
     return { status: 200, headers: { 'content-type': 'text/plain' }, body: String(n) };

@@ -14,9 +14,9 @@ import {
   wrapFlash,
   wrapSession,
 } from '../../src/index.ts';
-import type { Handler, Request, SessionEnv, SessionEnvOptions } from '../../src/index.ts';
+import type { Handler, RequestMap, SessionEnv, SessionEnvOptions } from '../../src/index.ts';
 
-type Route = (request: Request) => ReturnType<Handler>;
+type Route = (request: RequestMap) => ReturnType<Handler>;
 
 const home = `<!doctype html>
 <html lang="en">

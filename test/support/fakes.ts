@@ -1,11 +1,11 @@
-import type { SessionStore, StoredSession } from '../../src/lib/store.ts';
+import type { SessionStore, StoredSession } from '../../src/session/store.ts';
 import type {
   Logger,
-  Request,
+  RequestMap,
   RequestHeaders,
-  Response,
+  ResponseMap,
   SessionData,
-} from '../../src/lib/types.ts';
+} from '../../src/core/types.ts';
 
 /** A request as a host would build it. */
 export function request(
@@ -16,7 +16,7 @@ export function request(
     scheme?: 'http' | 'https';
     form?: Record<string, string>;
   } = {},
-): Request {
+): RequestMap {
   const path = init.path ?? '/';
   const q = path.indexOf('?');
   return {
@@ -30,7 +30,7 @@ export function request(
 }
 
 /** The Set-Cookie lines of a response. */
-export function setCookies(response: Response): string[] {
+export function setCookies(response: ResponseMap): string[] {
   const headers = response.headers ?? {};
   for (const name of Object.keys(headers)) {
     if (name.toLowerCase() === 'set-cookie') {
@@ -42,7 +42,7 @@ export function setCookies(response: Response): string[] {
 }
 
 /** `name=value` of the first Set-Cookie for `name`, as a Cookie header would carry it back. */
-export function cookieFrom(response: Response, name: string): string | undefined {
+export function cookieFrom(response: ResponseMap, name: string): string | undefined {
   const line = setCookies(response).find((l) => l.startsWith(`${name}=`));
   return line?.split(';')[0];
 }

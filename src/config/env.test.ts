@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { RecordingLogger } from '../../test/support/fakes.ts';
+import { secretWeakness, sessionOptionsFromEnv } from './env.ts';
+import { SessionkitError } from '../core/errors.ts';
+
+const good = 'Xq3v8Lm1Rz6Tw0Pk4Nb7Jy2Hd5Fs9Gc-config';
+
+function insecure(message: RegExp) {
+  return (error: unknown) =>
+    error instanceof SessionkitError &&
+    error.code === 'insecure_secret' &&
+    message.test(error.message);
+}
+
+describe('sessionOptionsFromEnv', () => {
+  it("builds Kit's settings: cookie store, name, Kit's cookie attributes, Secure on HTTPS", () => {
+    const options = sessionOptionsFromEnv({ COOKIE_SECRET: good });
+    assert.equal(options.cookieName, 'session');
+    assert.equal(options.store.cookieName, 'session');
+    assert.deepEqual(options.cookieAttrs, {
+      path: '/',
+      httpOnly: true,
+      maxAge: 86_400,
+      sameSite: 'strict',
+    });
+    assert.equal(options.secure, 'auto');
+  });
+
+  it('honours COOKIE_NAME and the timeouts, and makes the cookie Max-Age the idle timeout', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const env = {
+      COOKIE_SECRET: good,
+      COOKIE_NAME: 'myapp',
+      SESSION_IDLE_TIMEOUT: '1800',
+      SESSION_ABSOLUTE_TIMEOUT: '28800',
+    };
+    const options = sessionOptionsFromEnv(env, { now: () => now });
+    assert.equal(options.cookieName, 'myapp');
+    assert.equal(options.store.cookieName, 'myapp');
+    assert.equal(options.cookieAttrs?.maxAge, 1800);
+    let key = (await options.store.write(undefined, { v: 1 }))!;
+    now += 1_799_000;
+    assert.notEqual(await options.store.read(key), undefined);
+    now += 1000;
+    assert.equal(await options.store.read(key), undefined, 'idle timeout');
+    key = (await options.store.write(undefined, { v: 1 }))!;
+    for (let i = 0; i < 16; i++) {
+      now += 1_790_000;
+      key = (await options.store.touch(key))!;
+    }
+    now += 1_000_000; // 28 640 + 1000 s after creation
+    assert.equal(await options.store.read(key), undefined, 'absolute timeout');
+  });
+
+  it('always marks the cookie Secure in production', () => {
+    assert.equal(
+      sessionOptionsFromEnv({ COOKIE_SECRET: good, NODE_ENV: 'production' }).secure,
+      true,
+    );
+  });
+
+  it('rejects an absolute timeout shorter than the idle timeout, naming both variables', () => {
+    assert.throws(
+      () =>
+        sessionOptionsFromEnv({
+          COOKIE_SECRET: good,
+          SESSION_IDLE_TIMEOUT: '7200',
+          SESSION_ABSOLUTE_TIMEOUT: '3600',
+        }),
+      (error: unknown) =>
+        error instanceof SessionkitError &&
+        /SESSION_ABSOLUTE_TIMEOUT.*SESSION_IDLE_TIMEOUT/.test(error.message),
+    );
+  });
+
+  it('trims COOKIE_SECRET like the previous secrets, so rotation keeps opening its cookies', async () => {
+    const before = sessionOptionsFromEnv({ COOKIE_SECRET: `${good}\n` });
+    const key = await before.store.write(undefined, { user: 'alice' });
+    const after = sessionOptionsFromEnv({
+      COOKIE_SECRET: `${good}-new`,
+      COOKIE_SECRET_PREVIOUS: `${good}\n`,
+    });
+    assert.deepEqual((await after.store.read(key!))?.data, { user: 'alice' });
+  });
+
+  it('rejects a timeout that is not a positive whole number, naming the variable', () => {
+    assert.throws(
+      () => sessionOptionsFromEnv({ COOKIE_SECRET: good, SESSION_IDLE_TIMEOUT: '1.5h' }),
+      (error: unknown) =>
+        error instanceof SessionkitError && /SESSION_IDLE_TIMEOUT/.test(error.message),
+    );
+  });
+
+  it('K-01: refuses to start in production without COOKIE_SECRET, saying how to make one', () => {
+    assert.throws(
+      () => sessionOptionsFromEnv({ NODE_ENV: 'production' }),
+      insecure(/COOKIE_SECRET is not set.*npx sessionkit secret/),
+    );
+  });
+
+  it("K-01: refuses Kit's documented default secret in production", () => {
+    assert.throws(
+      () => sessionOptionsFromEnv({ NODE_ENV: 'production', COOKIE_SECRET: '16charsecrethere' }),
+      insecure(/COOKIE_SECRET is a well-known placeholder/),
+    );
+  });
+
+  it('K-02: refuses short, repetitive, low-diversity and all-digit secrets in production', () => {
+    for (const secret of [
+      'short-but-random-Xq3v8Lm1', // < 32
+      'a'.repeat(40),
+      'abcd'.repeat(10),
+      '1234567890'.repeat(4),
+      '16charsecrethere16charsecrethere',
+      '16charsecrethere-16charsecrethere',
+      'changeme-changeme-changeme-changeme',
+      'keyboard cat keyboard cat keyboard cat',
+      '<<your secret here, at least 32 characters>>',
+    ]) {
+      assert.throws(
+        () => sessionOptionsFromEnv({ NODE_ENV: 'production', COOKIE_SECRET: secret }),
+        insecure(/COOKIE_SECRET/),
+      );
+    }
+  });
+
+  it('K-07: never prints the secret in the error', () => {
+    const secret = 'qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq';
+    try {
+      sessionOptionsFromEnv({ NODE_ENV: 'production', COOKIE_SECRET: secret });
+      assert.fail('should throw');
+    } catch (error) {
+      assert.ok(error instanceof SessionkitError);
+      assert.ok(!error.message.includes(secret.slice(0, 8)));
+    }
+  });
+
+  it('validates COOKIE_SECRET_PREVIOUS entries too, in production', () => {
+    assert.throws(
+      () =>
+        sessionOptionsFromEnv({
+          NODE_ENV: 'production',
+          COOKIE_SECRET: good,
+          COOKIE_SECRET_PREVIOUS: 'changeme',
+        }),
+      insecure(/COOKIE_SECRET_PREVIOUS \(entry 1\)/),
+    );
+  });
+
+  it('K-03: in development a missing secret gives a random one and a single warning', () => {
+    const logger = new RecordingLogger();
+    const options = sessionOptionsFromEnv({}, { logger });
+    assert.equal(logger.warnings.length, 1);
+    assert.match(logger.warnings[0]!, /COOKIE_SECRET is not set/);
+    assert.equal(typeof options.store.read, 'function');
+  });
+
+  it('K-02: in development a weak secret warns instead of throwing', () => {
+    const logger = new RecordingLogger();
+    sessionOptionsFromEnv({ COOKIE_SECRET: '16charsecrethere' }, { logger });
+    assert.equal(logger.warnings.length, 1);
+    assert.ok(!logger.warnings[0]!.includes('16charsecrethere'));
+  });
+
+  it('C-06: a cookie sealed with COOKIE_SECRET_PREVIOUS still opens after rotation, marked for re-sealing', async () => {
+    const old = 'Pw4Lk8Mz2Qx6Rv0Tn3Bj7Hc1Yf5Gd9Sa-old';
+    const before = sessionOptionsFromEnv({ COOKIE_SECRET: old });
+    const key = await before.store.write(undefined, { user: 'alice' });
+    const after = sessionOptionsFromEnv({ COOKIE_SECRET: good, COOKIE_SECRET_PREVIOUS: old });
+    const read = await after.store.read(key!);
+    assert.deepEqual(read?.data, { user: 'alice' });
+    assert.equal(read?.stale, true);
+  });
+});
+
+describe('secretWeakness', () => {
+  it('accepts 32 random bytes in base64url', () => {
+    assert.equal(secretWeakness('mF3q-Zx9_Lw2Pk7Rt5Nb0Vc8Hy4Jd6Gs1Ea3Qu8Ot2'), undefined);
+  });
+});

@@ -1,0 +1,205 @@
+import { cookieStore } from '../stores/cookie/cookie-store.ts';
+import { SessionkitError } from '../core/errors.ts';
+import { randomSecret } from '../crypto/keys.ts';
+import { consoleLogger } from '../core/logger.ts';
+import type { SessionOptions } from '../session/wrap-session.ts';
+import type { Logger } from '../core/types.ts';
+
+/** The environment variables Kit's session configuration reads. */
+export interface SessionEnv {
+  /** The current secret; at least 32 characters. Required in production. */
+  COOKIE_SECRET?: string | undefined;
+  /** Older secrets, comma-separated: they still open cookies, which are then re-sealed. */
+  COOKIE_SECRET_PREVIOUS?: string | undefined;
+  /** The session cookie's name. @default 'session' */
+  COOKIE_NAME?: string | undefined;
+  /** Seconds of inactivity after which a session is gone. @default 86400 */
+  SESSION_IDLE_TIMEOUT?: string | undefined;
+  /** Seconds after creation after which a session is gone. @default 604800 */
+  SESSION_ABSOLUTE_TIMEOUT?: string | undefined;
+  /** `production` makes weak secrets fatal and the session cookie always Secure. */
+  NODE_ENV?: string | undefined;
+}
+
+/** Options of {@link sessionOptionsFromEnv}. */
+export interface SessionEnvOptions {
+  /** @default console */
+  logger?: Pick<Logger, 'warn'> | undefined;
+  /**
+   * The store's clock, in milliseconds since the epoch. For tests.
+   * @default Date.now
+   */
+  now?: (() => number) | undefined;
+}
+
+/** Placeholders seen in documentation and templates (Kit's among them); never secrets. */
+const knownDefaults = new Set([
+  '16charsecrethere',
+  'changeme',
+  'change-me',
+  'change_me',
+  'changethis',
+  'secret',
+  'mysecret',
+  'supersecret',
+  'keyboard cat',
+  'your-secret-here',
+  'your_secret_here',
+  'yoursecret',
+  'replace-me',
+  'replaceme',
+  'development',
+  'password',
+  'complex_password_at_least_32_characters_long',
+]);
+
+const howToMake =
+  'generate one with `npx sessionkit secret` (32 random bytes, base64url) and set it in the environment';
+
+/**
+ * Why `secret` is unfit to protect sessions, or undefined when it is fine: too short, a
+ * known placeholder, or obviously low in entropy (security cases K-01, K-02). The reason
+ * never quotes the secret (K-07).
+ */
+export function secretWeakness(secret: string): string | undefined {
+  const lower = secret.trim().toLowerCase();
+  if (knownDefaults.has(lower) || /^<<.*>>$/.test(lower) || /^<.*>$/.test(lower)) {
+    return 'is a well-known placeholder value';
+  }
+  // Placeholders repeated or glued together, with any separators: `changeme-changeme`.
+  let rest = lower.replace(/[^a-z0-9]/g, '');
+  for (const placeholder of knownDefaults) {
+    const bare = placeholder.replace(/[^a-z0-9]/g, '');
+    if (bare.length >= 6) rest = rest.replaceAll(bare, '');
+  }
+  if (rest === '') return 'is a well-known placeholder value, repeated';
+  if (Buffer.byteLength(secret) < 32) return `is shorter than 32 characters (${secret.length})`;
+  if (new Set(secret).size < 8) return 'has fewer than 8 distinct characters';
+  if (/^\d+$/.test(secret)) return 'is made of digits only';
+  for (let period = 1; period <= 16; period++) {
+    if (
+      secret.length >= 2 * period &&
+      secret === secret.slice(0, period).repeat(secret.length / period)
+    ) {
+      return 'repeats a short pattern';
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Builds `wrapSession`'s options from the environment, as Kit does: the encrypted cookie
+ * store with `COOKIE_SECRET` (and `COOKIE_SECRET_PREVIOUS` for rotation), the cookie name,
+ * the idle and absolute timeouts, and Kit's cookie attributes
+ * (`Path=/; HttpOnly; Max-Age=<idle timeout>; SameSite=Strict`, plus `Secure` on HTTPS
+ * requests and always in production).
+ *
+ * In production a missing, short, placeholder or low-entropy secret throws
+ * `insecure_secret` naming the variable and how to make one. In development a missing or
+ * unusable secret is replaced by a random one for this process, with a single warning.
+ *
+ * @example
+ * const app = compose(wrapSession(sessionOptionsFromEnv()), wrapFlash())(router);
+ */
+export function sessionOptionsFromEnv(
+  env: SessionEnv = process.env,
+  options: SessionEnvOptions = {},
+): SessionOptions {
+  const logger = options.logger ?? consoleLogger;
+  const production = env.NODE_ENV === 'production';
+  const cookieName = nonEmpty(env.COOKIE_NAME) ?? 'session';
+  const idleTimeoutSeconds = seconds(env, 'SESSION_IDLE_TIMEOUT') ?? 86_400;
+  const absoluteTimeoutSeconds = seconds(env, 'SESSION_ABSOLUTE_TIMEOUT') ?? 604_800;
+  if (absoluteTimeoutSeconds < idleTimeoutSeconds) {
+    throw new SessionkitError(
+      'invalid_option',
+      `sessionOptionsFromEnv: SESSION_ABSOLUTE_TIMEOUT is invalid: got ${absoluteTimeoutSeconds}, expected at least SESSION_IDLE_TIMEOUT (${idleTimeoutSeconds})`,
+    );
+  }
+
+  const previous = (env.COOKIE_SECRET_PREVIOUS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const secrets = [checkedSecret(env.COOKIE_SECRET, 'COOKIE_SECRET', production, logger)];
+  for (const [i, secret] of previous.entries()) {
+    const weakness = secretWeakness(secret);
+    if (weakness === undefined) secrets.push(secret);
+    else if (production) throw insecure(`COOKIE_SECRET_PREVIOUS (entry ${i + 1})`, weakness);
+    else
+      logger.warn(`sessionkit: COOKIE_SECRET_PREVIOUS entry ${i + 1} ${weakness}; it is ignored`);
+  }
+  return {
+    store: cookieStore({
+      secrets,
+      cookieName,
+      idleTimeoutSeconds,
+      absoluteTimeoutSeconds,
+      ...(options.now === undefined ? {} : { now: options.now }),
+    }),
+    cookieName,
+    cookieAttrs: { path: '/', httpOnly: true, maxAge: idleTimeoutSeconds, sameSite: 'strict' },
+    secure: production ? true : 'auto',
+  };
+}
+
+function checkedSecret(
+  secret: string | undefined,
+  variable: string,
+  production: boolean,
+  logger: Pick<Logger, 'warn'>,
+): string {
+  // Trimmed like the previous secrets, so that a secret keeps opening its cookies when it
+  // moves to COOKIE_SECRET_PREVIOUS (a trailing newline from a secret file is common).
+  const given = nonEmpty(secret)?.trim();
+  if (given === undefined) {
+    if (production) {
+      throw new SessionkitError(
+        'insecure_secret',
+        `sessionkit: ${variable} is not set; in production sessions need a secret: ${howToMake}`,
+      );
+    }
+    logger.warn(
+      `sessionkit: ${variable} is not set; using a random secret for this process, so sessions end when it restarts (${howToMake})`,
+    );
+    return randomSecret();
+  }
+  const weakness = secretWeakness(given);
+  if (weakness === undefined) return given;
+  if (production) throw insecure(variable, weakness);
+  if (Buffer.byteLength(given) >= 32) {
+    logger.warn(`sessionkit: ${variable} ${weakness}; production would refuse it (${howToMake})`);
+    return given;
+  }
+  logger.warn(
+    `sessionkit: ${variable} ${weakness}; using a random secret for this process instead, so sessions end when it restarts (${howToMake})`,
+  );
+  return randomSecret();
+}
+
+function insecure(variable: string, weakness: string): SessionkitError {
+  return new SessionkitError(
+    'insecure_secret',
+    `sessionkit: ${variable} ${weakness}, so anyone could forge sessions; refusing to start in production: ${howToMake}`,
+  );
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function seconds(
+  env: SessionEnv,
+  variable: 'SESSION_IDLE_TIMEOUT' | 'SESSION_ABSOLUTE_TIMEOUT',
+): number | undefined {
+  const raw = nonEmpty(env[variable]);
+  if (raw === undefined) return undefined;
+  const value = Number(raw.trim());
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < 1) {
+    throw new SessionkitError(
+      'invalid_option',
+      `sessionOptionsFromEnv: ${variable} is invalid: got ${JSON.stringify(raw.slice(0, 40))}, expected a positive whole number of seconds`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,160 @@
+import { parseCookie } from './parse.ts';
+import { serializeCookie } from './serialize.ts';
+import { consoleLogger } from '../core/logger.ts';
+import type {
+  Handler,
+  Logger,
+  Middleware,
+  RequestMap,
+  RequestCookie,
+  RequestHeaders,
+  ResponseMap,
+  ResponseHeaders,
+  SessionData,
+} from '../core/types.ts';
+
+/** Options of {@link wrapCookies}. */
+export interface CookiesOptions {
+  /**
+   * Where the one-time warning about too many or too large cookies goes.
+   * @default console
+   */
+  logger?: Pick<Logger, 'warn'> | undefined;
+}
+
+/**
+ * Past these, a response's cookies risk being dropped or making later requests fail
+ * (RFC 6265bis §6.1: user agents keep at least 50 cookies per domain; servers, Node among
+ * them, limit request headers to 8–16 KiB). Security case Z-05.
+ */
+export const cookieBudget = Object.freeze({ cookies: 50, bytes: 8192 });
+
+/**
+ * Ring's `wrap-cookies`. The request gets `cookies` in Ring's shape (`{ name: { value } }`,
+ * first of duplicate names wins, values percent-decoded); the response's `cookies` become one
+ * `Set-Cookie` header each, after any the handler set itself, never joined into one line.
+ * The first response that sets more than {@link cookieBudget} allows logs one warning.
+ *
+ * @example
+ * const app = wrapCookies()((request) => ({
+ *   status: 200,
+ *   body: `hello ${request.cookies?.name?.value ?? 'stranger'}`,
+ *   cookies: { seen: { value: '1', maxAge: 3600, httpOnly: true, sameSite: 'lax' } },
+ * }));
+ */
+export function wrapCookies<S extends SessionData = SessionData>(
+  options: CookiesOptions = {},
+): Middleware<S> {
+  const logger = options.logger ?? consoleLogger;
+  let warned = false;
+  return (handler: Handler<S>): Handler<S> =>
+    async (request: RequestMap<S>): Promise<ResponseMap<S>> => {
+      if (request.cookies === undefined) request.cookies = requestCookies(request.headers);
+      const response = writeCookies(await handler(request));
+      if (!warned && response.headers !== undefined) warned = overBudget(response.headers, logger);
+      return response;
+    };
+}
+
+/** Warns when the Set-Cookie lines exceed the budget; true when it warned. */
+function overBudget(headers: ResponseHeaders, logger: Pick<Logger, 'warn'>): boolean {
+  let lines: readonly string[] | undefined;
+  for (const name in headers) {
+    if (isSetCookie(name)) {
+      const value = headers[name];
+      lines = typeof value === 'object' ? value : [String(value)];
+      break;
+    }
+  }
+  if (lines === undefined || lines.length <= 1) return false;
+  let bytes = 0;
+  for (const line of lines) bytes += line.length;
+  if (lines.length <= cookieBudget.cookies && bytes <= cookieBudget.bytes) return false;
+  logger.warn(
+    `sessionkit: a response sets ${lines.length} cookies in ${bytes} bytes of Set-Cookie; browsers keep about ${cookieBudget.cookies} per site and servers refuse large Cookie headers (Node: 16 KiB), so set fewer and smaller cookies, or keep the data in the session`,
+  );
+  return true;
+}
+
+/** The request's cookies in Ring's shape, in a null-prototype object. */
+export function requestCookies(headers: RequestHeaders): Record<string, RequestCookie> {
+  const parsed = parseCookie(headers.cookie);
+  const cookies = Object.create(null) as Record<string, RequestCookie>;
+  for (const name in parsed) cookies[name] = { value: parsed[name] as string };
+  return cookies;
+}
+
+/**
+ * Moves `response.cookies` into `Set-Cookie` headers. Throws `invalid_cookie` for a cookie
+ * that cannot be written safely; the host turns that into a 500 before anything is sent.
+ */
+export function writeCookies<R extends Pick<ResponseMap, 'cookies' | 'headers'>>(response: R): R {
+  const { cookies } = response;
+  if (cookies === undefined) return response;
+  const lines: string[] = [];
+  for (const name in cookies) {
+    const cookie = cookies[name];
+    if (cookie === undefined) continue;
+    lines.push(
+      typeof cookie === 'string'
+        ? serializeCookie(name, cookie)
+        : serializeCookie(name, cookie.value, cookie),
+    );
+  }
+  const { cookies: _, ...rest } = response;
+  return lines.length === 0
+    ? (rest as R)
+    : withProperty(rest as R, 'headers', appendSetCookie(response.headers, lines));
+}
+
+/**
+ * Returns headers with `lines` appended to any `Set-Cookie` header already there (whatever
+ * the case of its name), as an array so that each cookie stays on its own header line.
+ */
+export function appendSetCookie(
+  headers: ResponseHeaders | undefined,
+  lines: readonly string[],
+): ResponseHeaders {
+  if (headers === undefined) return { 'set-cookie': lines };
+  let key: string | undefined;
+  let merged: readonly string[] = [];
+  let variants = 0;
+  for (const name in headers) {
+    if (isSetCookie(name)) {
+      // Every spelling of the name gathers into the first, or a later one would replace it.
+      key ??= name;
+      variants++;
+      const value = headers[name]!;
+      merged = merged.concat(typeof value === 'object' ? value : String(value));
+    }
+  }
+  if (key === undefined) return withProperty(headers, 'set-cookie', lines);
+  const out = withProperty(headers, key, merged.concat(lines));
+  if (variants > 1) {
+    for (const name of Object.keys(out)) {
+      if (name !== key && isSetCookie(name)) delete out[name];
+    }
+  }
+  return out;
+}
+
+/** Whether a response header name is Set-Cookie, in any case. */
+function isSetCookie(name: string): boolean {
+  return name.length === 10 && name.toLowerCase() === 'set-cookie';
+}
+
+/**
+ * `{ ...object, [key]: value }`, about 10× faster on Node 20: V8 gives a spread copy a shape
+ * that makes adding a property cost ~0.3 µs. `Object.assign` copies the same own enumerable
+ * properties; only an own `__proto__` key, which it would turn into the prototype, takes the spread.
+ */
+export function withProperty<T extends object, K extends keyof T & string>(
+  object: T,
+  key: K,
+  value: T[K],
+): T {
+  if (Object.hasOwn(object, '__proto__')) return { ...object, [key]: value };
+  const copy = Object.assign({}, object);
+  copy[key] = value;
+  return copy;
+}

@@ -1,0 +1,420 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { cookieFrom, RecordingLogger, request, setCookies } from '../../test/support/fakes.ts';
+import { compose } from '../core/compose.ts';
+import { csrfField, csrfInput, csrfKey, wrapCsrf } from './wrap-csrf.ts';
+import type { CsrfFailure, CsrfOptions } from './wrap-csrf.ts';
+import { wrapFlash } from '../session/flash.ts';
+import { memoryStore } from '../stores/memory/memory-store.ts';
+import { wrapSession } from '../session/wrap-session.ts';
+import type { Handler, RequestMap, RequestHeaders, ResponseMap } from '../core/types.ts';
+
+let calls = 0;
+
+const routes: Handler = (req) => {
+  calls++;
+  switch (req.path) {
+    case '/form':
+      return { status: 200, body: `<form method="post">${csrfInput(req)}</form>` };
+    case '/token':
+      return { status: 200, body: req.csrfToken ?? '' };
+    case '/login':
+      return { status: 200, session: { ...req.session, user: 'alice' }, regenerateSession: true };
+    case '/login-form':
+      return {
+        status: 200,
+        body: req.csrfToken ?? '',
+        session: { ...req.session, user: 'alice' },
+        regenerateSession: true,
+      };
+    case '/logout':
+      return { status: 200, session: null };
+    case '/replace':
+      return { status: 200, session: { fresh: true } };
+    case '/flash':
+      return { status: 200, flash: 'hi' };
+    case '/session':
+      return { status: 200, body: JSON.stringify(req.session) };
+    default:
+      return { status: 200, body: 'OK' };
+  }
+};
+
+function app(options: CsrfOptions = {}): Handler {
+  return compose(
+    wrapSession({ store: memoryStore(), logger: new RecordingLogger() }),
+    wrapFlash(),
+    wrapCsrf(options),
+  )(routes);
+}
+
+/** A browser of one that keeps its session cookie. */
+class Browser {
+  cookie: string | undefined;
+  constructor(readonly app: Handler) {}
+  async send(
+    method: string,
+    path: string,
+    init: { headers?: RequestHeaders; form?: Record<string, string> } = {},
+  ): Promise<ResponseMap> {
+    const headers: RequestHeaders = { host: 'app.test', ...init.headers };
+    if (this.cookie !== undefined) headers.cookie = this.cookie;
+    const response = await this.app(
+      request({ method, path, headers, ...(init.form ? { form: init.form } : {}) }),
+    );
+    const next = cookieFrom(response, 'session');
+    if (next !== undefined) this.cookie = next === 'session=' ? undefined : next;
+    return response;
+  }
+  async token(): Promise<string> {
+    const response = await this.send('GET', '/token');
+    return String(response.body);
+  }
+}
+
+async function withToken(options?: CsrfOptions): Promise<{ browser: Browser; token: string }> {
+  const browser = new Browser(app(options));
+  return { browser, token: await browser.token() };
+}
+
+/** The secret inside a masked token: the second half XOR the first. */
+function unmask(token: string): string {
+  const bytes = Buffer.from(token, 'base64url');
+  const secret = Buffer.alloc(32);
+  for (let i = 0; i < 32; i++) secret[i] = bytes[i]! ^ bytes[32 + i]!;
+  return secret.toString('base64url');
+}
+
+describe('wrapCsrf', () => {
+  it('X-01: GET, HEAD and OPTIONS pass without a token', async () => {
+    const browser = new Browser(app());
+    for (const method of ['GET', 'HEAD', 'OPTIONS']) {
+      assert.equal((await browser.send(method, '/')).status, 200, method);
+    }
+  });
+
+  it('X-01: POST, PUT, PATCH, DELETE and made-up methods without a token get 403 and the handler does not run', async () => {
+    const { browser } = await withToken();
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'FOO']) {
+      calls = 0;
+      const response = await browser.send(method, '/');
+      assert.equal(response.status, 403, method);
+      assert.equal(calls, 0, method);
+    }
+  });
+
+  it('X-17: the refusal is a generic 403 with a Content-Type, no token echoed and no Set-Cookie', async () => {
+    const { browser, token } = await withToken();
+    const response = await browser.send('POST', '/', {
+      headers: { 'x-csrf-token': token.slice(0, -2) + 'AA' },
+    });
+    assert.equal(response.status, 403);
+    assert.equal(response.body, 'Invalid anti-forgery token');
+    assert.match(String(response.headers?.['content-type']), /^text\/plain/);
+    assert.deepEqual(setCookies(response), []);
+  });
+
+  it('calls onFailure with the reason', async () => {
+    const reasons: CsrfFailure[] = [];
+    const { browser, token } = await withToken({
+      onFailure: (_req, reason) => (reasons.push(reason), { status: 418, body: 'no' }),
+    });
+    assert.equal((await browser.send('POST', '/')).status, 418);
+    await browser.send('POST', '/', { headers: { 'x-csrf-token': 'nope' } });
+    await browser.send('POST', '/', {
+      headers: { 'x-csrf-token': token, 'sec-fetch-site': 'cross-site' },
+    });
+    assert.deepEqual(reasons, ['missing_token', 'invalid_token', 'cross_origin']);
+  });
+
+  it('X-02: accepts the token from the form field, X-CSRF-Token and X-XSRF-Token', async () => {
+    const { browser, token } = await withToken();
+    assert.equal((await browser.send('POST', '/', { form: { [csrfField]: token } })).status, 200);
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { 'x-csrf-token': token } })).status,
+      200,
+    );
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { 'x-xsrf-token': token } })).status,
+      200,
+    );
+  });
+
+  it('X-02: never reads the token from the query string or a JSON body', async () => {
+    const { browser, token } = await withToken();
+    assert.equal((await browser.send('POST', `/?${csrfField}=${token}`)).status, 403);
+    const json = await browser.app({
+      ...request({
+        method: 'POST',
+        headers: { host: 'app.test', cookie: browser.cookie!, 'content-type': 'application/json' },
+      }),
+      body: { [csrfField]: token },
+    });
+    assert.equal(json.status, 403);
+  });
+
+  it('X-02: the first source present decides, even when it is empty or wrong', async () => {
+    const { browser, token } = await withToken();
+    const wrongField = await browser.send('POST', '/', {
+      form: { [csrfField]: 'wrong' },
+      headers: { 'x-csrf-token': token },
+    });
+    assert.equal(wrongField.status, 403);
+    const emptyHeader = await browser.send('POST', '/', {
+      headers: { 'x-csrf-token': '', 'x-xsrf-token': token },
+    });
+    assert.equal(emptyHeader.status, 403);
+  });
+
+  it("X-04: session A's token with session B's cookie is refused", async () => {
+    const a = await withToken();
+    const b = new Browser(a.browser.app);
+    await b.token();
+    assert.equal((await b.send('POST', '/', { headers: { 'x-csrf-token': a.token } })).status, 403);
+  });
+
+  it('X-05: a well-formed token without a session is refused', async () => {
+    const { browser, token } = await withToken();
+    browser.cookie = undefined;
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { 'x-csrf-token': token } })).status,
+      403,
+    );
+  });
+
+  it('X-06: tokens carry distinct 256-bit secrets from a CSPRNG, URL- and header-safe', async () => {
+    const secrets = new Set<string>();
+    const shared = app();
+    for (let i = 0; i < 1000; i++) {
+      const token = await new Browser(shared).token();
+      assert.match(token, /^[A-Za-z0-9_-]{86}$/);
+      secrets.add(unmask(token));
+    }
+    assert.equal(secrets.size, 1000);
+  });
+
+  it('X-07: two renders in one session differ byte for byte and both validate', async () => {
+    const browser = new Browser(app());
+    const first = await browser.token();
+    const second = await browser.token();
+    assert.notEqual(first, second);
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { 'x-csrf-token': first } })).status,
+      200,
+    );
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { 'x-csrf-token': second } })).status,
+      200,
+    );
+  });
+
+  it('X-07: the raw secret never reaches the handler or a response body', async () => {
+    let seen: RequestMap | undefined;
+    const handler = wrapCsrf()((req) => ((seen = req), { status: 200, body: req.csrfToken ?? '' }));
+    const secret = 'S'.repeat(43);
+    const response = await handler({ ...request(), session: { [csrfKey]: secret, user: 'a' } });
+    assert.deepEqual(seen?.session, { user: 'a' });
+    assert.ok(!String(response.body).includes(secret));
+  });
+
+  it('L-05: a token from before login is refused after it (regenerateSession drops the secret)', async () => {
+    const { browser, token } = await withToken();
+    const login = await browser.send('POST', '/login', { headers: { 'x-csrf-token': token } });
+    assert.equal(login.status, 200);
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { 'x-csrf-token': token } })).status,
+      403,
+    );
+    const fresh = await browser.token();
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { 'x-csrf-token': fresh } })).status,
+      200,
+    );
+  });
+
+  it('a token rendered on the response that regenerates the session (no earlier secret) works', async () => {
+    const browser = new Browser(app());
+    const token = String((await browser.send('GET', '/login-form')).body);
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { 'x-csrf-token': token } })).status,
+      200,
+    );
+  });
+
+  it('logout (session null) ends the token with the session', async () => {
+    const { browser, token } = await withToken();
+    await browser.send('POST', '/logout', { headers: { 'x-csrf-token': token } });
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { 'x-csrf-token': token } })).status,
+      403,
+    );
+  });
+
+  it('keeps the secret when a handler replaces the session with a new map, or a flash is consumed', async () => {
+    const { browser, token } = await withToken();
+    await browser.send('GET', '/replace');
+    await browser.send('GET', '/flash');
+    await browser.send('GET', '/');
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { 'x-csrf-token': token } })).status,
+      200,
+    );
+  });
+
+  it('L-12: a page that never asks for a token creates no session', async () => {
+    const browser = new Browser(app());
+    const response = await browser.send('GET', '/');
+    assert.deepEqual(setCookies(response), []);
+  });
+
+  it('a page that renders a token writes the session once, then not again', async () => {
+    const browser = new Browser(app());
+    assert.equal(setCookies(await browser.send('GET', '/form')).length, 1);
+    assert.equal(setCookies(await browser.send('GET', '/form')).length, 0);
+  });
+
+  it('X-09: Sec-Fetch-Site cross-site is refused even with a valid token, unless the origin is trusted', async () => {
+    const { browser, token } = await withToken({ trustedOrigins: ['https://partner.test'] });
+    const headers = { 'x-csrf-token': token, 'sec-fetch-site': 'cross-site' };
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { ...headers, origin: 'https://evil.test' } }))
+        .status,
+      403,
+    );
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { ...headers, origin: 'https://partner.test' } }))
+        .status,
+      200,
+    );
+  });
+
+  it('X-09: same-site is untrusted by default; same-origin and none go on to the token check', async () => {
+    const { browser, token } = await withToken();
+    const post = (site: string, t?: string) =>
+      browser.send('POST', '/', {
+        headers: { 'sec-fetch-site': site, ...(t ? { 'x-csrf-token': t } : {}) },
+      });
+    assert.equal((await post('same-site', token)).status, 403);
+    assert.equal((await post('same-origin', token)).status, 200);
+    assert.equal((await post('none', token)).status, 200);
+    assert.equal((await post('same-origin')).status, 403);
+    assert.equal((await post('bogus', token)).status, 200);
+    assert.equal((await post('bogus')).status, 403);
+  });
+
+  it("X-09: without Fetch Metadata an Origin other than the request's own is refused", async () => {
+    const { browser, token } = await withToken();
+    const post = (origin: string) =>
+      browser.send('POST', '/', { headers: { origin, 'x-csrf-token': token } });
+    assert.equal((await post('https://evil.test')).status, 403);
+    assert.equal((await post('null')).status, 403);
+    assert.equal((await post('http://app.test')).status, 200);
+  });
+
+  it('X-11: with neither Sec-Fetch-Site nor Origin, the token is required', async () => {
+    const { browser, token } = await withToken();
+    assert.equal((await browser.send('POST', '/')).status, 403);
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { 'x-csrf-token': token } })).status,
+      200,
+    );
+  });
+
+  it('X-12: no Content-Type exempts a request', async () => {
+    const { browser } = await withToken();
+    for (const type of [
+      'Application/x-www-form-urlencoded',
+      'text/plain;charset=utf-8',
+      'multipart/form-data; boundary=x',
+      'application/json',
+    ]) {
+      assert.equal(
+        (await browser.send('POST', '/', { headers: { 'content-type': type } })).status,
+        403,
+        type,
+      );
+    }
+  });
+
+  it('method override cannot make an unsafe request safe, nor a safe one skip the check', async () => {
+    const { browser } = await withToken();
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { 'x-http-method-override': 'GET' } })).status,
+      403,
+    );
+    assert.equal(
+      (await browser.send('GET', '/', { headers: { 'x-http-method-override': 'DELETE' } })).status,
+      403,
+    );
+    assert.equal((await browser.send('GET', '/', { form: { _method: 'DELETE' } })).status, 403);
+  });
+
+  it('X-14: refuses a CORS-safelisted safeHeader at construction; a custom one skips the token check', async () => {
+    for (const name of [
+      'Content-Type',
+      'Accept',
+      'Accept-Language',
+      'Content-Language',
+      'User-Agent',
+      'Cookie',
+      'Origin',
+      'Referer',
+      'Sec-Fetch-Mode',
+    ]) {
+      assert.throws(() => wrapCsrf({ safeHeader: name }), /option safeHeader/);
+    }
+    const browser = new Browser(app({ safeHeader: 'X-Requested-With' }));
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { 'x-requested-with': 'fetch' } })).status,
+      200,
+    );
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { 'x-requested-with': ' ' } })).status,
+      403,
+    );
+  });
+
+  it('X-15: responses to unsafe requests vary on Sec-Fetch-Site and Origin', async () => {
+    const { browser, token } = await withToken();
+    const passed = await browser.send('POST', '/', { headers: { 'x-csrf-token': token } });
+    const refused = await browser.send('POST', '/');
+    assert.equal(passed.headers?.vary, 'Sec-Fetch-Site, Origin');
+    assert.equal(refused.headers?.vary, 'Sec-Fetch-Site, Origin');
+  });
+
+  it('X-16: a login POST without a pre-session token is refused', async () => {
+    const browser = new Browser(app());
+    assert.equal((await browser.send('POST', '/login', { form: { user: 'alice' } })).status, 403);
+  });
+
+  it('onFailure can render the form again with a token', async () => {
+    const { browser } = await withToken({
+      onFailure: (req) => ({ status: 403, body: csrfInput(req) }),
+    });
+    const response = await browser.send('POST', '/');
+    assert.equal(response.status, 403);
+    assert.match(String(response.body), /value="[A-Za-z0-9_-]{86}"/);
+  });
+
+  it('says so when it runs without wrapSession', async () => {
+    const handler = wrapCsrf()(() => ({ status: 200 }));
+    await assert.rejects(Promise.resolve(handler(request())), /apply wrapSession outside wrapCsrf/);
+  });
+
+  it('rejects invalid trustedOrigins at construction', () => {
+    assert.throws(() => wrapCsrf({ trustedOrigins: ['evil.test'] }), /option trustedOrigins/);
+    assert.throws(
+      () => wrapCsrf({ trustedOrigins: ['https://a.test/path'] }),
+      /option trustedOrigins/,
+    );
+  });
+
+  it('csrfInput renders the hidden input', async () => {
+    const browser = new Browser(app());
+    const body = String((await browser.send('GET', '/form')).body);
+    assert.match(
+      body,
+      new RegExp(`<input type="hidden" name="${csrfField}" value="[A-Za-z0-9_-]{86}">`),
+    );
+  });
+});

@@ -1,0 +1,277 @@
+import { randomBytes } from 'node:crypto';
+import { invalidOption } from '../core/errors.ts';
+import { equalBytes } from '../crypto/keys.ts';
+import type { Handler, Middleware, RequestMap, ResponseMap, SessionData } from '../core/types.ts';
+
+/** Where the per-session secret lives inside the session (hidden from handlers). */
+export const csrfKey = '_csrf';
+
+/** Ring's form field name. */
+export const csrfField = '__anti-forgery-token';
+
+/** Why a request was refused. */
+export type CsrfFailure = 'missing_token' | 'invalid_token' | 'cross_origin';
+
+/** Options of {@link wrapCsrf}. */
+export interface CsrfOptions {
+  /**
+   * Origins (`scheme://host[:port]`) whose cross-site requests are allowed through the origin
+   * check; they still need a valid token.
+   * @default []
+   */
+  trustedOrigins?: readonly string[] | undefined;
+  /**
+   * The response to a refused request. It gets the reason; it must not echo the token.
+   * @default 403 `Invalid anti-forgery token` (text/plain)
+   */
+  onFailure?:
+    ((request: RequestMap, reason: CsrfFailure) => ResponseMap | Promise<ResponseMap>) | undefined;
+  /**
+   * ring-anti-forgery's `:safe-header`: a request with a non-blank value of this header skips
+   * the token check (the origin check still applies). Browsers only send a custom header
+   * from another origin after a CORS preflight, so CORS-safelisted names are refused.
+   * @default undefined (off)
+   */
+  safeHeader?: string | undefined;
+}
+
+/** Methods that must not change state and are never checked (RFC 9110 §9.2.1). */
+const safeMethods: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Request headers a page can send cross-origin without a preflight (Fetch, CORS-safelisted). */
+const safelisted: ReadonlySet<string> = new Set([
+  'accept',
+  'accept-language',
+  'content-language',
+  'content-type',
+  'range',
+]);
+
+const secretBytes = 32;
+/** base64url of 32 bytes. */
+const secretLength = 43;
+/** base64url of mask ‖ (mask XOR secret): 64 bytes. */
+const tokenLength = 86;
+
+/**
+ * Anti-forgery protection compatible with ring-anti-forgery, plus what it lacks.
+ *
+ * - GET, HEAD and OPTIONS pass. Every other method needs a token, read from the form field
+ *   `__anti-forgery-token` (urlencoded or multipart), else `X-CSRF-Token`, else
+ *   `X-XSRF-Token`; the first source present decides. Never from the query string or JSON.
+ * - A cross-site request (`Sec-Fetch-Site: cross-site`, or an `Origin` that is not the
+ *   request's own) is refused even with a token, unless its origin is trusted.
+ * - The token is a per-session secret, handed to pages masked with fresh random bytes on
+ *   every response (BREACH); any masked form of the session's secret is accepted.
+ * - The secret is made the first time a handler reads `request.csrfToken`, and only then is
+ *   the session written: pages without forms create no session.
+ * - `regenerateSession` (login) and `session: null` (logout) drop the secret, so a token from
+ *   before login is refused after it (OWASP CSRF, login CSRF).
+ *
+ * Place it inside `wrapSession` (and `wrapFlash`), around the routes that take forms.
+ *
+ * @example
+ * const app = compose(wrapSession(options), wrapFlash(), wrapCsrf())(routes);
+ * // in a handler: `<form method="post">${csrfInput(request)}…</form>`
+ */
+export function wrapCsrf<S extends SessionData = SessionData>(
+  options: CsrfOptions = {},
+): Middleware<S> {
+  const trusted = new Set<string>();
+  for (const origin of options.trustedOrigins ?? []) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (
+      parsed === undefined ||
+      parsed.origin === 'null' ||
+      parsed.origin !== origin.replace(/\/$/, '')
+    ) {
+      throw invalidOption(
+        'wrapCsrf',
+        'trustedOrigins',
+        origin,
+        'origins such as https://app.example.com',
+      );
+    }
+    trusted.add(parsed.origin);
+  }
+  const safeHeader = options.safeHeader?.toLowerCase();
+  // Only a custom `X-` header: a browser sends it cross-origin only after a CORS preflight.
+  // Safelisted and browser-set headers (User-Agent, Cookie, Origin, Sec-*) would let any page
+  // skip the check (ASVS 3.5.1).
+  if (
+    safeHeader !== undefined &&
+    (!/^x-[a-z0-9-]+$/.test(safeHeader) || safelisted.has(safeHeader))
+  ) {
+    throw invalidOption(
+      'wrapCsrf',
+      'safeHeader',
+      options.safeHeader,
+      'a custom header name starting with X-, such as X-Requested-With',
+    );
+  }
+  const onFailure = options.onFailure ?? defaultFailure;
+
+  return (handler: Handler<S>): Handler<S> =>
+    async (request: RequestMap<S>): Promise<ResponseMap<S>> => {
+      const session = request.session;
+      if (session === undefined) {
+        throw new TypeError(
+          'wrapCsrf: request.session is undefined; apply wrapSession outside wrapCsrf',
+        );
+      }
+      const stored = session[csrfKey];
+      let secret =
+        typeof stored === 'string' && stored.length === secretLength ? stored : undefined;
+      const { [csrfKey]: _, ...base } = session;
+      request.session = base as S;
+      let created = false;
+      let token: string | undefined;
+      // Defined before the check, so that an onFailure page can render the form again.
+      Object.defineProperty(request, 'csrfToken', {
+        configurable: true,
+        enumerable: true,
+        get(): string {
+          if (secret === undefined) {
+            secret = randomBytes(secretBytes).toString('base64url');
+            created = true;
+          }
+          token ??= mask(secret);
+          return token;
+        },
+      });
+
+      if (!isSafe(request)) {
+        const reason = check(request, secret, trusted, safeHeader);
+        if (reason !== undefined) {
+          const refused = await onFailure(request, reason);
+          return withVary(refused) as ResponseMap<S>;
+        }
+      }
+
+      const response = await handler(request);
+      const out = isSafe(request) ? response : withVary(response);
+      if (out.session === null) return out;
+      if (out.regenerateSession === true) {
+        // A new session key gets a new secret (OWASP CSRF, login CSRF): the pre-login one is
+        // dropped. A secret made during this very request is new already, and is kept so
+        // that a form rendered on the login response works.
+        const { [csrfKey]: _old, ...rest } = (out.session ?? base) as SessionData;
+        const next = created ? { ...rest, [csrfKey]: secret } : rest;
+        return { ...out, session: next as S };
+      }
+      if (secret === undefined) return out;
+      if (out.session !== undefined)
+        return { ...out, session: { ...out.session, [csrfKey]: secret } };
+      if (created) return { ...out, session: { ...base, [csrfKey]: secret } as unknown as S };
+      return out;
+    };
+}
+
+/** The hidden input that carries the token in a form. */
+export function csrfInput(request: Pick<RequestMap, 'csrfToken'>): string {
+  const token = request.csrfToken;
+  if (token === undefined) {
+    throw new TypeError('csrfInput: request.csrfToken is undefined; apply wrapCsrf to this route');
+  }
+  return `<input type="hidden" name="${csrfField}" value="${token}">`;
+}
+
+/** Safe, and no method override: an override field or header marks the request unsafe. */
+function isSafe(request: RequestMap): boolean {
+  if (!safeMethods.has(request.method)) return false;
+  return (
+    request.headers['x-http-method-override'] === undefined &&
+    request.headers['x-method-override'] === undefined &&
+    request.form?._method === undefined
+  );
+}
+
+function check(
+  request: RequestMap,
+  secret: string | undefined,
+  trusted: ReadonlySet<string>,
+  safeHeader: string | undefined,
+): CsrfFailure | undefined {
+  if (crossOrigin(request, trusted)) return 'cross_origin';
+  if (safeHeader !== undefined) {
+    const value = request.headers[safeHeader];
+    if (typeof value === 'string' && value.trim() !== '') return undefined;
+  }
+  const token = requestToken(request);
+  if (token === undefined) return 'missing_token';
+  return secret !== undefined && matches(token, secret) ? undefined : 'invalid_token';
+}
+
+/**
+ * Fetch Metadata first, then Origin (OWASP CSRF cheat sheet, "Fetch Metadata headers" and
+ * "Verifying Origin With Standard Headers"). `same-site` is not trusted: a sibling subdomain
+ * can be hostile. With neither header the token alone decides (curl, old browsers).
+ */
+function crossOrigin(request: RequestMap, trusted: ReadonlySet<string>): boolean {
+  const origin = header(request, 'origin');
+  const site = header(request, 'sec-fetch-site');
+  if (site === 'cross-site' || site === 'same-site') {
+    return origin === undefined || !trusted.has(origin);
+  }
+  if (site === 'same-origin' || site === 'none') return false;
+  if (origin === undefined) return false;
+  if (trusted.has(origin)) return false;
+  const host = header(request, 'host');
+  return host === undefined || origin !== `${request.scheme}://${host}`;
+}
+
+/** Ring's sources, in order; the first present decides, even when empty. */
+function requestToken(request: RequestMap): string | undefined {
+  const field = request.form?.[csrfField];
+  if (field !== undefined) return typeof field === 'string' ? field : '';
+  return header(request, 'x-csrf-token') ?? header(request, 'x-xsrf-token');
+}
+
+function header(request: RequestMap, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** A fresh masked form of `secret`: base64url(mask ‖ mask XOR secret). */
+function mask(secret: string): string {
+  const bytes = Buffer.from(secret, 'base64url');
+  const out = randomBytes(2 * secretBytes);
+  for (let i = 0; i < secretBytes; i++)
+    out[secretBytes + i] = (out[i] as number) ^ (bytes[i] as number);
+  return out.toString('base64url');
+}
+
+/** Whether `token` is a masked form of `secret`, compared in constant time (security case C-15). */
+function matches(token: string, secret: string): boolean {
+  if (token.length !== tokenLength) return false;
+  const bytes = Buffer.from(token, 'base64url');
+  if (bytes.length !== 2 * secretBytes || bytes.toString('base64url') !== token) return false;
+  const unmasked = Buffer.allocUnsafe(secretBytes);
+  for (let i = 0; i < secretBytes; i++)
+    unmasked[i] = (bytes[i] as number) ^ (bytes[secretBytes + i] as number);
+  return equalBytes(unmasked, Buffer.from(secret, 'base64url'));
+}
+
+function withVary<R extends Pick<ResponseMap, 'headers'>>(response: R): R {
+  const headers = { ...response.headers };
+  const existing = headers.vary ?? headers.Vary;
+  delete headers.Vary;
+  headers.vary =
+    existing === undefined
+      ? 'Sec-Fetch-Site, Origin'
+      : `${String(existing)}, Sec-Fetch-Site, Origin`;
+  return { ...response, headers };
+}
+
+function defaultFailure(): ResponseMap {
+  return {
+    status: 403,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+    body: 'Invalid anti-forgery token',
+  };
+}

@@ -1,0 +1,86 @@
+import type { SessionData } from '../core/types.ts';
+
+/** A session as a store read it back. */
+export interface StoredSession {
+  /** The application's data. */
+  data: SessionData;
+  /** When the session was created, in epoch seconds; the absolute timeout counts from here. */
+  createdAt: number;
+  /**
+   * True when this response should refresh the session even though the handler did not
+   * write it: the sliding idle window is due to move (see {@link SessionStore.touch}), or the
+   * value was sealed with a previous secret and must be re-sealed with the current one.
+   */
+  stale: boolean;
+}
+
+/**
+ * Ring's `SessionStore` protocol, asynchronous, plus `touch` for sliding expiry.
+ *
+ * The key is the string carried in the session cookie. Keys reach clients, so a store
+ * never trusts one: a key it did not issue, a malformed key, a tampered or expired value
+ * all read as `undefined`. Only an infrastructure failure (the store cannot answer) rejects;
+ * "not found" is never an error and an error is never "not found" (security cases R-01, R-02).
+ */
+export interface SessionStore {
+  /**
+   * The cookie name the store binds its values to, when it has one (the cookie store seals
+   * the name as associated data). `wrapSession` uses it as its cookie name and refuses a
+   * different one.
+   */
+  readonly cookieName?: string | undefined;
+
+  /**
+   * The session stored under `key`, or `undefined` when there is none: never issued,
+   * malformed, tampered with, past its idle or absolute timeout, or deleted.
+   */
+  read(key: string): Promise<StoredSession | undefined>;
+
+  /**
+   * Stores `data` and resolves to the key to put in the cookie. `key` undefined means a new
+   * session: the store creates a fresh unguessable key. `createdAt` (epoch seconds) is the
+   * session's creation time; undefined means now. Rejects with `unserializable_session`
+   * for data JSON cannot represent, and `cookie_too_large` when the cookie store's value
+   * would not fit in a cookie.
+   *
+   * A server-side store given a `key` it does not hold (deleted, expired, or never issued)
+   * stores nothing and resolves to `undefined`: a request that started before a logout or a
+   * regeneration must not bring the old session back (security case Q-02). A stateless
+   * store cannot know, and writes.
+   */
+  write(
+    key: string | undefined,
+    data: SessionData,
+    createdAt?: number,
+  ): Promise<string | undefined>;
+
+  /**
+   * Moves the idle deadline of the session under `key` to now without changing its data, and
+   * resolves to the key to put in the cookie (the cookie store re-seals, so its key changes),
+   * or `undefined` when the session is gone. Never writes data and never recreates a session
+   * (security case Q-03).
+   */
+  touch(key: string): Promise<string | undefined>;
+
+  /** Deletes the session under `key`; a missing key is not an error. */
+  delete(key: string): Promise<void>;
+}
+
+/** Timeouts every store enforces on read. Seconds. */
+export interface TimeoutOptions {
+  /**
+   * A session unused for this long is gone. Kit's 24 hours.
+   * @default 86400
+   */
+  idleTimeoutSeconds?: number;
+  /**
+   * A session older than this is gone, however active (OWASP SM "Absolute Timeout").
+   * @default 604800 (7 days)
+   */
+  absoluteTimeoutSeconds?: number;
+  /**
+   * The clock, in milliseconds since the epoch. For tests.
+   * @default Date.now
+   */
+  now?: () => number;
+}

@@ -1,0 +1,369 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Clock } from '../../test/support/clock.ts';
+import {
+  cookieFrom,
+  RecordingLogger,
+  RecordingStore,
+  request,
+  setCookies,
+} from '../../test/support/fakes.ts';
+import { cookieStore } from '../stores/cookie/cookie-store.ts';
+import { SessionkitError } from '../core/errors.ts';
+import { memoryStore } from '../stores/memory/memory-store.ts';
+import { wrapSession } from './wrap-session.ts';
+import type { Handler, RequestMap } from '../core/types.ts';
+
+const secret = 'uQ7w2Zp9Lr4Xk6Tn1Vb8Jc3Hm5Gd0Fs-session-tests';
+
+function setup(
+  handler: Handler,
+  options: Partial<Parameters<typeof wrapSession>[0]> = {},
+  clock = new Clock(),
+) {
+  const store = new RecordingStore(memoryStore({ now: clock.now }));
+  const logger = new RecordingLogger();
+  const app = wrapSession({ store, logger, ...options })(handler);
+  return { app, store, logger, clock };
+}
+
+const login: Handler = (req) => ({
+  status: 200,
+  body: 'ok',
+  session: { ...req.session, user: 'alice' },
+});
+const show: Handler = (req) => ({ status: 200, body: JSON.stringify(req.session ?? null) });
+
+async function loggedIn(app: Handler): Promise<string> {
+  const cookie = cookieFrom(await app(request()), 'session');
+  assert.ok(cookie, 'the login response sets the session cookie');
+  return cookie;
+}
+
+describe('wrapSession', () => {
+  it('gives a request without a cookie an empty session and no key', async () => {
+    let seen: RequestMap | undefined;
+    const { app } = setup((req) => ((seen = req), { status: 200 }));
+    await app(request());
+    assert.deepEqual(seen?.session, {});
+    assert.equal(seen?.sessionKey, undefined);
+  });
+
+  it('L-12: an anonymous request whose session is never written gets no cookie and no store write', async () => {
+    const { app, store } = setup(show);
+    const response = await app(request({ headers: { cookie: 'other=1' } }));
+    assert.deepEqual(setCookies(response), []);
+    assert.deepEqual(store.calls, []);
+  });
+
+  it("writes a new session with Kit's cookie attributes", async () => {
+    const { app } = setup(login);
+    const [line] = setCookies(await app(request()));
+    assert.match(
+      line!,
+      /^session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=86400; HttpOnly; SameSite=Strict$/,
+    );
+  });
+
+  it('reads the session back on the next request and exposes its key', async () => {
+    let seen: RequestMap | undefined;
+    const { app } = setup((req) =>
+      req.path === '/login' ? login(req) : ((seen = req), { status: 200 }),
+    );
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    await app(request({ headers: { cookie } }));
+    assert.deepEqual(seen?.session, { user: 'alice' });
+    assert.equal(seen?.sessionKey, cookie.slice('session='.length));
+  });
+
+  it('sends no cookie when a server-side store keeps the key on a write (as Ring)', async () => {
+    const { app } = setup(login);
+    const cookie = await loggedIn(app);
+    assert.deepEqual(setCookies(await app(request({ headers: { cookie } }))), []);
+  });
+
+  it('leaves the session alone when the response has no session', async () => {
+    const { app, store } = setup((req) => (req.path === '/login' ? login(req) : { status: 200 }));
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    store.calls = [];
+    const response = await app(request({ headers: { cookie } }));
+    assert.deepEqual(setCookies(response), []);
+    assert.deepEqual(store.calls, ['read ' + cookie.slice(8, 16)]);
+  });
+
+  it('L-06: session null deletes the session and expires the cookie with its Path and Domain', async () => {
+    const { app, store } = setup(
+      (req) => (req.path === '/login' ? login(req) : { status: 200, session: null }),
+      { cookieAttrs: { path: '/app', domain: 'example.com' } },
+    );
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    const response = await app(request({ headers: { cookie } }));
+    assert.deepEqual(setCookies(response), [
+      'session=; Domain=example.com; Path=/app; Max-Age=0; HttpOnly; SameSite=Strict',
+    ]);
+    assert.ok(store.calls.includes('delete'));
+    assert.equal(await store.inner.read(cookie.slice('session='.length)), undefined);
+  });
+
+  it('L-15: the logout response carries Cache-Control: no-store', async () => {
+    const { app } = setup((req) =>
+      req.path === '/login' ? login(req) : { status: 200, session: null },
+    );
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    const response = await app(request({ headers: { cookie } }));
+    assert.equal(response.headers?.['cache-control'], 'no-store');
+  });
+
+  it('session null without any session cookie sends nothing', async () => {
+    const { app, store } = setup(() => ({ status: 200, session: null }));
+    assert.deepEqual(setCookies(await app(request())), []);
+    assert.deepEqual(store.calls, []);
+  });
+
+  it('L-04: regenerateSession moves the same data to a new key and the old key stops working', async () => {
+    const { app, store } = setup((req) =>
+      req.path === '/login' ? login(req) : { status: 200, regenerateSession: true },
+    );
+    const before = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    const response = await app(request({ headers: { cookie: before } }));
+    const lines = setCookies(response);
+    assert.equal(lines.length, 1);
+    const after = cookieFrom(response, 'session')!;
+    assert.notEqual(after, before);
+    assert.equal(await store.inner.read(before.slice(8)), undefined);
+    assert.deepEqual((await store.inner.read(after.slice(8)))?.data, { user: 'alice' });
+  });
+
+  it('sessionCookieAttrs re-sends the current key with attributes for this response only', async () => {
+    const { app } = setup((req) =>
+      req.path === '/login'
+        ? login(req)
+        : { status: 200, sessionCookieAttrs: { maxAge: 2_592_000 } },
+    );
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    const [line] = setCookies(await app(request({ headers: { cookie } })));
+    assert.equal(line, `${cookie}; Path=/; Max-Age=2592000; HttpOnly; SameSite=Strict`);
+  });
+
+  it("S-15: replaces a handler cookie of the session's name and keeps the others, one Set-Cookie each", async () => {
+    const { app } = setup((req) => ({
+      status: 200,
+      headers: { 'Set-Cookie': 'raw=1' },
+      cookies: { session: 'handler-value', theme: { value: 'dark', path: '/' } },
+      session: { ...req.session, user: 'bob' },
+    }));
+    const lines = setCookies(await app(request()));
+    assert.equal(lines.length, 3);
+    assert.equal(lines[0], 'raw=1');
+    assert.equal(lines[1], 'theme=dark; Path=/');
+    assert.match(lines[2]!, /^session=[A-Za-z0-9_-]{43}; /);
+  });
+
+  it('P-01: a planted garbage duplicate does not shadow a valid session', async () => {
+    let seen: RequestMap | undefined;
+    const { app } = setup((req) =>
+      req.path === '/login' ? login(req) : ((seen = req), { status: 200 }),
+    );
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    await app(request({ headers: { cookie: `session=garbage; ${cookie}` } }));
+    assert.deepEqual(seen?.session, { user: 'alice' });
+  });
+
+  it('P-01: several planted cookies ahead of the real one do not hide it', async () => {
+    let seen: RequestMap | undefined;
+    const { app } = setup((req) =>
+      req.path === '/login' ? login(req) : ((seen = req), { status: 200 }),
+    );
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    const planted = Array.from({ length: 8 }, (_, i) => `session=${'P'.repeat(42)}${i}`).join('; ');
+    await app(request({ headers: { cookie: `${planted}; ${cookie}` } }));
+    assert.deepEqual(seen?.session, { user: 'alice' });
+  });
+
+  it('Q-05: a request that reads without changing the session causes no write and no cookie', async () => {
+    const { app, store } = setup((req) => (req.path === '/login' ? login(req) : show(req)));
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    store.calls = [];
+    const response = await app(request({ headers: { cookie } }));
+    assert.deepEqual(setCookies(response), []);
+    assert.ok(!store.calls.includes('write') && !store.calls.includes('touch'));
+  });
+
+  it('P-16: an empty session cookie is treated as absent and never looked up', async () => {
+    const { app, store } = setup(show);
+    await app(request({ headers: { cookie: 'session=' } }));
+    assert.deepEqual(store.calls, []);
+  });
+
+  it('P-13: matches the cookie name exactly', async () => {
+    let seen: RequestMap | undefined;
+    const { app } = setup((req) =>
+      req.path === '/login' ? login(req) : ((seen = req), { status: 200 }),
+    );
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    await app(request({ headers: { cookie: cookie.replace('session', 'Session') } }));
+    assert.deepEqual(seen?.session, {});
+  });
+
+  it('R-01: a store read failure answers 503, runs no handler and sets no cookie', async () => {
+    let ran = false;
+    const { app, store, logger } = setup(() => ((ran = true), { status: 200, session: { a: 1 } }));
+    store.fail.read = new Error('ECONNREFUSED');
+    const response = await app(request({ headers: { cookie: 'session=' + 'A'.repeat(43) } }));
+    assert.equal(response.status, 503);
+    assert.equal(ran, false);
+    assert.deepEqual(setCookies(response), []);
+    assert.equal(logger.errors.length, 1);
+  });
+
+  it('R-04: a store write failure answers 503 and sets no cookie', async () => {
+    const { app, store } = setup(login);
+    store.fail.write = new Error('ECONNRESET');
+    const response = await app(request());
+    assert.equal(response.status, 503);
+    assert.deepEqual(setCookies(response), []);
+  });
+
+  it('R-05: a store delete failure at logout is surfaced as 503, never reported as success', async () => {
+    const { app, store } = setup((req) =>
+      req.path === '/login' ? login(req) : { status: 200, session: null },
+    );
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    store.fail.delete = new Error('timeout');
+    const response = await app(request({ headers: { cookie } }));
+    assert.equal(response.status, 503);
+    assert.deepEqual(setCookies(response), []);
+  });
+
+  it('uses the onStoreError response when given', async () => {
+    const { app, store } = setup(login, {
+      onStoreError: () => ({ status: 500, body: 'custom' }),
+    });
+    store.fail.write = new Error('down');
+    assert.equal((await app(request())).body, 'custom');
+  });
+
+  it('Z-01: lets a too-large cookie store value fail the request instead of dropping it', async () => {
+    const store = cookieStore({ secrets: [secret] });
+    const app = wrapSession({ store, logger: new RecordingLogger() })(() => ({
+      status: 200,
+      session: { blob: 'x'.repeat(5000) },
+    }));
+    await assert.rejects(
+      Promise.resolve(app(request())),
+      (error: unknown) => error instanceof SessionkitError && error.code === 'cookie_too_large',
+    );
+  });
+
+  it("secure 'auto' marks the cookie Secure on HTTPS requests only", async () => {
+    const { app } = setup(login);
+    assert.match(setCookies(await app(request({ scheme: 'https' })))[0]!, /; Secure;/);
+    assert.doesNotMatch(setCookies(await app(request({ scheme: 'http' })))[0]!, /Secure/);
+  });
+
+  it('S-17: secure true on a plain-HTTP request still marks it Secure and warns once, naming trustProxy', async () => {
+    const { app, logger } = setup(login, { secure: true });
+    assert.match(setCookies(await app(request()))[0]!, /; Secure;/);
+    await app(request());
+    assert.equal(logger.warnings.length, 1);
+    assert.match(logger.warnings[0]!, /trustProxy/);
+  });
+
+  it('forces Secure for a __Host- cookie name', async () => {
+    const { app } = setup(login, { cookieName: '__Host-session' });
+    assert.match(setCookies(await app(request()))[0]!, /^__Host-session=.*; Secure;/);
+  });
+
+  it('slides the idle deadline: a stale session is touched and its cookie re-sent without a write', async () => {
+    const clock = new Clock();
+    const { app, store } = setup(
+      (req) => (req.path === '/login' ? login(req) : { status: 200 }),
+      {},
+      clock,
+    );
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    clock.advance(8640); // a tenth of the default idle timeout
+    store.calls = [];
+    const response = await app(request({ headers: { cookie } }));
+    assert.deepEqual(store.calls.slice(1), ['touch']);
+    assert.equal(cookieFrom(response, 'session'), cookie);
+  });
+
+  it('refuses a cookie name other than the one the store seals to', () => {
+    assert.throws(
+      () =>
+        wrapSession({
+          store: cookieStore({ secrets: [secret], cookieName: 'a' }),
+          cookieName: 'b',
+        }),
+      (error: unknown) =>
+        error instanceof SessionkitError &&
+        error.code === 'invalid_option' &&
+        /cookieName/.test(error.message),
+    );
+  });
+
+  it('rejects invalid cookie attributes at construction', () => {
+    assert.throws(() =>
+      wrapSession({ store: memoryStore(), cookieAttrs: { sameSite: 'bogus' as 'lax' } }),
+    );
+    assert.throws(
+      () => wrapSession({ store: {} as never }),
+      (error: unknown) => error instanceof SessionkitError && /option store/.test(error.message),
+    );
+  });
+
+  it('Q-02: a request in flight during logout does not bring the session back', async () => {
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const { app, store } = setup(async (req) => {
+      if (req.path === '/login') return login(req);
+      if (req.path === '/logout') return { status: 200, session: null };
+      await slow;
+      return { status: 200, session: { ...req.session, visits: 1 } };
+    });
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    const late = Promise.resolve(app(request({ path: '/slow', headers: { cookie } })));
+    await new Promise((resolve) => setImmediate(resolve)); // the slow request has read the session
+    await app(request({ path: '/logout', headers: { cookie } }));
+    release();
+    const response = await late;
+    assert.deepEqual(setCookies(response), []);
+    assert.equal(await store.inner.read(cookie.slice('session='.length)), undefined);
+  });
+
+  it('refuses sessionCookieAttrs that change Domain or Path (logout could not expire that cookie)', async () => {
+    const { app } = setup(() => ({
+      status: 200,
+      session: {},
+      sessionCookieAttrs: { domain: 'example.com' },
+    }));
+    await assert.rejects(
+      Promise.resolve(app(request())),
+      (error: unknown) =>
+        error instanceof SessionkitError && /sessionCookieAttrs/.test(error.message),
+    );
+  });
+
+  it('refuses at construction a store without touch or delete', () => {
+    const partial = { read: () => Promise.resolve(undefined), write: () => Promise.resolve('k') };
+    assert.throws(
+      () => wrapSession({ store: partial as never }),
+      (error: unknown) => error instanceof SessionkitError && /option store/.test(error.message),
+    );
+  });
+
+  it('reports a handler that returns no response as a handler bug, not as a store outage', async () => {
+    const { app, store, logger } = setup((() => undefined) as unknown as Handler);
+    await assert.rejects(Promise.resolve(app(request())), /handler returned undefined/);
+    assert.deepEqual(store.calls, []);
+    assert.equal(logger.errors.length, 0);
+  });
+
+  it('passes a handler error through untouched', async () => {
+    const { app } = setup(() => {
+      throw new Error('boom');
+    });
+    await assert.rejects(Promise.resolve(app(request())), /boom/);
+  });
+});

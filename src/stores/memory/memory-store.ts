@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { invalidOption } from '../../core/errors.ts';
+import { parseJson, stringifySession } from '../../session/session-json.ts';
+import { consoleLogger } from '../../core/logger.ts';
+import type { SessionStore, StoredSession, TimeoutOptions } from '../../session/store.ts';
+import { resolveTimeouts } from '../../session/timeouts.ts';
+import type { Logger, SessionData } from '../../core/types.ts';
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions extends TimeoutOptions {
+  /**
+   * At most this many sessions are kept; past it the least recently used is evicted.
+   * @default 10000
+   */
+  maxEntries?: number;
+  /**
+   * A read refreshes the idle deadline (and re-sends the cookie, so its Max-Age slides too)
+   * once the last refresh is older than this.
+   * @default a tenth of idleTimeoutSeconds
+   */
+  touchAfterSeconds?: number;
+  /**
+   * Where the production warning goes.
+   * @default console
+   */
+  logger?: Pick<Logger, 'warn'>;
+}
+
+interface Entry {
+  /** The data as JSON, so that no caller ever holds the stored object. */
+  json: string;
+  createdAt: number;
+  touchedAt: number;
+}
+
+/** 256-bit ids, base64url without padding: 43 characters (OWASP SM "Session ID Entropy"). */
+const idPattern = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * A session store in this process's memory: for development, tests and single-process
+ * servers. Sessions do not survive a restart and are not shared between processes; use a
+ * server-side store such as Redis for several app servers.
+ *
+ * Ids are 32 random bytes from `crypto.randomBytes`; an id the store did not issue is never
+ * adopted (a write under it gets a new id); malformed ids are rejected before lookup;
+ * entries expire by the idle and absolute timeouts; the number of entries is bounded.
+ *
+ * @example
+ * const app = wrapSession({ store: memoryStore({ maxEntries: 50_000 }) })(handler);
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
+  const timeouts = resolveTimeouts('memoryStore', options);
+  const maxEntries = options.maxEntries ?? 10_000;
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+    throw invalidOption('memoryStore', 'maxEntries', maxEntries, 'a positive whole number');
+  }
+  if (process.env.NODE_ENV === 'production') {
+    (options.logger ?? consoleLogger).warn(
+      'sessionkit: memoryStore keeps sessions in one process only; they are lost on restart and not shared between servers',
+    );
+  }
+  const { idleTimeoutSeconds, absoluteTimeoutSeconds, touchAfterSeconds, now } = timeouts;
+  /** Insertion order is recency order: a read moves its entry to the end. */
+  const entries = new Map<string, Entry>();
+  const seconds = (): number => Math.floor(now() / 1000);
+
+  /** The live entry under `key`, or undefined; expired entries are removed on sight. */
+  function live(key: string, at: number): Entry | undefined {
+    if (!idPattern.test(key)) return undefined;
+    const entry = entries.get(key);
+    if (entry === undefined) return undefined;
+    if (
+      at - entry.touchedAt >= idleTimeoutSeconds ||
+      at - entry.createdAt >= absoluteTimeoutSeconds
+    ) {
+      entries.delete(key);
+      return undefined;
+    }
+    entries.delete(key);
+    entries.set(key, entry);
+    return entry;
+  }
+
+  function insert(key: string, entry: Entry): void {
+    entries.set(key, entry);
+    if (entries.size > maxEntries) {
+      const oldest = entries.keys().next();
+      if (oldest.done !== true) entries.delete(oldest.value);
+    }
+  }
+
+  return {
+    async read(key: string): Promise<StoredSession | undefined> {
+      const at = seconds();
+      const entry = live(key, at);
+      if (entry === undefined) return undefined;
+      return {
+        data: parseJson(entry.json) as SessionData,
+        createdAt: entry.createdAt,
+        stale: at - entry.touchedAt >= touchAfterSeconds,
+      };
+    },
+
+    async write(
+      key: string | undefined,
+      data: SessionData,
+      createdAt?: number,
+    ): Promise<string | undefined> {
+      const json = stringifySession(data);
+      const at = seconds();
+      if (key !== undefined) {
+        // Q-02: a key that is gone stays gone; never adopt or resurrect it.
+        const entry = live(key, at);
+        if (entry === undefined) return undefined;
+        entry.json = json;
+        entry.touchedAt = at;
+        return key;
+      }
+      const id = randomBytes(32).toString('base64url');
+      insert(id, { json, createdAt: createdAt ?? at, touchedAt: at });
+      return id;
+    },
+
+    async touch(key: string): Promise<string | undefined> {
+      const at = seconds();
+      const entry = live(key, at);
+      if (entry === undefined) return undefined;
+      entry.touchedAt = at;
+      return key;
+    },
+
+    async delete(key: string): Promise<void> {
+      entries.delete(key);
+    },
+  };
+}
