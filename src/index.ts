@@ -15,8 +15,10 @@ export { html, json, notFound, redirect, text } from './core/response.ts';
 export type { RedirectStatus } from './core/response.ts';
 export { sessionCookieDefaults, wrapSession } from './session/wrap-session.ts';
 export type { SessionOptions } from './session/wrap-session.ts';
+export { parseSessionJson, stringifySession } from './session/session-json.ts';
 export type { SessionStore, StoredSession, TimeoutOptions } from './session/store.ts';
-export { timeoutDefaults } from './session/timeouts.ts';
+export { resolveTimeouts, timeoutDefaults } from './session/timeouts.ts';
+export type { ResolvedTimeouts } from './session/timeouts.ts';
 export type {
   CookieAttributes,
   CookiePriority,

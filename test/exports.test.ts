@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as main from '../src/index.ts';
 import * as node from '../src/node.ts';
+import * as testing from '../src/testing.ts';
 
 const expected = {
   sessionkit: [
@@ -21,12 +22,15 @@ const expected = {
     'memoryStore',
     'notFound',
     'parseCookie',
+    'parseSessionJson',
     'randomSecret',
     'redirect',
+    'resolveTimeouts',
     'secretWeakness',
     'serializeCookie',
     'sessionCookieDefaults',
     'sessionOptionsFromEnv',
+    'stringifySession',
     'text',
     'timeoutDefaults',
     'wrapCookies',
@@ -35,6 +39,7 @@ const expected = {
     'wrapSession',
   ],
   'sessionkit/node': ['serve', 'toNodeListener'],
+  'sessionkit/testing': ['Clock', 'storeContract'],
 };
 
 describe('public exports', () => {
@@ -44,6 +49,10 @@ describe('public exports', () => {
 
   it('sessionkit/node exports exactly the documented names', () => {
     assert.deepEqual(Object.keys(node).sort(), expected['sessionkit/node']);
+  });
+
+  it('sessionkit/testing exports exactly the documented names', () => {
+    assert.deepEqual(Object.keys(testing).sort(), expected['sessionkit/testing']);
   });
 
   it('the built package resolves through its exports map with the same names', async () => {

@@ -9,7 +9,7 @@ const sealer = createSealer({ secrets, cookieName: 'session' });
 const base64url = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const dropped = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** What a JSON value reads back as: -0 is 0, and the keys parseJson drops by design (C-13) are gone. */
+/** What a JSON value reads back as: -0 is 0, and the keys parseSessionJson drops by design (C-13) are gone. */
 function normalize(value: unknown): unknown {
   if (typeof value === 'number') return value === 0 ? 0 : value;
   if (Array.isArray(value)) return value.map(normalize);

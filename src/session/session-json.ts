@@ -70,7 +70,7 @@ const dangerous = /"(?:__proto__|constructor|prototype)"\s*:/;
  * be used to pollute a prototype later (security case C-13). Costs a plain `JSON.parse` when
  * the text contains none of them.
  */
-export function parseJson(text: string): unknown {
+export function parseSessionJson(text: string): unknown {
   const value: unknown = JSON.parse(text);
   return dangerous.test(text) ? scrub(value) : value;
 }

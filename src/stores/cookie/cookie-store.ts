@@ -1,5 +1,5 @@
 import { SessionkitError, invalidOption } from '../../core/errors.ts';
-import { parseJson, stringifySession } from '../../session/session-json.ts';
+import { parseSessionJson, stringifySession } from '../../session/session-json.ts';
 import type { Secret } from '../../crypto/keys.ts';
 import { isToken } from '../../cookies/serialize.ts';
 import { createSealer, maxSealedLength } from '../../crypto/seal.ts';
@@ -26,7 +26,7 @@ export interface CookieStoreOptions extends TimeoutOptions {
    * The sliding throttle: a read marks the session stale (the middleware re-seals it with a
    * new last-activity time) once its last activity is at least this old. 0 re-seals on every
    * request. Must be smaller than `idleTimeoutSeconds`, so an active user is never logged out.
-   * @default a tenth of idleTimeoutSeconds, rounded down, at least 1
+   * @default a tenth of idleTimeoutSeconds, rounded down (so 0, a refresh on every request, when the idle timeout is under 10 s)
    */
   touchAfterSeconds?: number;
   /**
@@ -144,7 +144,7 @@ class SealedCookieStore implements CookieStore {
     if (opened === undefined) return undefined;
     let payload: unknown;
     try {
-      payload = parseJson(opened.plaintext); // drops __proto__, constructor, prototype (C-13)
+      payload = parseSessionJson(opened.plaintext); // drops __proto__, constructor, prototype (C-13)
     } catch {
       return undefined;
     }

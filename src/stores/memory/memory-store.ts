@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { invalidOption } from '../../core/errors.ts';
-import { parseJson, stringifySession } from '../../session/session-json.ts';
+import { parseSessionJson, stringifySession } from '../../session/session-json.ts';
 import { consoleLogger } from '../../core/logger.ts';
 import type { SessionStore, StoredSession, TimeoutOptions } from '../../session/store.ts';
 import { resolveTimeouts } from '../../session/timeouts.ts';
@@ -95,7 +95,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
       const entry = live(key, at);
       if (entry === undefined) return undefined;
       return {
-        data: parseJson(entry.json) as SessionData,
+        data: parseSessionJson(entry.json) as SessionData,
         createdAt: entry.createdAt,
         stale: at - entry.touchedAt >= touchAfterSeconds,
       };

@@ -1,0 +1,279 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { SessionkitError } from '../core/errors.ts';
+import type { SessionStore } from '../session/store.ts';
+import { Clock } from './clock.ts';
+
+/** The timeouts a store under test is made with; the suite moves the clock it passes. */
+export interface StoreUnderTestOptions {
+  /** The clock, in milliseconds since the epoch: the suite moves it instead of waiting. */
+  now: () => number;
+  idleTimeoutSeconds: number;
+  absoluteTimeoutSeconds: number;
+  touchAfterSeconds: number;
+}
+
+/** Options of {@link storeContract}. */
+export interface StoreContractOptions {
+  /** The suite's name in the test report. */
+  name: string;
+  /** Makes a fresh store with these timeouts and this clock, once per test. */
+  make(options: StoreUnderTestOptions): SessionStore | Promise<SessionStore>;
+  /**
+   * True for a store that keeps nothing on the server (its key is the sealed session): it
+   * cannot forget a deleted session, so the replay-window case replaces the server-side ones.
+   * @default false
+   */
+  stateless?: boolean | undefined;
+  /** Runs once after the suite, to close clients or servers. */
+  after?: (() => void | Promise<void>) | undefined;
+}
+
+interface TimeoutOverrides {
+  idle?: number;
+  absolute?: number;
+  touchAfter?: number;
+}
+
+/** Writes a new session and returns its key, which a new session always gets. */
+async function create(s: SessionStore, data: Record<string, unknown>): Promise<string> {
+  const key = await s.write(undefined, data);
+  assert.ok(key !== undefined, 'a new session always gets a key');
+  return key;
+}
+
+const malformedKeys = [
+  '',
+  '*',
+  '../x',
+  'user:1:profile',
+  'abc\ndef',
+  'x'.repeat(10_000),
+  'A'.repeat(42),
+  'A'.repeat(44),
+  'v1.garbage.garbage',
+];
+
+/**
+ * Registers, with `node:test`, the contract every {@link SessionStore} must keep for
+ * `wrapSession`: not-found is not an error, malformed keys are no session, data round-trips
+ * as a copy, what JSON cannot represent is refused, the idle and absolute timeouts are
+ * enforced on the server, `touch` only moves the deadline, and a server-side store never
+ * adopts, resurrects or recreates a key. Each case carries the id of the security case it
+ * proves (see the project's `docs/security.md`).
+ *
+ * Run it from a test file of your own (`node --test`), once per store configuration.
+ *
+ * @example
+ * import { storeContract } from 'sessionkit/testing';
+ * storeContract({
+ *   name: 'myStore',
+ *   make: (options) => myStore({ ...options, client }),
+ * });
+ */
+export function storeContract(store: StoreContractOptions): void {
+  describe(`SessionStore contract: ${store.name}`, () => {
+    const make = async (clock: Clock, t: TimeoutOverrides = {}): Promise<SessionStore> =>
+      store.make({
+        now: clock.now,
+        idleTimeoutSeconds: t.idle ?? 3600,
+        absoluteTimeoutSeconds: t.absolute ?? 36_000,
+        touchAfterSeconds: t.touchAfter ?? 360,
+      });
+    if (store.after !== undefined) after(store.after);
+
+    it('R-02: reads a key it never issued as undefined: not found is not an error', async () => {
+      const s = await make(new Clock());
+      assert.equal(await s.read('A'.repeat(43)), undefined);
+    });
+
+    it('L-02: reads malformed keys as undefined without throwing', async () => {
+      const s = await make(new Clock());
+      for (const key of malformedKeys)
+        assert.equal(await s.read(key), undefined, JSON.stringify(key.slice(0, 20)));
+    });
+
+    it('writes a new session under a fresh key and reads it back', async () => {
+      const clock = new Clock();
+      const s = await make(clock);
+      const key = await create(s, { user: 'alice', n: [1, 2, { deep: true }] });
+      const read = await s.read(key);
+      assert.deepEqual(read, {
+        data: { user: 'alice', n: [1, 2, { deep: true }] },
+        createdAt: clock.seconds,
+        stale: false,
+      });
+    });
+
+    it('gives each write of a new session a different key', async () => {
+      const s = await make(new Clock());
+      const a = await create(s, { x: 1 });
+      const b = await create(s, { x: 1 });
+      assert.notEqual(a, b);
+    });
+
+    it('hands out a copy: mutating what was read does not change the stored session', async () => {
+      const s = await make(new Clock());
+      const key = await create(s, { list: [1] });
+      const first = await s.read(key);
+      (first!.data.list as number[]).push(2);
+      first!.data.extra = true;
+      assert.deepEqual((await s.read(key))!.data, { list: [1] });
+    });
+
+    it('keeps the creation time given on a write of an existing session', async () => {
+      const clock = new Clock();
+      const s = await make(clock);
+      const key = await create(s, { v: 1 });
+      const created = clock.seconds;
+      clock.advance(100);
+      const key2 = (await s.write(key, { v: 2 }, created))!;
+      assert.deepEqual(await s.read(key2), { data: { v: 2 }, createdAt: created, stale: false });
+    });
+
+    it('does not adopt a session key it never issued', async () => {
+      const s = await make(new Clock());
+      const madeUp = 'Z'.repeat(43);
+      const key = await s.write(madeUp, { user: 'mallory' });
+      assert.notEqual(key, madeUp);
+      assert.equal(await s.read(madeUp), undefined);
+    });
+
+    it('C-14: rejects data JSON cannot represent, with unserializable_session', async () => {
+      const s = await make(new Clock());
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      for (const data of [
+        { n: 1n },
+        { f: () => 1 },
+        { u: undefined },
+        { d: new Date() },
+        { m: new Map() },
+        cyclic,
+        { x: NaN },
+        [1, 2], // session data is an object at the top level, in every store
+        null,
+      ]) {
+        await assert.rejects(
+          s.write(undefined, data as Record<string, unknown>),
+          (error: unknown) =>
+            error instanceof SessionkitError && error.code === 'unserializable_session',
+        );
+      }
+    });
+
+    it('C-13: drops __proto__, constructor and prototype keys from what it reads', async () => {
+      const s = await make(new Clock());
+      const data = JSON.parse(
+        '{"ok":1,"__proto__":{"admin":true},"nested":{"constructor":{"prototype":{"x":1}}}}',
+      ) as Record<string, unknown>;
+      const key = await create(s, data);
+      const read = await s.read(key);
+      assert.deepEqual(Object.keys(read!.data), ['ok', 'nested']);
+      assert.deepEqual(Object.keys(read!.data.nested as object), []);
+      assert.equal(({} as Record<string, unknown>).admin, undefined);
+      assert.equal(({} as Record<string, unknown>).x, undefined);
+      assert.equal(Object.getPrototypeOf(read!.data), Object.prototype);
+    });
+
+    it('L-09: forgets a session idle for the idle timeout, enforced on the server', async () => {
+      const clock = new Clock();
+      const s = await make(clock, { idle: 600, absolute: 6000, touchAfter: 60 });
+      const key = await create(s, { v: 1 });
+      clock.advance(599);
+      assert.notEqual(await s.read(key), undefined);
+      clock.advance(1);
+      assert.equal(await s.read(key), undefined);
+    });
+
+    it('L-10: marks a session stale once the touch interval has passed, and touch slides the idle deadline', async () => {
+      const clock = new Clock();
+      const s = await make(clock, { idle: 600, absolute: 6000, touchAfter: 60 });
+      const key = await create(s, { v: 1 });
+      clock.advance(59);
+      assert.equal((await s.read(key))!.stale, false);
+      clock.advance(1);
+      const stale = await s.read(key);
+      assert.equal(stale!.stale, true);
+      const touched = (await s.touch(key))!;
+      assert.deepEqual(await s.read(touched), {
+        data: { v: 1 },
+        createdAt: stale!.createdAt,
+        stale: false,
+      });
+      clock.advance(599); // 659 s after the write, 599 s after the touch
+      assert.notEqual(await s.read(touched), undefined);
+    });
+
+    it('Q-03: touch moves the deadline only: changes made in place to what was read are not saved', async () => {
+      const clock = new Clock();
+      const s = await make(clock, { idle: 600, absolute: 6000, touchAfter: 60 });
+      const key = await create(s, { role: 'user' });
+      clock.advance(60);
+      const read = await s.read(key);
+      read!.data.role = 'admin';
+      const touched = await s.touch(key);
+      assert.deepEqual((await s.read(touched!))!.data, { role: 'user' });
+    });
+
+    it('L-08: forgets a session at the absolute timeout however active it is', async () => {
+      const clock = new Clock();
+      const s = await make(clock, { idle: 600, absolute: 1800, touchAfter: 60 });
+      const createdAt = clock.seconds;
+      let key = await create(s, { v: 1 });
+      while (clock.seconds + 60 < createdAt + 1800) {
+        clock.advance(60);
+        const read = await s.read(key);
+        assert.notEqual(
+          read,
+          undefined,
+          `still there ${clock.seconds - createdAt} s after creation`,
+        );
+        key = (await s.touch(key))!;
+      }
+      clock.ms = (createdAt + 1800) * 1000;
+      assert.equal(await s.read(key), undefined);
+    });
+
+    if (store.stateless !== true) {
+      it('L-06: a deleted session reads as undefined', async () => {
+        const s = await make(new Clock());
+        const key = await create(s, { v: 1 });
+        await s.delete(key);
+        assert.equal(await s.read(key), undefined);
+      });
+
+      it('Q-03: touch never recreates a deleted session', async () => {
+        const s = await make(new Clock());
+        const key = await create(s, { v: 1 });
+        await s.delete(key);
+        assert.equal(await s.touch(key), undefined);
+        assert.equal(await s.read(key), undefined);
+      });
+
+      it('Q-02: a late write under a deleted key stores nothing and resolves to undefined', async () => {
+        const s = await make(new Clock());
+        const key = await create(s, { user: 'alice' });
+        await s.delete(key); // logout or regeneration by another request
+        assert.equal(await s.write(key, { user: 'alice', visits: 1 }), undefined);
+        assert.equal(await s.read(key), undefined);
+      });
+
+      it('keeps the key on a write of an existing session', async () => {
+        const s = await make(new Clock());
+        const key = await create(s, { v: 1 });
+        assert.equal(await s.write(key, { v: 2 }), key);
+      });
+    } else {
+      it('L-07: a copied value stays readable after delete until its idle or absolute expiry (documented replay window)', async () => {
+        const clock = new Clock();
+        const s = await make(clock, { idle: 600, absolute: 6000, touchAfter: 60 });
+        const key = await create(s, { user: 'alice' });
+        await s.delete(key);
+        assert.deepEqual((await s.read(key))!.data, { user: 'alice' });
+        clock.advance(600);
+        assert.equal(await s.read(key), undefined);
+      });
+    }
+  });
+}
