@@ -6,13 +6,15 @@
  * - `cookie_too_large`: a Set-Cookie would exceed the 4096-byte browser limit.
  * - `insecure_secret`: a secret is missing, short, a known default or low in entropy.
  * - `unserializable_session`: session data that JSON cannot represent faithfully.
+ * - `invalid_edn`: text that `parseEdn` refuses (the Ring cookie store reads it as no session).
  */
 export type SessionkitErrorCode =
   | 'invalid_option'
   | 'invalid_cookie'
   | 'cookie_too_large'
   | 'insecure_secret'
-  | 'unserializable_session';
+  | 'unserializable_session'
+  | 'invalid_edn';
 
 /**
  * The one error class sessionkit throws. Misconfiguration throws it at construction;
