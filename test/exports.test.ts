@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as main from '../src/index.ts';
 import * as node from '../src/node.ts';
+import * as ring from '../src/ring.ts';
 import * as testing from '../src/testing.ts';
 
 const expected = {
@@ -20,6 +21,7 @@ const expected = {
     'html',
     'json',
     'memoryStore',
+    'migratingStore',
     'notFound',
     'parseCookie',
     'parseSessionJson',
@@ -39,6 +41,19 @@ const expected = {
     'wrapSession',
   ],
   'sessionkit/node': ['serve', 'toNodeListener'],
+  'sessionkit/ring': [
+    'EdnChar',
+    'EdnDecimal',
+    'EdnInst',
+    'EdnKeyword',
+    'EdnRatio',
+    'EdnSymbol',
+    'EdnUuid',
+    'ednToJson',
+    'parseEdn',
+    'ringCookieStore',
+    'stringifyEdn',
+  ],
   'sessionkit/testing': ['Clock', 'storeContract'],
 };
 
@@ -49,6 +64,10 @@ describe('public exports', () => {
 
   it('sessionkit/node exports exactly the documented names', () => {
     assert.deepEqual(Object.keys(node).sort(), expected['sessionkit/node']);
+  });
+
+  it('sessionkit/ring exports exactly the documented names', () => {
+    assert.deepEqual(Object.keys(ring).sort(), expected['sessionkit/ring']);
   });
 
   it('sessionkit/testing exports exactly the documented names', () => {

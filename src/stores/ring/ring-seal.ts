@@ -10,7 +10,7 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
-import { invalidOption } from '../../core/errors.ts';
+import { SessionkitError } from '../../core/errors.ts';
 
 /** Ring's key length: the same 16 bytes key AES-128 and HMAC-SHA256. */
 export const ringKeyBytes = 16;
@@ -25,11 +25,9 @@ export function ringKey(key: unknown, what: string, option = 'key'): Buffer {
         : undefined;
   if (bytes === undefined || bytes.length !== ringKeyBytes) {
     // The length only, never the key (security case K-07).
-    throw invalidOption(
-      what,
-      option,
-      bytes === undefined ? typeof key : `${bytes.length} bytes`,
-      "exactly 16 bytes, Ring's cookie-store key (Kit's COOKIE_SECRET as UTF-8)",
+    throw new SessionkitError(
+      'invalid_option',
+      `${what}: option ${option} is invalid: got ${bytes === undefined ? (key === null ? 'null' : typeof key) : `${bytes.length} bytes`}, expected exactly 16 bytes, Ring's cookie-store key (Kit's COOKIE_SECRET as UTF-8)`,
     );
   }
   return bytes;
