@@ -15,6 +15,7 @@ const expected = {
     'cookieBudget',
     'cookieHalves',
     'cookieStore',
+    'cookieStoreDefaults',
     'cookieValues',
     'csrfField',
     'csrfHalves',
@@ -24,6 +25,7 @@ const expected = {
     'html',
     'json',
     'memoryStore',
+    'memoryStoreDefaults',
     'notFound',
     'parseCookie',
     'parseSessionJson',
@@ -32,7 +34,7 @@ const expected = {
     'resolveTimeouts',
     'secretWeakness',
     'serializeCookie',
-    'sessionCookieDefaults',
+    'sessionDefaults',
     'sessionHalves',
     'sessionOptionsFromEnv',
     'stringifySession',
@@ -44,7 +46,7 @@ const expected = {
     'wrapHalves',
     'wrapSession',
   ],
-  'sessionkit/node': ['serve', 'toNodeListener'],
+  'sessionkit/node': ['nodeHostDefaults', 'serve', 'toNodeListener'],
   'sessionkit/testing': ['Clock', 'storeContract'],
 };
 

@@ -2,9 +2,10 @@ import { cookieValues } from '../cookies/parse.ts';
 import { serializeCookie } from '../cookies/serialize.ts';
 import { invalidOption, SessionkitError } from '../core/errors.ts';
 import { consoleLogger } from '../core/logger.ts';
+import { sessionDefaults } from './defaults.ts';
 import type { SessionStore, StoredSession } from './store.ts';
 import type {
-  CookieAttributes,
+  CookieAttrs,
   Logger,
   Middleware,
   RequestMap,
@@ -30,7 +31,7 @@ export interface SessionOptions {
    * Session cookie attributes, merged over the defaults (Kit's effective attributes):
    * `{ path: '/', httpOnly: true, maxAge: 86400, sameSite: 'strict' }`.
    */
-  cookieAttrs?: CookieAttributes | undefined;
+  cookieAttrs?: CookieAttrs | undefined;
   /**
    * `Secure` on the session cookie: `true` always (production), `false` never, `'auto'` when
    * the request came over HTTPS (or through a proxy the host was told to trust).
@@ -50,14 +51,6 @@ export interface SessionOptions {
    */
   logger?: Logger | undefined;
 }
-
-/** Kit's effective session cookie attributes: `Path=/; HttpOnly; Max-Age=86400; SameSite=Strict`. */
-export const sessionCookieDefaults: Readonly<CookieAttributes> = Object.freeze({
-  path: '/',
-  httpOnly: true,
-  maxAge: 86_400,
-  sameSite: 'strict',
-});
 
 /**
  * At most this many cookies of the session's name are tried (security case P-01): enough
@@ -102,7 +95,7 @@ export function sessionHalves(options: SessionOptions): Halves {
 interface Settings {
   readonly store: SessionStore;
   readonly name: string;
-  readonly attrs: CookieAttributes;
+  readonly attrs: CookieAttrs;
   readonly secure: boolean | 'auto';
   /** `; Path=/; …` precomputed for the plain and the Secure cookie. */
   readonly suffix: string;
@@ -127,7 +120,7 @@ function resolve(options: SessionOptions): Settings {
       'a SessionStore such as cookieStore(…) or memoryStore()',
     );
   }
-  const name = options.cookieName ?? store.cookieName ?? 'session';
+  const name = options.cookieName ?? store.cookieName ?? sessionDefaults.cookieName;
   if (store.cookieName !== undefined && store.cookieName !== name) {
     throw invalidOption(
       'wrapSession',
@@ -136,9 +129,9 @@ function resolve(options: SessionOptions): Settings {
       `the name the store seals its values to (${JSON.stringify(store.cookieName)}); set the same cookieName on both`,
     );
   }
-  const attrs: CookieAttributes = { ...sessionCookieDefaults, ...options.cookieAttrs };
+  const attrs: CookieAttrs = { ...sessionDefaults.cookieAttrs, ...options.cookieAttrs };
   const prefixed = /^__(host|secure)-/i.test(name);
-  const secure = prefixed ? true : (options.secure ?? attrs.secure ?? 'auto');
+  const secure = prefixed ? true : (options.secure ?? attrs.secure ?? sessionDefaults.secure);
   if (secure !== true && secure !== false && secure !== 'auto') {
     throw invalidOption('wrapSession', 'secure', secure, "true, false or 'auto'");
   }
@@ -314,7 +307,7 @@ function sessionCookie(
   settings: Settings,
   request: RequestMap,
   value: string,
-  extra: CookieAttributes | undefined,
+  extra: CookieAttrs | undefined,
 ): string {
   const secure = settings.secure === 'auto' ? request.scheme === 'https' : settings.secure;
   if (secure && request.scheme === 'http' && !settings.warnedInsecure) {
