@@ -15,6 +15,7 @@ import {
   wrapSession,
 } from '../../src/index.ts';
 import type { Handler, RequestMap, SessionEnv, SessionEnvOptions } from '../../src/index.ts';
+import { ednToJson } from '../../src/ring.ts';
 
 type Route = (request: RequestMap) => ReturnType<Handler>;
 
@@ -55,14 +56,15 @@ function routes(): Handler {
     return { ...text('User removed'), session: rest };
   });
   on('GET', '/logout', () => ({ ...text('Session cleared'), session: null }));
-  on('GET', '/session', (request) => json(request.session ?? {}));
+  // With SESSION_STORE=ring a Kit session may hold keywords, sets or big integers: shown as JSON.
+  on('GET', '/session', (request) => json(ednToJson(request.session ?? {})));
   on('GET', '/flash/set', (request) => {
     const msg = request.query.get('msg') ?? '';
     // The flash travels in the session cookie, which holds 4 KB in all.
     if (msg.length > 1000) return text('msg is too long: at most 1000 characters', 400);
     return { ...redirect('/flash/show', 303), flash: msg };
   });
-  on('GET', '/flash/show', (request) => json({ flash: request.flash ?? null }));
+  on('GET', '/flash/show', (request) => json({ flash: ednToJson(request.flash ?? null) }));
   on('GET', '/cookies', (request) => json(request.cookies ?? {}));
   on('GET', '/form', (request) =>
     html(`<!doctype html>

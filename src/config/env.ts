@@ -6,6 +6,8 @@ import { sessionDefaults } from '../session/defaults.ts';
 import { timeoutDefaults } from '../session/timeouts.ts';
 import type { SessionOptions } from '../session/wrap-session.ts';
 import type { Logger } from '../core/types.ts';
+import type { SessionStore } from '../session/store.ts';
+import { ringStoreFromEnv, withRingMigration } from './ring-env.ts';
 
 /** The environment variables Kit's session configuration reads. */
 export interface SessionEnv {
@@ -21,6 +23,16 @@ export interface SessionEnv {
   SESSION_ABSOLUTE_TIMEOUT?: string | undefined;
   /** `production` makes weak secrets fatal and the session cookie always Secure. */
   NODE_ENV?: string | undefined;
+  /**
+   * `cookie` (sessionkit's encrypted cookie store) or `ring` (Ring's cookie-store format under
+   * the Kit application's 16-byte `COOKIE_SECRET`, to share sessions with it). @default 'cookie'
+   */
+  SESSION_STORE?: string | undefined;
+  /**
+   * Kit's 16-byte `COOKIE_SECRET`, with the default store: Kit's session cookies are accepted
+   * once and re-sealed in sessionkit's format (migration). Unset it once the move is done.
+   */
+  RING_COOKIE_SECRET?: string | undefined;
 }
 
 /** Options of {@link sessionOptionsFromEnv}. */
@@ -59,11 +71,11 @@ const howToMake =
   'generate one with `npx sessionkit secret` (32 random bytes, base64url) and set it in the environment';
 
 /**
- * Why `secret` is unfit to protect sessions, or undefined when it is fine: too short, a
- * known placeholder, or obviously low in entropy (security cases K-01, K-02). The reason
- * never quotes the secret (K-07).
+ * Why `secret` is unfit to protect sessions, or undefined when it is fine: shorter than
+ * `minBytes`, a known placeholder, or obviously low in entropy (security cases K-01, K-02).
+ * The reason never quotes the secret (K-07).
  */
-export function secretWeakness(secret: string): string | undefined {
+export function secretWeakness(secret: string, minBytes = 32): string | undefined {
   const lower = secret.trim().toLowerCase();
   if (knownDefaults.has(lower) || /^<<.*>>$/.test(lower) || /^<.*>$/.test(lower)) {
     return 'is a well-known placeholder value';
@@ -75,7 +87,9 @@ export function secretWeakness(secret: string): string | undefined {
     if (bare.length >= 6) rest = rest.replaceAll(bare, '');
   }
   if (rest === '') return 'is a well-known placeholder value, repeated';
-  if (Buffer.byteLength(secret) < 32) return `is shorter than 32 characters (${secret.length})`;
+  if (Buffer.byteLength(secret) < minBytes) {
+    return `is shorter than ${minBytes} characters (${secret.length})`;
+  }
   if (new Set(secret).size < 8) return 'has fewer than 8 distinct characters';
   if (/^\d+$/.test(secret)) return 'is made of digits only';
   for (let period = 1; period <= 16; period++) {
@@ -100,6 +114,11 @@ export function secretWeakness(secret: string): string | undefined {
  * `insecure_secret` naming the variable and how to make one. In development a missing or
  * unusable secret is replaced by a random one for this process, with a single warning.
  *
+ * Kit interop: `SESSION_STORE=ring` uses Ring's cookie-store format with the Kit
+ * application's 16-byte `COOKIE_SECRET` (Kit's documented default in development when unset,
+ * with a warning), so both share the session; `RING_COOKIE_SECRET` (Kit's 16-byte secret)
+ * with the default store accepts Kit's cookies once and re-seals them in sessionkit's format.
+ *
  * @example
  * const app = compose(wrapSession(sessionOptionsFromEnv()), wrapFlash())(router);
  */
@@ -121,6 +140,58 @@ export function sessionOptionsFromEnv(
     );
   }
 
+  const kind = nonEmpty(env.SESSION_STORE)?.trim() ?? 'cookie';
+  const ring = {
+    production,
+    logger,
+    idleTimeoutSeconds,
+    absoluteTimeoutSeconds,
+    now: options.now,
+    weakness: secretWeakness,
+  };
+  let store: SessionStore;
+  if (kind === 'ring') {
+    for (const variable of ['COOKIE_SECRET_PREVIOUS', 'RING_COOKIE_SECRET'] as const) {
+      if (nonEmpty(env[variable]) !== undefined) {
+        throw new SessionkitError(
+          'invalid_option',
+          `sessionOptionsFromEnv: ${variable} is invalid: got a value with SESSION_STORE=ring, expected it unset (Ring's format has one key, COOKIE_SECRET)`,
+        );
+      }
+    }
+    store = ringStoreFromEnv(env.COOKIE_SECRET, ring);
+  } else if (kind === 'cookie') {
+    store = withRingMigration(
+      cookieStoreFromEnv(env, production, logger, {
+        cookieName,
+        idleTimeoutSeconds,
+        absoluteTimeoutSeconds,
+        ...(options.now === undefined ? {} : { now: options.now }),
+      }),
+      env.RING_COOKIE_SECRET,
+      ring,
+    );
+  } else {
+    throw new SessionkitError(
+      'invalid_option',
+      `sessionOptionsFromEnv: SESSION_STORE is invalid: got ${JSON.stringify(kind.slice(0, 40))}, expected cookie or ring`,
+    );
+  }
+  return {
+    store,
+    cookieName,
+    cookieAttrs: { ...sessionDefaults.cookieAttrs, maxAge: idleTimeoutSeconds },
+    secure: production ? true : 'auto',
+  };
+}
+
+/** The default store: sessionkit's cookie store under COOKIE_SECRET and its previous secrets. */
+function cookieStoreFromEnv(
+  env: SessionEnv,
+  production: boolean,
+  logger: Pick<Logger, 'warn'>,
+  options: Omit<Parameters<typeof cookieStore>[0], 'secrets'>,
+): SessionStore {
   const previous = (env.COOKIE_SECRET_PREVIOUS ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -133,18 +204,7 @@ export function sessionOptionsFromEnv(
     else
       logger.warn(`sessionkit: COOKIE_SECRET_PREVIOUS entry ${i + 1} ${weakness}; it is ignored`);
   }
-  return {
-    store: cookieStore({
-      secrets,
-      cookieName,
-      idleTimeoutSeconds,
-      absoluteTimeoutSeconds,
-      ...(options.now === undefined ? {} : { now: options.now }),
-    }),
-    cookieName,
-    cookieAttrs: { ...sessionDefaults.cookieAttrs, maxAge: idleTimeoutSeconds },
-    secure: production ? true : 'auto',
-  };
+  return cookieStore({ secrets, ...options });
 }
 
 function checkedSecret(
