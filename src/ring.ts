@@ -8,7 +8,7 @@
  * const app = wrapSession({ store: ringCookieStore({ key: process.env.COOKIE_SECRET! }), cookieName: 'myapp' })(handler);
  */
 export { ringCookieStore } from './stores/ring/ring-cookie-store.ts';
-export type { RingCookieStoreOptions } from './stores/ring/ring-cookie-store.ts';
+export type { RingCookieStore, RingCookieStoreOptions } from './stores/ring/ring-cookie-store.ts';
 export { parseEdn } from './stores/ring/edn-read.ts';
 export type { EdnReadOptions } from './stores/ring/edn-read.ts';
 export { stringifyEdn } from './stores/ring/edn-write.ts';

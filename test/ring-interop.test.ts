@@ -56,8 +56,8 @@ async function startRing(): Promise<typeof ring> {
     },
   );
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 240; i++) {
     if (child.exitCode !== null) throw new Error(`the Ring server exited:\n${output}`);
@@ -199,7 +199,7 @@ describe('sharing a session with a Kit application (Ring server, live)', () => {
     });
     for (const value of values) {
       const browser = new Browser();
-      const cookie = await store.write(undefined, { v: value } as Record<string, unknown>);
+      const cookie = await store.write(undefined, { v: value });
       browser.jar.set(cookieName, cookie);
       const seen = await browser.ringSession();
       assert.deepStrictEqual(seen.v, value, 'Ring read what was written');

@@ -121,7 +121,7 @@ describe('sessionOptionsFromEnv: RING_COOKIE_SECRET (migration)', () => {
       createdAt: read!.createdAt,
       stale: true,
     });
-    const written = (await options.store.write(undefined, read!.data))!;
+    const written = (await options.store.write(undefined, read.data))!;
     assert.match(written, /^v1\./);
     assert.equal(await options.store.read(kitCookie('16charsecrethere', '{:user "x"}')), undefined);
   });

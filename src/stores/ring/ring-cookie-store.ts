@@ -32,6 +32,12 @@ export interface RingCookieStoreOptions extends TimeoutOptions {
   values?: 'edn' | 'json';
 }
 
+/** Ring's cookie store: a stateless {@link SessionStore} whose key is the sealed session. */
+export interface RingCookieStore extends SessionStore {
+  /** Always seals: a stateless store cannot tell a deleted session from a live one. */
+  write(key: string | undefined, data: SessionData, createdAt?: number): Promise<string>;
+}
+
 /** The map keys where the store keeps its times, in epoch seconds. Kit ignores them. */
 export const ringTimeKeys = Object.freeze({
   created: 'sessionkit/created',
@@ -78,8 +84,8 @@ const clockSkewSeconds = 60;
  * const store = ringCookieStore({ key: process.env.COOKIE_SECRET! }); // Kit's 16-byte secret
  * const app = wrapSession({ store, cookieName: 'myapp' })(handler);
  */
-export function ringCookieStore(options: RingCookieStoreOptions): SessionStore {
-  return new RingCookieStore(options);
+export function ringCookieStore(options: RingCookieStoreOptions): RingCookieStore {
+  return new SealedRingStore(options);
 }
 
 /** A session as the seal holds it: the EDN map and the times. */
@@ -91,7 +97,7 @@ interface Opened {
   bare: boolean;
 }
 
-class RingCookieStore implements SessionStore {
+class SealedRingStore implements RingCookieStore {
   readonly cookieName = undefined;
   readonly #key: Buffer;
   readonly #timeouts: ResolvedTimeouts;
