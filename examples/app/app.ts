@@ -97,13 +97,14 @@ function routes(): Handler {
 
 /**
  * The whole application: cookies, the session (Kit's settings from the environment), flash,
- * and anti-forgery protection around the routes, as Kit's html module places it.
+ * and anti-forgery protection around the routes, as Kit's html module places it. With
+ * SESSION_STORE=ring the session and the anti-forgery tokens are shared with a Kit application.
  */
 export function createApp(env: SessionEnv = process.env, options: SessionEnvOptions = {}): Handler {
   return compose(
     wrapCookies(),
     wrapSession(sessionOptionsFromEnv(env, options)),
     wrapFlash(),
-    wrapCsrf(),
+    wrapCsrf({ tokens: env.SESSION_STORE === 'ring' ? 'ring' : 'masked' }),
   )(routes());
 }
