@@ -1,6 +1,6 @@
 // The EDN reader: what `clojure.edn/read-string` reads in a Kit session, with no reader
 // functions beyond `#inst` and `#uuid`, mapped to TypeScript values
-// (docs/decisions/0008-edn.md). Bounded in input length and nesting depth, linear in time.
+// (docs/decisions/0009-edn-mapping.md). Bounded in input length and nesting depth, linear in time.
 import { SessionkitError } from '../../core/errors.ts';
 import {
   EdnChar,
@@ -34,9 +34,9 @@ export const ednReadDefaults = Object.freeze({ maxDepth: 64, maxLength: 100_000 
 
 /**
  * Reads the first EDN form of `text`, as `clojure.edn/read-string` does (what follows it is
- * ignored; empty text reads as `null`, like `nil`), into the mapping of
- * docs/decisions/0008-edn.md: maps with keyword keys → plain objects keyed by the keyword
- * without its colon (`:a.b/c` → `'a.b/c'`), other maps → `Map`, vectors and lists → arrays,
+ * ignored; empty text reads as `null`, like `nil`), into the mapping the README lists under
+ * "EDN values": maps with keyword keys → plain objects keyed by the keyword without its colon
+ * (`:a.b/c` → `'a.b/c'`), other maps → `Map`, vectors and lists → arrays,
  * sets → `Set`, integers → numbers when safe and `bigint` beyond (and for `N`), doubles →
  * numbers, other values → the `Edn*` classes.
  *
