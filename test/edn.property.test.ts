@@ -16,7 +16,7 @@ describe('EDN laws', () => {
       fc.property(value, (x) => {
         assert.deepStrictEqual(parseEdn(stringifyEdn(x)), x);
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 

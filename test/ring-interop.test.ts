@@ -19,9 +19,11 @@ const kitSecret = 'QWHZKTMBRPXLVNJD';
 const cookieName = 'myapp';
 const ringDir = new URL('./ring-server/', import.meta.url).pathname;
 
-let ring: { url: string; child: ChildProcess; log: () => string };
-let shared: Server; // the example app with SESSION_STORE=ring
-let migrating: Server; // the example app with RING_COOKIE_SECRET
+let ring!: { url: string; child: ChildProcess };
+let shared!: Server; // the example app with SESSION_STORE=ring
+let migrating!: Server; // the example app with RING_COOKIE_SECRET
+/** How to stop what `before` started, filled as each piece starts. */
+const stops: (() => Promise<unknown>)[] = [];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -56,6 +58,12 @@ async function startRing(): Promise<typeof ring> {
     },
   );
   let output = '';
+  child.once('error', (error) => (output += `${error.message}\n`));
+  if (child.pid === undefined) {
+    throw new Error(
+      "could not start java: install Debian's clojure and libring-*-clojure packages, as .ci/run does",
+    );
+  }
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
@@ -63,7 +71,7 @@ async function startRing(): Promise<typeof ring> {
     if (child.exitCode !== null) throw new Error(`the Ring server exited:\n${output}`);
     try {
       await fetch(`${url}/session`);
-      return { url, child, log: () => output };
+      return { url, child };
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -74,19 +82,23 @@ async function startRing(): Promise<typeof ring> {
 
 before(async () => {
   const logger = new RecordingLogger();
-  [ring, shared, migrating] = await Promise.all([
-    startRing(),
+  const hostOptions = { port: 0, hostname: '127.0.0.1', logger };
+  // Each assigned as soon as it runs, so that `after` stops whatever started.
+  const started = [
+    startRing().then((r) => {
+      ring = r;
+      stops.push(() => stopRing(r.child));
+    }),
     serve(
       createApp(
         { SESSION_STORE: 'ring', COOKIE_SECRET: kitSecret, COOKIE_NAME: cookieName },
         { logger },
       ),
-      {
-        port: 0,
-        hostname: '127.0.0.1',
-        logger,
-      },
-    ),
+      hostOptions,
+    ).then((s) => {
+      shared = s;
+      stops.push(() => s.close());
+    }),
     serve(
       createApp(
         {
@@ -96,19 +108,26 @@ before(async () => {
         },
         { logger },
       ),
-      { port: 0, hostname: '127.0.0.1', logger },
-    ),
-  ]);
+      hostOptions,
+    ).then((s) => {
+      migrating = s;
+      stops.push(() => s.close());
+    }),
+  ];
+  await Promise.allSettled(started);
+  await Promise.all(started);
 });
 
 after(async () => {
-  await Promise.all([shared?.close(), migrating?.close()]);
-  if (ring !== undefined && ring.child.exitCode === null) {
-    const exited = new Promise((resolve) => ring.child.once('exit', resolve));
-    ring.child.kill('SIGTERM');
-    await exited;
-  }
+  await Promise.all(stops.map((stop) => stop()));
 });
+
+async function stopRing(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
 
 /** One browser: a cookie jar for 127.0.0.1, whatever the port. */
 class Browser {
