@@ -1,6 +1,7 @@
 import { parseCookie } from './parse.ts';
 import { serializeCookie } from './serialize.ts';
 import { consoleLogger } from '../core/logger.ts';
+import { checkOptions, loggerOption } from '../core/options.ts';
 import { wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 import { appendSetCookie, setCookieLines, withProperty } from '../core/headers.ts';
@@ -54,7 +55,8 @@ export function wrapCookies<S extends SessionData = SessionData>(
  * `response` turns `response.cookies` into Set-Cookie headers.
  */
 export function cookieHalves(options: CookiesOptions = {}): Halves {
-  const logger = options.logger ?? consoleLogger;
+  checkOptions('wrapCookies', options, ['logger']);
+  const logger = loggerOption('wrapCookies', options.logger, consoleLogger, ['warn']);
   let warned = false;
   return {
     request(request) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { invalidOption } from '../core/errors.ts';
+import { checkOptions, functionOption } from '../core/options.ts';
 import { equalBytes } from '../crypto/keys.ts';
 import { wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
@@ -103,15 +104,21 @@ interface Settings {
 }
 
 function resolve(options: CsrfOptions): Settings {
+  checkOptions('wrapCsrf', options, ['trustedOrigins', 'onFailure', 'safeHeader']);
+  const origins: unknown = options.trustedOrigins ?? [];
+  if (!Array.isArray(origins)) {
+    throw invalidOption('wrapCsrf', 'trustedOrigins', origins, 'an array of origins');
+  }
   const trusted = new Set<string>();
-  for (const origin of options.trustedOrigins ?? []) {
+  for (const origin of origins as readonly unknown[]) {
     let parsed: URL | undefined;
     try {
-      parsed = new URL(origin);
+      parsed = typeof origin === 'string' ? new URL(origin) : undefined;
     } catch {
       parsed = undefined;
     }
     if (
+      typeof origin !== 'string' ||
       parsed === undefined ||
       parsed.origin === 'null' ||
       parsed.origin !== origin.replace(/\/$/, '')
@@ -140,7 +147,9 @@ function resolve(options: CsrfOptions): Settings {
       'a custom header name starting with X-, such as X-Requested-With',
     );
   }
-  const onFailure = options.onFailure ?? defaultFailure;
+  const onFailure =
+    functionOption<Settings['onFailure']>('wrapCsrf', 'onFailure', options.onFailure) ??
+    defaultFailure;
   return { trusted, safeHeader, onFailure };
 }
 

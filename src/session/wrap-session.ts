@@ -2,6 +2,7 @@ import { cookieValues } from '../cookies/parse.ts';
 import { serializeCookie } from '../cookies/serialize.ts';
 import { invalidOption, SessionkitError } from '../core/errors.ts';
 import { consoleLogger } from '../core/logger.ts';
+import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
 import { sessionDefaults } from './defaults.ts';
 import type { SessionStore, StoredSession } from './store.ts';
 import type {
@@ -105,7 +106,17 @@ interface Settings {
   warnedInsecure: boolean;
 }
 
+const sessionOptionNames = [
+  'store',
+  'cookieName',
+  'cookieAttrs',
+  'secure',
+  'onStoreError',
+  'logger',
+] as const;
+
 function resolve(options: SessionOptions): Settings {
+  checkOptions('wrapSession', options, sessionOptionNames, { cookieAttributes: 'cookieAttrs' });
   const { store } = options;
   if (
     typeof store?.read !== 'function' ||
@@ -129,6 +140,17 @@ function resolve(options: SessionOptions): Settings {
       `the name the store seals its values to (${JSON.stringify(store.cookieName)}); set the same cookieName on both`,
     );
   }
+  if (
+    options.cookieAttrs !== undefined &&
+    (typeof options.cookieAttrs !== 'object' || options.cookieAttrs === null)
+  ) {
+    throw invalidOption(
+      'wrapSession',
+      'cookieAttrs',
+      options.cookieAttrs,
+      'an object of cookie attributes',
+    );
+  }
   const attrs: CookieAttrs = { ...sessionDefaults.cookieAttrs, ...options.cookieAttrs };
   const prefixed = /^__(host|secure)-/i.test(name);
   const secure = prefixed ? true : (options.secure ?? attrs.secure ?? sessionDefaults.secure);
@@ -138,7 +160,7 @@ function resolve(options: SessionOptions): Settings {
   // Serializing once here rejects bad attributes at start-up rather than on a request.
   const secureLine = secure === false ? '' : serializeCookie(name, 'x', { ...attrs, secure: true });
   const line = secure === true ? '' : serializeCookie(name, 'x', { ...attrs, secure: false });
-  const logger = options.logger ?? consoleLogger;
+  const logger = loggerOption('wrapSession', options.logger, consoleLogger);
   return {
     store,
     name,
@@ -147,7 +169,11 @@ function resolve(options: SessionOptions): Settings {
     suffix: line.slice(name.length + 2),
     secureSuffix: secureLine.slice(name.length + 2),
     onStoreError:
-      options.onStoreError ??
+      functionOption<NonNullable<SessionOptions['onStoreError']>>(
+        'wrapSession',
+        'onStoreError',
+        options.onStoreError,
+      ) ??
       (() => ({
         status: 503,
         headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5' },
