@@ -12,6 +12,7 @@ import { serve } from '../src/node.ts';
 import type { Server } from '../src/node.ts';
 import { parseEdn } from '../src/stores/ring/edn-read.ts';
 import { ringCookieStore } from '../src/stores/ring/ring-cookie-store.ts';
+import { formDecode, formEncode } from '../src/stores/ring/ring-seal.ts';
 import { ednValue } from './support/edn-arbitrary.ts';
 import { RecordingLogger } from './support/fakes.ts';
 
@@ -160,13 +161,15 @@ class Browser {
     return (await response.json()) as Record<string, unknown>;
   }
 
+  /**
+   * Changes one base64 letter of the sealed data, so that the value is still well-formed:
+   * only the MAC can refuse it (Debian's Ring 1.8.2 answers malformed base64 with a 500).
+   */
   tamper(): void {
-    const value = this.jar.get(cookieName)!;
-    const at = 20;
-    this.jar.set(
-      cookieName,
-      value.slice(0, at) + (value[at] === 'A' ? 'B' : 'A') + value.slice(at + 1),
-    );
+    const sealed = formDecode(this.jar.get(cookieName)!)!;
+    const at = sealed.slice(20).search(/[A-Za-z]/) + 20;
+    const changed = sealed.slice(0, at) + (sealed[at] === 'A' ? 'B' : 'A') + sealed.slice(at + 1);
+    this.jar.set(cookieName, formEncode(changed));
   }
 }
 

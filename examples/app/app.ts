@@ -5,16 +5,24 @@ import {
   csrfInput,
   html,
   json,
+  memoryStore,
   notFound,
   redirect,
   sessionOptionsFromEnv,
   text,
+  timeoutDefaults,
   wrapCookies,
   wrapCsrf,
   wrapFlash,
   wrapSession,
 } from '../../src/index.ts';
-import type { Handler, RequestMap, SessionEnv, SessionEnvOptions } from '../../src/index.ts';
+import type {
+  Handler,
+  RequestMap,
+  SessionEnv,
+  SessionEnvOptions,
+  SessionOptions,
+} from '../../src/index.ts';
 import { ednToJson } from '../../src/ring.ts';
 
 type Route = (request: RequestMap) => ReturnType<Handler>;
@@ -49,7 +57,12 @@ function routes(): Handler {
   on('GET', '/', () => html(home));
   on('GET', '/login/:id', (request) => {
     const id = request.params?.id ?? '';
-    return { ...text(`User set to: ${id}`), session: { ...request.session, user: id } };
+    // A new session key on login (session fixation; OWASP SM "Renew the Session ID").
+    return {
+      ...text(`User set to: ${id}`),
+      session: { ...request.session, user: id },
+      regenerateSession: true,
+    };
   });
   on('GET', '/remove', (request) => {
     const { user: _, ...rest } = request.session ?? {};
@@ -58,6 +71,12 @@ function routes(): Handler {
   on('GET', '/logout', () => ({ ...text('Session cleared'), session: null }));
   // With SESSION_STORE=ring a Kit session may hold keywords, sets or big integers: shown as JSON.
   on('GET', '/session', (request) => json(ednToJson(request.session ?? {})));
+  on('GET', '/session/put', (request) => {
+    const k = request.query.get('k');
+    if (k === null || k === '') return text('k is required', 400);
+    const v = request.query.get('v') ?? '';
+    return { ...text(`Put ${k}`), session: { ...request.session, [k]: v } };
+  });
   on('GET', '/flash/set', (request) => {
     const msg = request.query.get('msg') ?? '';
     // The flash travels in the session cookie, which holds 4 KB in all.
@@ -95,15 +114,39 @@ function routes(): Handler {
   };
 }
 
+/** The example's environment: Kit's variables; `SESSION_STORE` may also be `memory` here. */
+export interface ExampleEnv extends SessionEnv {
+  /**
+   * `cookie` (the default: the encrypted cookie store), `ring` (Ring's format, shared with a
+   * Kit application) or `memory` (this process only).
+   */
+  SESSION_STORE?: string | undefined;
+}
+
+function sessionOptions(env: ExampleEnv, options: SessionEnvOptions): SessionOptions {
+  // cookie and ring are Kit's configuration; anything else but memory is refused there.
+  if (env.SESSION_STORE !== 'memory') return sessionOptionsFromEnv(env, options);
+  return {
+    ...sessionOptionsFromEnv({ ...env, SESSION_STORE: 'cookie' }, options),
+    store: memoryStore({
+      idleTimeoutSeconds: Number(env.SESSION_IDLE_TIMEOUT ?? timeoutDefaults.idleTimeoutSeconds),
+      absoluteTimeoutSeconds: Number(
+        env.SESSION_ABSOLUTE_TIMEOUT ?? timeoutDefaults.absoluteTimeoutSeconds,
+      ),
+      ...(options.now === undefined ? {} : { now: options.now }),
+    }),
+  };
+}
+
 /**
  * The whole application: cookies, the session (Kit's settings from the environment), flash,
  * and anti-forgery protection around the routes, as Kit's html module places it. With
  * SESSION_STORE=ring the session and the anti-forgery tokens are shared with a Kit application.
  */
-export function createApp(env: SessionEnv = process.env, options: SessionEnvOptions = {}): Handler {
+export function createApp(env: ExampleEnv = process.env, options: SessionEnvOptions = {}): Handler {
   return compose(
     wrapCookies(),
-    wrapSession(sessionOptionsFromEnv(env, options)),
+    wrapSession(sessionOptions(env, options)),
     wrapFlash(),
     wrapCsrf({ tokens: env.SESSION_STORE === 'ring' ? 'ring' : 'masked' }),
   )(routes());

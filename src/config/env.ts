@@ -2,6 +2,7 @@ import { cookieStore } from '../stores/cookie/cookie-store.ts';
 import { SessionkitError } from '../core/errors.ts';
 import { randomSecret } from '../crypto/keys.ts';
 import { consoleLogger } from '../core/logger.ts';
+import { checkOptions, loggerOption } from '../core/options.ts';
 import { sessionDefaults } from '../session/defaults.ts';
 import { timeoutDefaults } from '../session/timeouts.ts';
 import type { SessionOptions } from '../session/wrap-session.ts';
@@ -126,7 +127,8 @@ export function sessionOptionsFromEnv(
   env: SessionEnv = process.env,
   options: SessionEnvOptions = {},
 ): SessionOptions {
-  const logger = options.logger ?? consoleLogger;
+  checkOptions('sessionOptionsFromEnv', options, ['logger', 'now']);
+  const logger = loggerOption('sessionOptionsFromEnv', options.logger, consoleLogger, ['warn']);
   const production = env.NODE_ENV === 'production';
   const cookieName = nonEmpty(env.COOKIE_NAME) ?? sessionDefaults.cookieName;
   const idleTimeoutSeconds =

@@ -6,6 +6,8 @@
  * - `cookie_too_large`: a Set-Cookie would exceed the 4096-byte browser limit.
  * - `insecure_secret`: a secret is missing, short, a known default or low in entropy.
  * - `unserializable_session`: session data that JSON cannot represent faithfully.
+ * - `missing_middleware`: a request or response needs a middleware that is not applied, or
+ *   is applied in the wrong order (the message names the fix).
  * - `invalid_edn`: text that `parseEdn` refuses (the Ring cookie store reads it as no session).
  */
 export type SessionkitErrorCode =
@@ -14,6 +16,7 @@ export type SessionkitErrorCode =
   | 'cookie_too_large'
   | 'insecure_secret'
   | 'unserializable_session'
+  | 'missing_middleware'
   | 'invalid_edn';
 
 /**

@@ -1,4 +1,5 @@
 import { invalidOption } from '../../core/errors.ts';
+import { checkOptions } from '../../core/options.ts';
 import type { SessionData } from '../../core/types.ts';
 import type { SessionStore, StoredSession } from '../../session/store.ts';
 
@@ -31,6 +32,7 @@ export interface MigratingStoreOptions {
  * });
  */
 export function migratingStore(options: MigratingStoreOptions): SessionStore {
+  checkOptions('migratingStore', options, ['store', 'legacy']);
   for (const name of ['store', 'legacy'] as const) {
     const s = options?.[name];
     if (typeof s?.read !== 'function' || typeof s.write !== 'function') {

@@ -44,7 +44,8 @@ const safeMax = BigInt(Number.MAX_SAFE_INTEGER);
  *   plain integer would read back as a number or not fit a long;
  * - arrays are vectors, `Set`s are sets, the `Edn*` classes write their own EDN.
  *
- * Throws `unserializable_session` for anything else (`undefined`, functions, `Date` — use
+ * A property whose value is `undefined` is dropped, as `JSON.stringify` drops it.
+ * Throws `unserializable_session` for anything else (`undefined` elsewhere, functions, `Date` — use
  * `EdnInst.fromDate` —, class instances, cycles, keys that are not keyword names, duplicate
  * set elements or map keys, nesting past `maxDepth`), naming where it is.
  *
@@ -188,11 +189,12 @@ class Writer {
       }
       const entries: string[] = [];
       for (const key of Object.keys(value)) {
+        const item = (value as Record<string, unknown>)[key];
+        // Dropped, as JSON.stringify drops it: `{ ...session, returnTo: undefined }` removes a key.
+        if (item === undefined) continue;
         const at = path ? `${path}.${key}` : key;
         if (!isEdnName(key)) throw refuse(at, 'under a key that is not a keyword name');
-        entries.push(
-          `:${key} ${this.write((value as Record<string, unknown>)[key], at, depth + 1)}`,
-        );
+        entries.push(`:${key} ${this.write(item, at, depth + 1)}`);
       }
       out = `{${entries.join(', ')}}`;
     }

@@ -253,7 +253,12 @@ describe('stringifyEdn', () => {
   });
 
   it('C-14: refuses what would not read back equal, naming where it is', () => {
-    refusedWrite({ a: undefined }, /at a is undefined/);
+    refusedWrite([1, undefined], /at \[1\] is undefined/);
+    assert.equal(
+      stringifyEdn({ a: 1, b: undefined }),
+      '{:a 1}',
+      'an undefined property is dropped, as JSON does',
+    );
     refusedWrite({ f: () => 1 }, /a function/);
     refusedWrite({ d: new Date() }, /a Date \(write EdnInst\.fromDate/);
     refusedWrite({ m: new Map() }, /Map whose keys are all keywords/);

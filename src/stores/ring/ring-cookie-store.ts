@@ -1,4 +1,5 @@
 import { SessionkitError, invalidOption } from '../../core/errors.ts';
+import { checkOptions } from '../../core/options.ts';
 import type { SessionData } from '../../core/types.ts';
 import type { SessionStore, StoredSession, TimeoutOptions } from '../../session/store.ts';
 import { resolveTimeouts } from '../../session/timeouts.ts';
@@ -32,10 +33,22 @@ export interface RingCookieStoreOptions extends TimeoutOptions {
   values?: 'edn' | 'json';
 }
 
-/** Ring's cookie store: a stateless {@link SessionStore} whose key is the sealed session. */
+/**
+ * Ring's cookie store: a stateless {@link SessionStore} whose key is the sealed session. Its
+ * sessions may hold what JSON cannot (`EdnKeyword`, `Set`, `bigint`, …, see `parseEdn`): they
+ * are typed `SessionData`, so type such fields `unknown` in your session type and narrow them
+ * (`value instanceof EdnKeyword`).
+ */
 export interface RingCookieStore extends SessionStore {
-  /** Always seals: a stateless store cannot tell a deleted session from a live one. */
-  write(key: string | undefined, data: SessionData, createdAt?: number): Promise<string>;
+  /**
+   * Always seals: a stateless store cannot tell a deleted session from a live one. Takes any
+   * value `stringifyEdn` writes.
+   */
+  write(
+    key: string | undefined,
+    data: Record<string, unknown>,
+    createdAt?: number,
+  ): Promise<string>;
 }
 
 /** The map keys where the store keeps its times, in epoch seconds. Kit ignores them. */
@@ -104,18 +117,8 @@ class SealedRingStore implements RingCookieStore {
   readonly #json: boolean;
 
   constructor(options: RingCookieStoreOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw invalidOption('ringCookieStore', 'options', typeof options, 'an object with key');
-    }
-    for (const name of Object.keys(options)) {
-      if (!optionNames.includes(name)) {
-        // Not the value: a secret under a misspelt name must not be printed (K-07).
-        throw new SessionkitError(
-          'invalid_option',
-          `ringCookieStore: option ${name} is invalid: got an unknown option, expected one of ${optionNames.join(', ')}`,
-        );
-      }
-    }
+    // Unknown names are refused without printing their values: one may be the key (K-07).
+    checkOptions('ringCookieStore', options, optionNames);
     this.#key = ringKey(options.key, 'ringCookieStore');
     const values = options.values ?? 'edn';
     if (values !== 'edn' && values !== 'json') {
@@ -146,7 +149,11 @@ class SealedRingStore implements RingCookieStore {
     });
   }
 
-  write(_key: string | undefined, data: SessionData, createdAt?: number): Promise<string> {
+  write(
+    _key: string | undefined,
+    data: Record<string, unknown>,
+    createdAt?: number,
+  ): Promise<string> {
     return settle(() => {
       const now = this.#seconds();
       return this.#seal(data, createdAt ?? now, now);
@@ -209,7 +216,7 @@ class SealedRingStore implements RingCookieStore {
     return { map: rest, createdAt: created as number, activeAt: active as number, bare: false };
   }
 
-  #seal(data: SessionData, createdAt: number, now: number): string {
+  #seal(data: Record<string, unknown>, createdAt: number, now: number): string {
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
       throw new SessionkitError(
         'unserializable_session',
