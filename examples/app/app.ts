@@ -148,6 +148,6 @@ export function createApp(env: ExampleEnv = process.env, options: SessionEnvOpti
     wrapCookies(),
     wrapSession(sessionOptions(env, options)),
     wrapFlash(),
-    wrapCsrf({ tokens: env.SESSION_STORE === 'ring' ? 'ring' : 'masked' }),
+    wrapCsrf({ tokens: env.SESSION_STORE === 'ring' ? 'ring' : 'masked' }), // as wrapDefaults() does
   )(routes());
 }

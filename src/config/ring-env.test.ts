@@ -4,6 +4,7 @@ import { RecordingLogger } from '../../test/support/fakes.ts';
 import { SessionkitError } from '../core/errors.ts';
 import { formDecode, formEncode, ringKey, sealRing, unsealRing } from '../stores/ring/ring-seal.ts';
 import { sessionOptionsFromEnv } from './env.ts';
+import { csrfOptionsFromEnv } from './ring-env.ts';
 
 const good = 'Xq3v8Lm1Rz6Tw0Pk4Nb7Jy2Hd5Fs9Gc-config';
 const kitSecret = 'QWHZKTMBRPXLVNJD'; // the shape Kit's generator gives: 16 letters A-Z
@@ -105,6 +106,14 @@ describe('sessionOptionsFromEnv: SESSION_STORE=ring', () => {
       () => sessionOptionsFromEnv({ SESSION_STORE: 'mongo', COOKIE_SECRET: good }),
       fails('invalid_option', /SESSION_STORE is invalid: got "mongo", expected cookie or ring/),
     );
+  });
+});
+
+describe('csrfOptionsFromEnv', () => {
+  it("shares Kit's tokens with SESSION_STORE=ring, and only then", () => {
+    assert.deepEqual(csrfOptionsFromEnv({ SESSION_STORE: 'ring' }), { tokens: 'ring' });
+    assert.deepEqual(csrfOptionsFromEnv({ SESSION_STORE: 'cookie' }), {});
+    assert.deepEqual(csrfOptionsFromEnv({}), {});
   });
 });
 

@@ -3,6 +3,7 @@
 // cookies into the default store). See docs/decisions/0010-ring-interop.md.
 import { SessionkitError } from '../core/errors.ts';
 import type { Logger } from '../core/types.ts';
+import type { CsrfOptions } from '../csrf/wrap-csrf.ts';
 import type { SessionStore } from '../session/store.ts';
 import { migratingStore } from '../stores/migrating/migrating-store.ts';
 import { ringCookieStore } from '../stores/ring/ring-cookie-store.ts';
@@ -100,6 +101,16 @@ export function withRingMigration(
   if (key === undefined) return store;
   const legacy = ringCookieStore({ key, values: 'json', ...timeouts(context) });
   return migratingStore({ store, legacy });
+}
+
+/**
+ * `wrapCsrf`'s options that go with the session from the environment: with `SESSION_STORE=ring`
+ * the anti-forgery tokens are Kit's (`tokens: 'ring'`), so that both sides accept them.
+ */
+export function csrfOptionsFromEnv(
+  env: { SESSION_STORE?: string | undefined } = process.env,
+): CsrfOptions {
+  return env.SESSION_STORE?.trim() === 'ring' ? { tokens: 'ring' } : {};
 }
 
 function timeouts(context: RingEnvContext) {
