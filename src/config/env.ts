@@ -2,6 +2,8 @@ import { cookieStore } from '../stores/cookie/cookie-store.ts';
 import { SessionkitError } from '../core/errors.ts';
 import { randomSecret } from '../crypto/keys.ts';
 import { consoleLogger } from '../core/logger.ts';
+import { sessionDefaults } from '../session/defaults.ts';
+import { timeoutDefaults } from '../session/timeouts.ts';
 import type { SessionOptions } from '../session/wrap-session.ts';
 import type { Logger } from '../core/types.ts';
 
@@ -107,9 +109,11 @@ export function sessionOptionsFromEnv(
 ): SessionOptions {
   const logger = options.logger ?? consoleLogger;
   const production = env.NODE_ENV === 'production';
-  const cookieName = nonEmpty(env.COOKIE_NAME) ?? 'session';
-  const idleTimeoutSeconds = seconds(env, 'SESSION_IDLE_TIMEOUT') ?? 86_400;
-  const absoluteTimeoutSeconds = seconds(env, 'SESSION_ABSOLUTE_TIMEOUT') ?? 604_800;
+  const cookieName = nonEmpty(env.COOKIE_NAME) ?? sessionDefaults.cookieName;
+  const idleTimeoutSeconds =
+    seconds(env, 'SESSION_IDLE_TIMEOUT') ?? timeoutDefaults.idleTimeoutSeconds;
+  const absoluteTimeoutSeconds =
+    seconds(env, 'SESSION_ABSOLUTE_TIMEOUT') ?? timeoutDefaults.absoluteTimeoutSeconds;
   if (absoluteTimeoutSeconds < idleTimeoutSeconds) {
     throw new SessionkitError(
       'invalid_option',
@@ -138,7 +142,7 @@ export function sessionOptionsFromEnv(
       ...(options.now === undefined ? {} : { now: options.now }),
     }),
     cookieName,
-    cookieAttrs: { path: '/', httpOnly: true, maxAge: idleTimeoutSeconds, sameSite: 'strict' },
+    cookieAttrs: { ...sessionDefaults.cookieAttrs, maxAge: idleTimeoutSeconds },
     secure: production ? true : 'auto',
   };
 }

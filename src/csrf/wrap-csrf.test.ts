@@ -382,6 +382,23 @@ describe('wrapCsrf', () => {
     assert.equal(refused.headers?.vary, 'Sec-Fetch-Site, Origin');
   });
 
+  it("X-15: keeps a handler's own Vary in any spelling: { VARY: 'Accept' } stays one header with Accept", async () => {
+    const handler: Handler = (req) =>
+      req.path === '/token'
+        ? { status: 200, body: req.csrfToken ?? '' }
+        : { status: 200, headers: { VARY: 'Accept' } };
+    const browser = new Browser(
+      compose(
+        wrapSession({ store: memoryStore(), logger: new RecordingLogger() }),
+        wrapCsrf(),
+      )(handler),
+    );
+    const token = await browser.token();
+    const response = await browser.send('POST', '/', { headers: { 'x-csrf-token': token } });
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.headers, { VARY: 'Accept, Sec-Fetch-Site, Origin' });
+  });
+
   it('X-16: a login POST without a pre-session token is refused', async () => {
     const browser = new Browser(app());
     assert.equal((await browser.send('POST', '/login', { form: { user: 'alice' } })).status, 403);

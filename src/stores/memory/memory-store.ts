@@ -12,18 +12,18 @@ export interface MemoryStoreOptions extends TimeoutOptions {
    * At most this many sessions are kept; past it the least recently used is evicted.
    * @default 10000
    */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
   /**
    * A read refreshes the idle deadline (and re-sends the cookie, so its Max-Age slides too)
    * once the last refresh is older than this.
    * @default a tenth of idleTimeoutSeconds
    */
-  touchAfterSeconds?: number;
+  touchAfterSeconds?: number | undefined;
   /**
    * Where the production warning goes.
    * @default console
    */
-  logger?: Pick<Logger, 'warn'>;
+  logger?: Pick<Logger, 'warn'> | undefined;
 }
 
 interface Entry {
@@ -32,6 +32,9 @@ interface Entry {
   createdAt: number;
   touchedAt: number;
 }
+
+/** The defaults of {@link memoryStore} besides the timeouts (see `timeoutDefaults`). */
+export const memoryStoreDefaults = Object.freeze({ maxEntries: 10_000 });
 
 /** 256-bit ids, base64url without padding: 43 characters (OWASP SM "Session ID Entropy"). */
 const idPattern = /^[A-Za-z0-9_-]{43}$/;
@@ -50,7 +53,7 @@ const idPattern = /^[A-Za-z0-9_-]{43}$/;
  */
 export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
   const timeouts = resolveTimeouts('memoryStore', options);
-  const maxEntries = options.maxEntries ?? 10_000;
+  const maxEntries = options.maxEntries ?? memoryStoreDefaults.maxEntries;
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
     throw invalidOption('memoryStore', 'maxEntries', maxEntries, 'a positive whole number');
   }
