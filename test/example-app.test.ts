@@ -86,7 +86,7 @@ describe('example application', () => {
 
   it('the session cookie has Kit attributes', async () => {
     const line = (await new Client().get('/login/alice')).headers.getSetCookie()[0]!;
-    assert.match(line, /^session=v1\.[^;]+; Path=\/; Max-Age=86400; HttpOnly; SameSite=Strict$/);
+    assert.match(line, /^session=v2\.[^;]+; Path=\/; Max-Age=86400; HttpOnly; SameSite=Strict$/);
   });
 
   it('GET /flash/set redirects with 303 and /flash/show shows the flash once', async () => {
