@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { describe, it } from 'node:test';
 import { SessionkitError } from '../core/errors.ts';
 import { deriveKeys, equalBytes, minSecretBytes, randomSecret } from './keys.ts';
 import { fields, scrypt } from './kdf.ts';
+import { isKeyMaterial } from './secret.ts';
 
 /** Key material (base64url of 32 random bytes): used as is. */
 const secretA = 'CvfsiNAILeWibjCCxCHOVIrMD0ItFIS0vkLpJ6L9sF4';
@@ -186,6 +188,15 @@ void describe('deriveKeys', () => {
     assert.equal(deriveKeys([secretA, `${secretA}A`], 'session-enc').keys.length, 2);
   });
 
+  void it('K-09: accepts two distinct secrets whose 48-bit v1 ids collide (0.1 refused them as the same)', () => {
+    const collision = JSON.parse(
+      readFileSync(new URL('../../test/fixtures/v1-id-collision.json', import.meta.url), 'utf8'),
+    ) as { id: string; secrets: [string, string] };
+    const ring = deriveKeys(collision.secrets, 'session-enc');
+    assert.equal(ring.keys.length, 2);
+    assert.notEqual(ring.keys[0]!.id, ring.keys[1]!.id, 'their 72-bit v2 ids differ');
+  });
+
   void it('refuses an audience that is not a short printable string', () => {
     for (const audience of [3, 'a\nb', 'x'.repeat(257), '\ud800']) {
       const error = thrown(() =>
@@ -244,16 +255,15 @@ void describe('deriveKeys purposes', () => {
 });
 
 void describe('randomSecret', () => {
-  void it('makes 32 random bytes in base64url that deriveKeys takes as key material', () => {
+  void it('makes 32 random bytes in base64url, always key material (never stretched)', () => {
     const a = randomSecret();
     const b = randomSecret();
     assert.match(a, /^[A-Za-z0-9_-]{43}$/);
     assert.notEqual(a, b);
     assert.equal(Buffer.from(a, 'base64url').length, 32);
+    for (let i = 0; i < 200; i++) assert.ok(isKeyMaterial(randomSecret()));
     const ring = deriveKeys([a, b], 'session-enc');
-    // Fewer than 1 in 1000 random secrets read as words and get stretched; two in a row
-    // would be 1 in a million.
-    assert.ok(!ring.keys[0]!.stretched || !ring.keys[1]!.stretched);
+    assert.equal(ring.keys[0]!.stretched || ring.keys[1]!.stretched, false);
   });
 });
 

@@ -359,6 +359,26 @@ void describe('createSealer and format v1', () => {
     assert.equal(rotated.unseal(v1Sealer(k1, 'remember').seal(text)), undefined, 'cookie name');
   });
 
+  void it('K-09: opens v1 values of two secrets whose 48-bit v1 ids collide, each with its own index', () => {
+    const collision = JSON.parse(
+      readFileSync(new URL('../../test/fixtures/v1-id-collision.json', import.meta.url), 'utf8'),
+    ) as { id: string; secrets: [string, string] };
+    const [a, b] = collision.secrets.map((secret) => v1Sealer(secret, 'session'));
+    assert.equal(a!.id, collision.id);
+    assert.equal(b!.id, collision.id);
+    const reader = createSealer({ secrets: collision.secrets, cookieName: 'session' });
+    assert.deepEqual(reader.unseal(a!.seal('from a')), {
+      plaintext: 'from a',
+      keyIndex: 0,
+      version: 1,
+    });
+    assert.deepEqual(reader.unseal(b!.seal('from b')), {
+      plaintext: 'from b',
+      keyIndex: 1,
+      version: 1,
+    });
+  });
+
   void it('C-17: a v2 value never opens as v1, nor a v1 value as v2', () => {
     const v1 = v1Sealer(k1, 'session');
     // 44 bytes of plaintext: a v1 body of 12 + 44 + 16 = 72 bytes, a valid v2 layout (24 + 32 + 16).

@@ -87,7 +87,7 @@ interface Entry {
  * UTF-8: a lone surrogate in a string becomes U+FFFD (JSON text never has one).
  *
  * With random 192-bit nonces, one key can seal 2^64 values with a chance of any nonce
- * repeating below 2^-65 (docs/decisions/0009): no rotation is needed for volume.
+ * repeating below 2^-65 (decision record 0009): no rotation is needed for volume.
  *
  * @example
  * const sealer = createSealer({ secrets: [process.env.COOKIE_SECRET!], cookieName: 'session', audience: 'shop' });
@@ -190,10 +190,10 @@ class XChaChaSealer implements Sealer {
     if (bytes.toString('base64url') !== body) return undefined;
     const nonce = bytes.subarray(0, nonceBytes);
     const boxed = bytes.subarray(nonceBytes);
-    const message = Buffer.allocUnsafe(padded);
     for (const entry of entries) {
       // C-02, C-05: a wrong tag, key, key id, audience, cookie name or byte fails here.
-      if (!this.#aead.open(message, boxed, entry.aad, nonce, entry.key)) continue;
+      const message = this.#aead.open(boxed, entry.aad, nonce, entry.key);
+      if (message === undefined) continue;
       // The padding: zeros after a 0x80, at most one block of it.
       let end = padded - 1;
       while (end > padded - paddingBlock && message[end] === 0) end--;

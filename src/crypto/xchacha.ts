@@ -1,6 +1,5 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, randomFillSync } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { randomFillSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { startupSnapshot } from 'node:v8';
 
@@ -25,15 +24,9 @@ export interface AeadProvider {
     nonce: Uint8Array,
     key: Buffer,
   ): void;
-  /** Writes the plaintext (sealed length − 16 bytes) into `out`; false, never a throw, when the tag is wrong. */
-  open(
-    out: Uint8Array,
-    sealed: Uint8Array,
-    aad: Uint8Array,
-    nonce: Uint8Array,
-    key: Buffer,
-  ): boolean;
-  /** Fills `target` with fresh bytes from the operating system (a `getrandom` call or a `/dev/urandom` read). */
+  /** The plaintext (sealed length − 16 bytes), or undefined, never a throw, when the tag is wrong. */
+  open(sealed: Uint8Array, aad: Uint8Array, nonce: Uint8Array, key: Buffer): Buffer | undefined;
+  /** Fills `target` (a nonce) with fresh bytes from the operating system: a `getrandom` call, or a `/dev/urandom` read. */
   random(target: Uint8Array): void;
 }
 
@@ -166,25 +159,61 @@ export function osRandom(target: Uint8Array): void {
   randomFillSync(target);
 }
 
+/** A secret of this process and a count of its nonces; see {@link freshNonce}. */
+let nonceMask: Buffer | undefined;
+let nonceCount = 0;
+
+/**
+ * A 24-byte nonce: {@link osRandom}, XORed with a random mask of this process and a count of
+ * its nonces. The kernel's bytes make it fresh in every copy of the process; the count makes
+ * it unique within this one even if the descriptor were ever closed and its number reused
+ * by a file under our feet (nonces would then be predictable only to whoever knows the
+ * mask, and still never repeat here).
+ */
+export function freshNonce(target: Uint8Array): void {
+  osRandom(target);
+  nonceMask ??= randomBytes(nonceBytes);
+  let count = ++nonceCount;
+  for (let i = 0; i < nonceBytes; i++) target[i]! ^= nonceMask[i]!;
+  for (let i = nonceBytes - 1; count > 0; i--) {
+    target[i]! ^= count % 256;
+    count = Math.floor(count / 256);
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // The providers.
+
+/**
+ * The subkey and the 12-byte nonce of the inner ChaCha20-Poly1305, reused across calls:
+ * `createCipheriv` copies both before it returns, and nothing runs in between.
+ */
+const subkey = Buffer.alloc(keyBytes);
+const innerNonce = Buffer.alloc(12); // 0x00000000 ‖ nonce[16..24]
+
+function deriveSubkey(key: Buffer, nonce: Uint8Array): void {
+  hchacha20(key, nonce, subkey);
+  innerNonce.set(nonce.subarray(16, 24), 4);
+}
 
 /** Node's own ChaCha20-Poly1305 (OpenSSL) under an HChaCha20 subkey computed here. */
 export const nodeProvider: AeadProvider = Object.freeze({
   name: 'node:crypto' as const,
   seal(out: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, nonce: Uint8Array, key: Buffer) {
-    const { subkey, iv } = subkeyAndIv(key, nonce);
-    const cipher = createCipheriv('chacha20-poly1305', subkey, iv, { authTagLength: tagBytes });
+    deriveSubkey(key, nonce);
+    const cipher = createCipheriv('chacha20-poly1305', subkey, innerNonce, {
+      authTagLength: tagBytes,
+    });
     cipher.setAAD(aad, { plaintextLength: plaintext.length });
     const body = cipher.update(plaintext);
     cipher.final();
     out.set(body, 0);
     out.set(cipher.getAuthTag(), body.length);
   },
-  open(out: Uint8Array, sealed: Uint8Array, aad: Uint8Array, nonce: Uint8Array, key: Buffer) {
-    const { subkey, iv } = subkeyAndIv(key, nonce);
+  open(sealed: Uint8Array, aad: Uint8Array, nonce: Uint8Array, key: Buffer) {
+    deriveSubkey(key, nonce);
     const tagStart = sealed.length - tagBytes;
-    const decipher = createDecipheriv('chacha20-poly1305', subkey, iv, {
+    const decipher = createDecipheriv('chacha20-poly1305', subkey, innerNonce, {
       authTagLength: tagBytes,
     });
     decipher.setAAD(aad, { plaintextLength: tagStart });
@@ -193,21 +222,12 @@ export const nodeProvider: AeadProvider = Object.freeze({
     try {
       decipher.final(); // a wrong tag, key, nonce or associated data throws here
     } catch {
-      return false;
+      return undefined;
     }
-    out.set(body, 0);
-    return true;
+    return body;
   },
-  random: osRandom,
+  random: freshNonce,
 });
-
-function subkeyAndIv(key: Buffer, nonce: Uint8Array): { subkey: Buffer; iv: Buffer } {
-  const subkey = Buffer.allocUnsafe(keyBytes);
-  hchacha20(key, nonce, subkey);
-  const iv = Buffer.alloc(12);
-  iv.set(nonce.subarray(16, 24), 4);
-  return { subkey, iv };
-}
 
 /** The part of sodium-native this module calls. */
 interface Sodium {
@@ -268,19 +288,13 @@ function tryLoadSodium(): AeadProvider | null {
         key,
       );
     },
-    open(out: Uint8Array, sealed: Uint8Array, aad: Uint8Array, nonce: Uint8Array, key: Buffer) {
+    open(sealed: Uint8Array, aad: Uint8Array, nonce: Uint8Array, key: Buffer) {
+      const out = Buffer.allocUnsafe(sealed.length - tagBytes);
       try {
-        sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
-          out.subarray(0, sealed.length - tagBytes),
-          null,
-          sealed,
-          aad,
-          nonce,
-          key,
-        );
-        return true;
+        sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(out, null, sealed, aad, nonce, key);
+        return out;
       } catch {
-        return false; // sodium-native throws on a wrong tag
+        return undefined; // sodium-native throws on a wrong tag
       }
     },
     random(target: Uint8Array) {
