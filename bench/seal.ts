@@ -15,7 +15,7 @@ import { sealData, unsealData } from 'iron-session';
 import Keygrip from 'keygrip';
 import { cookieStore } from '../src/stores/cookie/cookie-store.ts';
 import { createSealer } from '../src/crypto/seal.ts';
-import { osRandom } from '../src/crypto/xchacha.ts';
+import { osRandom } from '../src/crypto/random.ts';
 import type { SessionData } from '../src/core/types.ts';
 import { v1Opener, v1Sealer } from '../test/support/v1-seal.ts';
 import { checkXaesVectors, xaes256gcm } from './xaes.ts';

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  hchacha20,
-  loadSodiumProvider,
-  nodeProvider,
-  osRandom,
-  resolveProvider,
-} from './xchacha.ts';
+import { hchacha20, loadSodiumProvider, nodeProvider, resolveProvider } from './xchacha.ts';
+import { freshNonce, osRandom } from './random.ts';
 import type { AeadProvider } from './xchacha.ts';
 
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');
@@ -100,7 +95,7 @@ void describe('XChaCha20-Poly1305 providers', () => {
   }
 });
 
-void describe('osRandom', () => {
+void describe('osRandom and freshNonce', () => {
   void it('fills the whole target, differently each time', () => {
     const a = Buffer.alloc(24);
     const b = Buffer.alloc(24);
@@ -109,5 +104,18 @@ void describe('osRandom', () => {
     assert.notDeepEqual(a, b);
     assert.notDeepEqual(a, Buffer.alloc(24));
     assert.notEqual(a.subarray(16).toString('hex'), '0000000000000000');
+  });
+
+  void it('C-19: freshNonce gives 10^4 distinct nonces, all bytes used', () => {
+    const seen = new Set<string>();
+    const union = Buffer.alloc(24);
+    const nonce = Buffer.alloc(24);
+    for (let i = 0; i < 10_000; i++) {
+      freshNonce(nonce);
+      seen.add(nonce.toString('hex'));
+      for (let j = 0; j < 24; j++) union[j]! |= nonce[j]!;
+    }
+    assert.equal(seen.size, 10_000);
+    assert.deepEqual(union, Buffer.alloc(24, 0xff));
   });
 });

@@ -130,7 +130,10 @@ void describe('cookieStore', () => {
       return undefined;
     })();
     assert.ok(error instanceof SessionkitError && error.code === 'invalid_option');
-    assert.match(error.message, /option "audiance" is unknown, expected one of secrets, audience/);
+    assert.match(
+      error.message,
+      /option "audiance" is invalid: got an unknown option name, expected one of secrets, audience/,
+    );
   });
 
   void it("K-02: refuses the low-entropy secrets it once took ('a' × 32), here as in production", () => {

@@ -88,7 +88,7 @@ export const cookieStoreDefaults = Object.freeze({
  * Issued-at times may run this far ahead of our clock (another server's); never added to
  * expiry checks. Servers sharing the secrets need clocks synchronised well within it.
  */
-export const clockSkewSeconds = 60;
+const clockSkewSeconds = 60;
 
 /**
  * The default session store: the whole session, sealed with XChaCha20-Poly1305 (format v2,
@@ -132,7 +132,7 @@ class SealedCookieStore implements CookieStore {
       if (!knownOptions.has(name)) {
         throw new SessionkitError(
           'invalid_option',
-          `cookieStore: option ${JSON.stringify(name).slice(0, 60)} is unknown, expected one of ${[...knownOptions].join(', ')}`,
+          `cookieStore: option ${JSON.stringify(name).slice(0, 60)} is invalid: got an unknown option name, expected one of ${[...knownOptions].join(', ')}`,
         );
       }
     }
