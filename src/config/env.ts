@@ -3,6 +3,7 @@ import { SessionkitError } from '../core/errors.ts';
 import { checkAudience, randomSecret } from '../crypto/keys.ts';
 import { isKeyMaterial, secretWeakness } from '../crypto/secret.ts';
 import { consoleLogger } from '../core/logger.ts';
+import { checkOptions, loggerOption } from '../core/options.ts';
 import { sessionDefaults } from '../session/defaults.ts';
 import { timeoutDefaults } from '../session/timeouts.ts';
 import type { SessionOptions } from '../session/wrap-session.ts';
@@ -71,7 +72,8 @@ export function sessionOptionsFromEnv(
   env: SessionEnv = process.env,
   options: SessionEnvOptions = {},
 ): SessionOptions {
-  const logger = options.logger ?? consoleLogger;
+  checkOptions('sessionOptionsFromEnv', options, ['logger', 'now']);
+  const logger = loggerOption('sessionOptionsFromEnv', options.logger, consoleLogger, ['warn']);
   const production = env.NODE_ENV === 'production';
   const cookieName = nonEmpty(env.COOKIE_NAME) ?? sessionDefaults.cookieName;
   const idleTimeoutSeconds =

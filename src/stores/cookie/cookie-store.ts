@@ -3,10 +3,11 @@ import { parseSessionJson, stringifySession } from '../../session/session-json.t
 import type { Secret } from '../../crypto/keys.ts';
 import { isToken } from '../../cookies/serialize.ts';
 import { MAX_COOKIE_BYTES } from '../../core/limits.ts';
+import { checkOptions } from '../../core/options.ts';
 import { createSealer } from '../../crypto/seal.ts';
 import type { ProviderChoice, Sealer, Unsealed } from '../../crypto/seal.ts';
 import type { SessionStore, StoredSession, TimeoutOptions } from '../../session/store.ts';
-import { resolveTimeouts } from '../../session/timeouts.ts';
+import { resolveTimeouts, timeoutHints } from '../../session/timeouts.ts';
 import { sessionDefaults } from '../../session/defaults.ts';
 import type { ResolvedTimeouts } from '../../session/timeouts.ts';
 import type { SessionData } from '../../core/types.ts';
@@ -56,19 +57,6 @@ export interface CookieStoreOptions extends TimeoutOptions {
   provider?: ProviderChoice | undefined;
 }
 
-/** Every option {@link cookieStore} knows; any other name is refused (a misspelt `audience` must not pass silently). */
-const knownOptions = new Set([
-  'secrets',
-  'audience',
-  'cookieName',
-  'touchAfterSeconds',
-  'cacheEntries',
-  'provider',
-  'idleTimeoutSeconds',
-  'absoluteTimeoutSeconds',
-  'now',
-]);
-
 /** The cookie store: a {@link SessionStore} whose key is the sealed session itself. */
 export interface CookieStore extends SessionStore {
   readonly cookieName: string;
@@ -83,6 +71,18 @@ export const cookieStoreDefaults = Object.freeze({
   audience: '',
   provider: 'auto',
 });
+
+const cookieStoreOptionNames = [
+  'secrets',
+  'audience',
+  'cookieName',
+  'cacheEntries',
+  'idleTimeoutSeconds',
+  'absoluteTimeoutSeconds',
+  'touchAfterSeconds',
+  'provider',
+  'now',
+] as const;
 
 /**
  * Issued-at times may run this far ahead of our clock (another server's); never added to
@@ -124,17 +124,9 @@ class SealedCookieStore implements CookieStore {
   readonly #cache: OpenedCache;
 
   constructor(options: CookieStoreOptions) {
-    if (typeof options !== 'object' || options === null) {
-      // Only the type: a secret passed by mistake in place of the options must not be printed (K-07).
-      throw invalidOption('cookieStore', 'options', typeof options, 'an object with secrets');
-    }
-    for (const name of Object.keys(options)) {
-      if (!knownOptions.has(name)) {
-        throw new SessionkitError(
-          'invalid_option',
-          `cookieStore: option ${JSON.stringify(name).slice(0, 60)} is invalid: got an unknown option name, expected one of ${[...knownOptions].join(', ')}`,
-        );
-      }
+    checkOptions('cookieStore', options, cookieStoreOptionNames, timeoutHints);
+    if (options === undefined) {
+      throw invalidOption('cookieStore', 'options', undefined, 'an object with secrets');
     }
     const cookieName = options.cookieName ?? cookieStoreDefaults.cookieName;
     if (typeof cookieName !== 'string' || !isToken(cookieName)) {
