@@ -1,6 +1,6 @@
 export { compose } from './core/compose.ts';
 export { secretWeakness, sessionOptionsFromEnv } from './config/env.ts';
-export type { SessionEnv, SessionEnvOptions } from './config/env.ts';
+export type { SessionEnv, SessionEnvOptions, StoreTimeouts } from './config/env.ts';
 export { cookieValues, parseCookie } from './cookies/parse.ts';
 export { serializeCookie } from './cookies/serialize.ts';
 export { cookieStore } from './stores/cookie/cookie-store.ts';

@@ -3,6 +3,7 @@ import { SessionkitError } from '../core/errors.ts';
 import { randomSecret } from '../crypto/keys.ts';
 import { consoleLogger } from '../core/logger.ts';
 import type { SessionOptions } from '../session/wrap-session.ts';
+import type { SessionStore } from '../session/store.ts';
 import type { Logger } from '../core/types.ts';
 
 /** The environment variables Kit's session configuration reads. */
@@ -30,6 +31,21 @@ export interface SessionEnvOptions {
    * @default Date.now
    */
   now?: (() => number) | undefined;
+  /**
+   * A server-side store instead of the cookie store, made from the timeouts the environment
+   * sets (and `now`, when given). `COOKIE_SECRET` is then neither needed nor read.
+   * @default the encrypted cookie store, sealed with `COOKIE_SECRET`
+   * @example
+   * sessionOptionsFromEnv(process.env, { store: (timeouts) => redisStore({ client, ...timeouts }) })
+   */
+  store?: ((timeouts: StoreTimeouts) => SessionStore) | undefined;
+}
+
+/** The timeouts {@link SessionEnvOptions.store} makes its store with. */
+export interface StoreTimeouts {
+  idleTimeoutSeconds: number;
+  absoluteTimeoutSeconds: number;
+  now?: () => number;
 }
 
 /** Placeholders seen in documentation and templates (Kit's among them); never secrets. */
@@ -92,7 +108,8 @@ export function secretWeakness(secret: string): string | undefined {
  * store with `COOKIE_SECRET` (and `COOKIE_SECRET_PREVIOUS` for rotation), the cookie name,
  * the idle and absolute timeouts, and Kit's cookie attributes
  * (`Path=/; HttpOnly; Max-Age=<idle timeout>; SameSite=Strict`, plus `Secure` on HTTPS
- * requests and always in production).
+ * requests and always in production). With `options.store`, a server-side store made with
+ * those timeouts instead of the cookie store, and no secret.
  *
  * In production a missing, short, placeholder or low-entropy secret throws
  * `insecure_secret` naming the variable and how to make one. In development a missing or
@@ -117,6 +134,19 @@ export function sessionOptionsFromEnv(
     );
   }
 
+  const attrs = {
+    cookieName,
+    cookieAttrs: { path: '/', httpOnly: true, maxAge: idleTimeoutSeconds, sameSite: 'strict' },
+    secure: production ? true : 'auto',
+  } as const;
+  const now = options.now === undefined ? {} : { now: options.now };
+  if (options.store !== undefined) {
+    return {
+      store: options.store({ idleTimeoutSeconds, absoluteTimeoutSeconds, ...now }),
+      ...attrs,
+    };
+  }
+
   const previous = (env.COOKIE_SECRET_PREVIOUS ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -135,11 +165,9 @@ export function sessionOptionsFromEnv(
       cookieName,
       idleTimeoutSeconds,
       absoluteTimeoutSeconds,
-      ...(options.now === undefined ? {} : { now: options.now }),
+      ...now,
     }),
-    cookieName,
-    cookieAttrs: { path: '/', httpOnly: true, maxAge: idleTimeoutSeconds, sameSite: 'strict' },
-    secure: production ? true : 'auto',
+    ...attrs,
   };
 }
 
