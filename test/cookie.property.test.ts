@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { MAX_COOKIE_PAIRS, cookieValues, parseCookie } from '../src/cookies/parse.ts';
 import { serializeCookie } from '../src/cookies/serialize.ts';
 import { SessionkitError } from '../src/core/errors.ts';
-import type { CookieAttributes } from '../src/core/types.ts';
+import type { CookieAttrs } from '../src/core/types.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Generators
@@ -203,7 +203,7 @@ describe('serializeCookie (properties)', () => {
       fc.property(name, anyString, attributes, (cookieName, value, options) => {
         let header: string;
         try {
-          header = serializeCookie(cookieName as string, value, options as CookieAttributes);
+          header = serializeCookie(cookieName as string, value, options as CookieAttrs);
         } catch (error) {
           assert.ok(error instanceof SessionkitError, String(error));
           assert.ok(error.code === 'invalid_cookie' || error.code === 'cookie_too_large');
@@ -246,7 +246,7 @@ describe('serializeCookie (properties)', () => {
         const header = serializeCookie(name, value, {
           ...options,
           secure: true,
-        } as CookieAttributes);
+        } as CookieAttrs);
         assertSetCookieString(header);
       }),
     );

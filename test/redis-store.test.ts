@@ -12,7 +12,9 @@ import { createClient, createCluster } from 'redis';
 import type { RedisClient } from '../src/stores/redis/client.ts';
 import { redisStore } from '../src/stores/redis/redis-store.ts';
 import { storeContract } from '../src/testing/store-contract.ts';
-import { Browser, startExample } from './support/example-process.ts';
+import { Client, formToken } from './support/client.ts';
+import { startExample } from './support/example-process.ts';
+import type { ExampleProcess } from './support/example-process.ts';
 import { startRedis, startRedisCluster } from './support/redis.ts';
 import { loginReadLogout, twoServers } from './support/session-flow.ts';
 
@@ -60,6 +62,19 @@ after(async () => {
   clustered['ioredis Cluster'].disconnect();
   await Promise.all([server.stop(), cluster.stop()]);
 });
+
+/** One browser behind a load balancer: `via(server)` sends its next requests to that server. */
+function balanced(): { browser: Client; via: (server: ExampleProcess) => Client } {
+  let target: ExampleProcess | undefined;
+  const browser = new Client((path, init) => fetch(target!.url + path, init));
+  return {
+    browser,
+    via: (server) => {
+      target = server;
+      return browser;
+    },
+  };
+}
 
 const clients: Record<string, RedisClient> = { ...single, ...clustered };
 const prefixOf = (name: string, what: string) => `${what}:${name.replace(' ', '-')}:`;
@@ -118,33 +133,28 @@ describe('the example as two processes on two ports sharing one Redis (SESSION_S
   it('log in on the first, read on the second, log out on the second, gone on the first; flash and CSRF cross too', async () => {
     const [first, second] = onOne;
     assert.notEqual(first.url, second.url);
-    const browser = new Browser();
-    const login = await browser.get(first.url, '/login/alice');
+    const { browser, via } = balanced();
+    const login = await via(first).get('/login/alice');
     assert.equal(await login.text(), 'User set to: alice');
-    const id = browser.jar.get('session') ?? '';
+    const id = browser.cookie('session') ?? '';
     assert.match(id, /^[A-Za-z0-9_-]{43}$/, 'the cookie holds an id, no data');
     assert.equal(server.cli('exists', `session:${id}`).trim(), '1');
 
-    assert.deepEqual(await browser.json(second.url, '/session'), { user: 'alice' });
-    const logout = await browser.get(second.url, '/logout');
+    assert.deepEqual(await via(second).json('/session'), { user: 'alice' });
+    const logout = await via(second).get('/logout');
     assert.equal(await logout.text(), 'Session cleared');
     assert.match(logout.headers.getSetCookie()[0]!, /^session=; Path=\/; Max-Age=0/);
     assert.equal(server.cli('exists', `session:${id}`).trim(), '0', 'deleted in Redis');
-    assert.deepEqual(await browser.json(first.url, '/session'), {});
+    assert.deepEqual(await via(first).json('/session'), {});
     // A copy of the logged-out cookie opens nothing on the first server either.
     const replay = await fetch(`${first.url}/session`, { headers: { cookie: `session=${id}` } });
     assert.deepEqual(await replay.json(), {});
 
-    assert.equal((await browser.get(first.url, '/flash/set?msg=hello')).status, 303);
-    assert.deepEqual(await browser.json(second.url, '/flash/show'), { flash: 'hello' });
-    assert.deepEqual(await browser.json(first.url, '/flash/show'), { flash: null });
-    const page = await (await browser.get(first.url, '/form')).text();
-    const token = /name="__anti-forgery-token" value="([^"]+)"/.exec(page)![1]!;
-    const post = await browser.get(second.url, '/form', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: `__anti-forgery-token=${encodeURIComponent(token)}`,
-    });
+    assert.equal((await via(first).get('/flash/set?msg=hello')).status, 303);
+    assert.deepEqual(await via(second).json('/flash/show'), { flash: 'hello' });
+    assert.deepEqual(await via(first).json('/flash/show'), { flash: null });
+    const token = formToken(await via(first).text('/form'));
+    const post = await via(second).post('/form', { '__anti-forgery-token': token });
     assert.equal(await post.text(), 'Form OK');
     // No COOKIE_SECRET warning (none is needed) and no error.
     assert.equal(first.stderr() + second.stderr(), '');
@@ -152,11 +162,11 @@ describe('the example as two processes on two ports sharing one Redis (SESSION_S
 
   it('the same on the cluster (REDIS_CLUSTER_NODES)', async () => {
     const [first, second] = onCluster;
-    const browser = new Browser();
-    assert.equal(await (await browser.get(first.url, '/login/alice')).text(), 'User set to: alice');
-    assert.deepEqual(await browser.json(second.url, '/session'), { user: 'alice' });
-    assert.equal(await (await browser.get(second.url, '/logout')).text(), 'Session cleared');
-    assert.deepEqual(await browser.json(first.url, '/session'), {});
+    const { via } = balanced();
+    assert.equal(await via(first).text('/login/alice'), 'User set to: alice');
+    assert.deepEqual(await via(second).json('/session'), { user: 'alice' });
+    assert.equal(await via(second).text('/logout'), 'Session cleared');
+    assert.deepEqual(await via(first).json('/session'), {});
     assert.equal(first.stderr() + second.stderr(), '');
   });
 });

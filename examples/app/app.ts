@@ -5,6 +5,7 @@ import {
   csrfInput,
   html,
   json,
+  memoryStore,
   notFound,
   redirect,
   sessionOptionsFromEnv,
@@ -14,7 +15,14 @@ import {
   wrapFlash,
   wrapSession,
 } from '../../src/index.ts';
-import type { Handler, RequestMap, SessionEnv, SessionEnvOptions } from '../../src/index.ts';
+import type { RedisEnv } from './redis.ts';
+import type {
+  Handler,
+  RequestMap,
+  SessionEnv,
+  SessionEnvOptions,
+  SessionOptions,
+} from '../../src/index.ts';
 
 type Route = (request: RequestMap) => ReturnType<Handler>;
 
@@ -48,7 +56,12 @@ function routes(): Handler {
   on('GET', '/', () => html(home));
   on('GET', '/login/:id', (request) => {
     const id = request.params?.id ?? '';
-    return { ...text(`User set to: ${id}`), session: { ...request.session, user: id } };
+    // A new session key on login (session fixation; OWASP SM "Renew the Session ID").
+    return {
+      ...text(`User set to: ${id}`),
+      session: { ...request.session, user: id },
+      regenerateSession: true,
+    };
   });
   on('GET', '/remove', (request) => {
     const { user: _, ...rest } = request.session ?? {};
@@ -56,6 +69,12 @@ function routes(): Handler {
   });
   on('GET', '/logout', () => ({ ...text('Session cleared'), session: null }));
   on('GET', '/session', (request) => json(request.session ?? {}));
+  on('GET', '/session/put', (request) => {
+    const k = request.query.get('k');
+    if (k === null || k === '') return text('k is required', 400);
+    const v = request.query.get('v') ?? '';
+    return { ...text(`Put ${k}`), session: { ...request.session, [k]: v } };
+  });
   on('GET', '/flash/set', (request) => {
     const msg = request.query.get('msg') ?? '';
     // The flash travels in the session cookie, which holds 4 KB in all.
@@ -93,14 +112,43 @@ function routes(): Handler {
   };
 }
 
+/** The example's environment: Kit's variables, plus `SESSION_STORE` (and Redis's, for main.ts). */
+export interface ExampleEnv extends SessionEnv, RedisEnv {
+  /**
+   * `cookie` (the default: the encrypted cookie store), `memory` (this process only) or
+   * `redis` (shared by every process on the same Redis; `options.store` from `connectRedis`).
+   */
+  SESSION_STORE?: string | undefined;
+}
+
+function sessionOptions(env: ExampleEnv, options: SessionEnvOptions): SessionOptions {
+  switch (env.SESSION_STORE ?? 'cookie') {
+    case 'cookie':
+      return sessionOptionsFromEnv(env, options);
+    case 'memory':
+      return sessionOptionsFromEnv(env, { ...options, store: (timeouts) => memoryStore(timeouts) });
+    case 'redis':
+      if (options.store === undefined) {
+        throw new Error(
+          'SESSION_STORE=redis: pass the store of connectRedis(env) as options.store',
+        );
+      }
+      return sessionOptionsFromEnv(env, options);
+    default:
+      throw new Error(
+        `SESSION_STORE is invalid: got ${JSON.stringify(env.SESSION_STORE)}, expected cookie, memory or redis`,
+      );
+  }
+}
+
 /**
  * The whole application: cookies, the session (Kit's settings from the environment), flash,
  * and anti-forgery protection around the routes, as Kit's html module places it.
  */
-export function createApp(env: SessionEnv = process.env, options: SessionEnvOptions = {}): Handler {
+export function createApp(env: ExampleEnv = process.env, options: SessionEnvOptions = {}): Handler {
   return compose(
     wrapCookies(),
-    wrapSession(sessionOptionsFromEnv(env, options)),
+    wrapSession(sessionOptions(env, options)),
     wrapFlash(),
     wrapCsrf(),
   )(routes());

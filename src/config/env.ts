@@ -2,6 +2,9 @@ import { cookieStore } from '../stores/cookie/cookie-store.ts';
 import { SessionkitError } from '../core/errors.ts';
 import { randomSecret } from '../crypto/keys.ts';
 import { consoleLogger } from '../core/logger.ts';
+import { checkOptions, loggerOption } from '../core/options.ts';
+import { sessionDefaults } from '../session/defaults.ts';
+import { timeoutDefaults } from '../session/timeouts.ts';
 import type { SessionOptions } from '../session/wrap-session.ts';
 import type { SessionStore } from '../session/store.ts';
 import type { Logger } from '../core/types.ts';
@@ -122,11 +125,14 @@ export function sessionOptionsFromEnv(
   env: SessionEnv = process.env,
   options: SessionEnvOptions = {},
 ): SessionOptions {
-  const logger = options.logger ?? consoleLogger;
+  checkOptions('sessionOptionsFromEnv', options, ['logger', 'now', 'store']);
+  const logger = loggerOption('sessionOptionsFromEnv', options.logger, consoleLogger, ['warn']);
   const production = env.NODE_ENV === 'production';
-  const cookieName = nonEmpty(env.COOKIE_NAME) ?? 'session';
-  const idleTimeoutSeconds = seconds(env, 'SESSION_IDLE_TIMEOUT') ?? 86_400;
-  const absoluteTimeoutSeconds = seconds(env, 'SESSION_ABSOLUTE_TIMEOUT') ?? 604_800;
+  const cookieName = nonEmpty(env.COOKIE_NAME) ?? sessionDefaults.cookieName;
+  const idleTimeoutSeconds =
+    seconds(env, 'SESSION_IDLE_TIMEOUT') ?? timeoutDefaults.idleTimeoutSeconds;
+  const absoluteTimeoutSeconds =
+    seconds(env, 'SESSION_ABSOLUTE_TIMEOUT') ?? timeoutDefaults.absoluteTimeoutSeconds;
   if (absoluteTimeoutSeconds < idleTimeoutSeconds) {
     throw new SessionkitError(
       'invalid_option',
@@ -136,9 +142,9 @@ export function sessionOptionsFromEnv(
 
   const attrs = {
     cookieName,
-    cookieAttrs: { path: '/', httpOnly: true, maxAge: idleTimeoutSeconds, sameSite: 'strict' },
-    secure: production ? true : 'auto',
-  } as const;
+    cookieAttrs: { ...sessionDefaults.cookieAttrs, maxAge: idleTimeoutSeconds },
+    secure: production ? true : ('auto' as const),
+  };
   const now = options.now === undefined ? {} : { now: options.now };
   if (options.store !== undefined) {
     return {

@@ -4,14 +4,11 @@
  * (draft-ietf-httpbis-rfc6265bis); the policy choices are in
  * docs/decisions/0001-cookie-codec.md.
  */
-import type { CookieAttributes } from '../core/types.ts';
+import type { CookieAttrs } from '../core/types.ts';
 import { SessionkitError, describe } from '../core/errors.ts';
+import { MAX_COOKIE_BYTES } from '../core/limits.ts';
 
-/**
- * The most bytes `name=value` may take in one Set-Cookie. RFC 6265bis §5.6 has user agents
- * drop a cookie whose name and value exceed 4096 octets (§6.1 Limits); we count the `=` too.
- */
-export const MAX_COOKIE_BYTES = 4096;
+export { MAX_COOKIE_BYTES };
 
 /** The longest lifetime a user agent keeps: 400 days in seconds (RFC 6265bis §5.5, §5.6.1). */
 export const MAX_AGE_LIMIT_SECONDS = 34_560_000;
@@ -243,11 +240,7 @@ function hasPrefix(name: string, prefix: string): boolean {
  * // → 'sid=v1.k1.abc; Path=/; Secure; HttpOnly; SameSite=Lax'
  * serializeCookie('greeting', 'a b;é') // → 'greeting=a%20b%3B%C3%A9'
  */
-export function serializeCookie(
-  name: string,
-  value: string,
-  attributes?: CookieAttributes,
-): string {
+export function serializeCookie(name: string, value: string, attributes?: CookieAttrs): string {
   // RFC 6265bis §4.1.1: cookie-name = token. Rejects "=", ";", whitespace, CR/LF, CTLs and
   // non-ASCII, so no attribute or header can be injected through the name.
   if (typeof name !== 'string' || !isToken(name)) {

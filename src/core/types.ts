@@ -16,7 +16,7 @@ export type SameSite = 'strict' | 'lax' | 'none' | 'Strict' | 'Lax' | 'None';
 export type CookiePriority = 'low' | 'medium' | 'high' | 'Low' | 'Medium' | 'High';
 
 /** The attributes of a Set-Cookie header (RFC 6265bis §5.6, CHIPS, Chromium's Priority). */
-export interface CookieAttributes {
+export interface CookieAttrs {
   domain?: string | undefined;
   path?: string | undefined;
   secure?: boolean | undefined;
@@ -30,7 +30,7 @@ export interface CookieAttributes {
 }
 
 /** A cookie to set: its value plus attributes. */
-export interface ResponseCookie extends CookieAttributes {
+export interface ResponseCookie extends CookieAttrs {
   value: string;
 }
 
@@ -100,7 +100,7 @@ export interface ResponseMap<Session extends SessionData = SessionData> {
    */
   regenerateSession?: boolean | undefined;
   /** Session cookie attributes for this response only, e.g. a "remember me" `maxAge`. */
-  sessionCookieAttrs?: CookieAttributes | undefined;
+  sessionCookieAttrs?: CookieAttrs | undefined;
   /** A value the next request sees as `request.flash`. */
   flash?: unknown;
 }

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { invalidOption } from '../core/errors.ts';
+import { MAX_COOKIE_BYTES } from '../core/limits.ts';
 import { deriveKeys, fillIv, ivBytes } from './keys.ts';
 import type { Secret } from './keys.ts';
 
@@ -14,7 +15,7 @@ export interface SealerOptions {
    * The HKDF `info` of the encryption keys (security case K-04).
    * @default 'session-enc'
    */
-  purpose?: string;
+  purpose?: string | undefined;
 }
 
 /** What {@link Sealer.unseal} gives back for an authentic value. */
@@ -37,8 +38,8 @@ const version = 'v1.';
 /** `v1.` + 8-character key id + `.`: the body starts here. */
 const bodyStart = version.length + 8 + 1;
 const tagBytes = 16;
-/** Values longer than this are refused before any decoding (security case Z-03; the 4096-byte cookie limit, RFC 6265 §6.1). */
-export const maxSealedLength = 4096;
+/** Values longer than this are refused before any decoding (security case Z-03): a cookie holds no more. */
+export const maxSealedLength = MAX_COOKIE_BYTES;
 
 interface Entry {
   key: KeyObject;

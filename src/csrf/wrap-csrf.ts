@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { invalidOption } from '../core/errors.ts';
+import { checkOptions, functionOption } from '../core/options.ts';
 import { equalBytes } from '../crypto/keys.ts';
-import type { Handler, Middleware, RequestMap, ResponseMap, SessionData } from '../core/types.ts';
+import { wrapHalves } from '../core/halves.ts';
+import type { Halves } from '../core/halves.ts';
+import { appendList, withProperty } from '../core/headers.ts';
+import type { Middleware, RequestMap, ResponseMap, SessionData } from '../core/types.ts';
 
 /** Where the per-session secret lives inside the session (hidden from handlers). */
 export const csrfKey = '_csrf';
@@ -77,15 +81,44 @@ const tokenLength = 86;
 export function wrapCsrf<S extends SessionData = SessionData>(
   options: CsrfOptions = {},
 ): Middleware<S> {
+  return wrapHalves<S>(csrfHalves(options));
+}
+
+/**
+ * `wrapCsrf`'s two halves: `request` hides the secret from the session, offers
+ * `request.csrfToken` and refuses a forged request (the handler is not called); `response`
+ * stores a secret made on this request and adds `Vary`.
+ */
+export function csrfHalves(options: CsrfOptions = {}): Halves {
+  const settings = resolve(options);
+  return {
+    request: (request) => csrfRequest(settings, request),
+    response: csrfResponse,
+  };
+}
+
+interface Settings {
+  readonly trusted: ReadonlySet<string>;
+  readonly safeHeader: string | undefined;
+  readonly onFailure: NonNullable<CsrfOptions['onFailure']>;
+}
+
+function resolve(options: CsrfOptions): Settings {
+  checkOptions('wrapCsrf', options, ['trustedOrigins', 'onFailure', 'safeHeader']);
+  const origins: unknown = options.trustedOrigins ?? [];
+  if (!Array.isArray(origins)) {
+    throw invalidOption('wrapCsrf', 'trustedOrigins', origins, 'an array of origins');
+  }
   const trusted = new Set<string>();
-  for (const origin of options.trustedOrigins ?? []) {
+  for (const origin of origins as readonly unknown[]) {
     let parsed: URL | undefined;
     try {
-      parsed = new URL(origin);
+      parsed = typeof origin === 'string' ? new URL(origin) : undefined;
     } catch {
       parsed = undefined;
     }
     if (
+      typeof origin !== 'string' ||
       parsed === undefined ||
       parsed.origin === 'null' ||
       parsed.origin !== origin.replace(/\/$/, '')
@@ -114,62 +147,82 @@ export function wrapCsrf<S extends SessionData = SessionData>(
       'a custom header name starting with X-, such as X-Requested-With',
     );
   }
-  const onFailure = options.onFailure ?? defaultFailure;
+  const onFailure =
+    functionOption<Settings['onFailure']>('wrapCsrf', 'onFailure', options.onFailure) ??
+    defaultFailure;
+  return { trusted, safeHeader, onFailure };
+}
 
-  return (handler: Handler<S>): Handler<S> =>
-    async (request: RequestMap<S>): Promise<ResponseMap<S>> => {
-      const session = request.session;
-      if (session === undefined) {
-        throw new TypeError(
-          'wrapCsrf: request.session is undefined; apply wrapSession outside wrapCsrf',
-        );
-      }
-      const stored = session[csrfKey];
-      let secret =
-        typeof stored === 'string' && stored.length === secretLength ? stored : undefined;
-      const { [csrfKey]: _, ...base } = session;
-      request.session = base as S;
-      let created = false;
-      let token: string | undefined;
-      // Defined before the check, so that an onFailure page can render the form again.
-      Object.defineProperty(request, 'csrfToken', {
-        configurable: true,
-        enumerable: true,
-        get(): string {
-          if (secret === undefined) {
-            secret = randomBytes(secretBytes).toString('base64url');
-            created = true;
-          }
-          token ??= mask(secret);
-          return token;
-        },
-      });
+/** What the request half learnt, for the response half. */
+interface State {
+  /** The session's secret, or one made on this request. */
+  secret: string | undefined;
+  /** The secret was made on this request: the response must store it. */
+  created: boolean;
+  /** The session without the secret, as the handler saw it. */
+  readonly base: SessionData;
+}
 
-      if (!isSafe(request)) {
-        const reason = check(request, secret, trusted, safeHeader);
-        if (reason !== undefined) {
-          const refused = await onFailure(request, reason);
-          return withVary(refused) as ResponseMap<S>;
-        }
-      }
+const state = Symbol('sessionkit.csrf');
+type WithState = RequestMap & { [state]?: State };
 
-      const response = await handler(request);
-      const out = isSafe(request) ? response : withVary(response);
-      if (out.session === null) return out;
-      if (out.regenerateSession === true) {
-        // A new session key gets a new secret (OWASP CSRF, login CSRF): the pre-login one is
-        // dropped. A secret made during this very request is new already, and is kept so
-        // that a form rendered on the login response works.
-        const { [csrfKey]: _old, ...rest } = (out.session ?? base) as SessionData;
-        const next = created ? { ...rest, [csrfKey]: secret } : rest;
-        return { ...out, session: next as S };
+async function csrfRequest(
+  settings: Settings,
+  request: WithState,
+): Promise<ResponseMap | undefined> {
+  const session = request.session;
+  if (session === undefined) {
+    throw new TypeError(
+      'wrapCsrf: request.session is undefined; apply wrapSession outside wrapCsrf',
+    );
+  }
+  const stored = session[csrfKey];
+  const { [csrfKey]: _, ...base } = session;
+  const current: State = {
+    secret: typeof stored === 'string' && stored.length === secretLength ? stored : undefined,
+    created: false,
+    base,
+  };
+  request[state] = current;
+  request.session = base;
+  let token: string | undefined;
+  // Defined before the check, so that an onFailure page can render the form again.
+  Object.defineProperty(request, 'csrfToken', {
+    configurable: true,
+    enumerable: true,
+    get(): string {
+      if (current.secret === undefined) {
+        current.secret = randomBytes(secretBytes).toString('base64url');
+        current.created = true;
       }
-      if (secret === undefined) return out;
-      if (out.session !== undefined)
-        return { ...out, session: { ...out.session, [csrfKey]: secret } };
-      if (created) return { ...out, session: { ...base, [csrfKey]: secret } as unknown as S };
-      return out;
-    };
+      token ??= mask(current.secret);
+      return token;
+    },
+  });
+  if (isSafe(request)) return undefined;
+  const reason = check(request, current.secret, settings.trusted, settings.safeHeader);
+  if (reason === undefined) return undefined;
+  return withVary(await settings.onFailure(request, reason));
+}
+
+function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
+  const out = isSafe(request) ? response : withVary(response);
+  const current = request[state];
+  if (out.session === null || current === undefined) return out;
+  const { secret, created, base } = current;
+  if (out.regenerateSession === true) {
+    // A new session key gets a new secret (OWASP CSRF, login CSRF): the pre-login one is
+    // dropped. A secret made during this very request is new already, and is kept so
+    // that a form rendered on the login response works.
+    const { [csrfKey]: _old, ...rest } = out.session ?? base;
+    return withProperty(out, 'session', created ? { ...rest, [csrfKey]: secret } : rest);
+  }
+  if (secret === undefined) return out;
+  if (out.session !== undefined) {
+    return withProperty(out, 'session', { ...out.session, [csrfKey]: secret });
+  }
+  if (created) return withProperty(out, 'session', { ...base, [csrfKey]: secret });
+  return out;
 }
 
 /** The hidden input that carries the token in a form. */
@@ -257,15 +310,13 @@ function matches(token: string, secret: string): boolean {
   return equalBytes(unmasked, Buffer.from(secret, 'base64url'));
 }
 
-function withVary<R extends Pick<ResponseMap, 'headers'>>(response: R): R {
-  const headers = { ...response.headers };
-  const existing = headers.vary ?? headers.Vary;
-  delete headers.Vary;
-  headers.vary =
-    existing === undefined
-      ? 'Sec-Fetch-Site, Origin'
-      : `${String(existing)}, Sec-Fetch-Site, Origin`;
-  return { ...response, headers };
+/** X-15: the answer depends on these request headers, so a cache must key on them. */
+function withVary(response: ResponseMap): ResponseMap {
+  return withProperty(
+    response,
+    'headers',
+    appendList(response.headers, 'vary', ['Sec-Fetch-Site', 'Origin']),
+  );
 }
 
 function defaultFailure(): ResponseMap {

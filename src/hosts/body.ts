@@ -20,7 +20,7 @@ export const maxFormFields = 1000;
 
 /** What a body parses to: `form` for form types, otherwise `body`. */
 export interface ParsedBody {
-  form?: FormFields;
+  form?: FormFields | undefined;
   body?: unknown;
 }
 

@@ -2,17 +2,21 @@ import { cookieValues } from '../cookies/parse.ts';
 import { serializeCookie } from '../cookies/serialize.ts';
 import { invalidOption, SessionkitError } from '../core/errors.ts';
 import { consoleLogger } from '../core/logger.ts';
+import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
+import { sessionDefaults } from './defaults.ts';
 import type { SessionStore, StoredSession } from './store.ts';
 import type {
-  CookieAttributes,
-  Handler,
+  CookieAttrs,
   Logger,
   Middleware,
   RequestMap,
   ResponseMap,
   SessionData,
 } from '../core/types.ts';
-import { appendSetCookie, withProperty, writeCookies } from '../cookies/wrap-cookies.ts';
+import { writeCookies } from '../cookies/wrap-cookies.ts';
+import { appendSetCookie, defaultHeader, withProperty } from '../core/headers.ts';
+import { wrapHalves } from '../core/halves.ts';
+import type { Halves } from '../core/halves.ts';
 
 /** Options of {@link wrapSession}. */
 export interface SessionOptions {
@@ -28,7 +32,7 @@ export interface SessionOptions {
    * Session cookie attributes, merged over the defaults (Kit's effective attributes):
    * `{ path: '/', httpOnly: true, maxAge: 86400, sameSite: 'strict' }`.
    */
-  cookieAttrs?: CookieAttributes | undefined;
+  cookieAttrs?: CookieAttrs | undefined;
   /**
    * `Secure` on the session cookie: `true` always (production), `false` never, `'auto'` when
    * the request came over HTTPS (or through a proxy the host was told to trust).
@@ -48,14 +52,6 @@ export interface SessionOptions {
    */
   logger?: Logger | undefined;
 }
-
-/** Kit's effective session cookie attributes: `Path=/; HttpOnly; Max-Age=86400; SameSite=Strict`. */
-export const sessionCookieDefaults: Readonly<CookieAttributes> = Object.freeze({
-  path: '/',
-  httpOnly: true,
-  maxAge: 86_400,
-  sameSite: 'strict',
-});
 
 /**
  * At most this many cookies of the session's name are tried (security case P-01): enough
@@ -81,16 +77,26 @@ const maxCandidates = 16;
 export function wrapSession<S extends SessionData = SessionData>(
   options: SessionOptions,
 ): Middleware<S> {
+  return wrapHalves<S>(sessionHalves(options));
+}
+
+/**
+ * `wrapSession`'s two halves, for a host adapter that cannot wrap a handler: `request` reads
+ * the session (or answers 503 when the store cannot), `response` writes, deletes or touches
+ * it and adds the session cookie.
+ */
+export function sessionHalves(options: SessionOptions): Halves {
   const settings = resolve(options);
-  return (handler: Handler<S>): Handler<S> =>
-    (request: RequestMap<S>) =>
-      handle(settings, handler, request);
+  return {
+    request: (request) => sessionRequest(settings, request),
+    response: (response, request) => sessionResponse(settings, response, request),
+  };
 }
 
 interface Settings {
   readonly store: SessionStore;
   readonly name: string;
-  readonly attrs: CookieAttributes;
+  readonly attrs: CookieAttrs;
   readonly secure: boolean | 'auto';
   /** `; Path=/; …` precomputed for the plain and the Secure cookie. */
   readonly suffix: string;
@@ -100,7 +106,17 @@ interface Settings {
   warnedInsecure: boolean;
 }
 
+const sessionOptionNames = [
+  'store',
+  'cookieName',
+  'cookieAttrs',
+  'secure',
+  'onStoreError',
+  'logger',
+] as const;
+
 function resolve(options: SessionOptions): Settings {
+  checkOptions('wrapSession', options, sessionOptionNames, { cookieAttributes: 'cookieAttrs' });
   const { store } = options;
   if (
     typeof store?.read !== 'function' ||
@@ -115,7 +131,7 @@ function resolve(options: SessionOptions): Settings {
       'a SessionStore such as cookieStore(…) or memoryStore()',
     );
   }
-  const name = options.cookieName ?? store.cookieName ?? 'session';
+  const name = options.cookieName ?? store.cookieName ?? sessionDefaults.cookieName;
   if (store.cookieName !== undefined && store.cookieName !== name) {
     throw invalidOption(
       'wrapSession',
@@ -124,16 +140,27 @@ function resolve(options: SessionOptions): Settings {
       `the name the store seals its values to (${JSON.stringify(store.cookieName)}); set the same cookieName on both`,
     );
   }
-  const attrs: CookieAttributes = { ...sessionCookieDefaults, ...options.cookieAttrs };
+  if (
+    options.cookieAttrs !== undefined &&
+    (typeof options.cookieAttrs !== 'object' || options.cookieAttrs === null)
+  ) {
+    throw invalidOption(
+      'wrapSession',
+      'cookieAttrs',
+      options.cookieAttrs,
+      'an object of cookie attributes',
+    );
+  }
+  const attrs: CookieAttrs = { ...sessionDefaults.cookieAttrs, ...options.cookieAttrs };
   const prefixed = /^__(host|secure)-/i.test(name);
-  const secure = prefixed ? true : (options.secure ?? attrs.secure ?? 'auto');
+  const secure = prefixed ? true : (options.secure ?? attrs.secure ?? sessionDefaults.secure);
   if (secure !== true && secure !== false && secure !== 'auto') {
     throw invalidOption('wrapSession', 'secure', secure, "true, false or 'auto'");
   }
   // Serializing once here rejects bad attributes at start-up rather than on a request.
   const secureLine = secure === false ? '' : serializeCookie(name, 'x', { ...attrs, secure: true });
   const line = secure === true ? '' : serializeCookie(name, 'x', { ...attrs, secure: false });
-  const logger = options.logger ?? consoleLogger;
+  const logger = loggerOption('wrapSession', options.logger, consoleLogger);
   return {
     store,
     name,
@@ -142,7 +169,11 @@ function resolve(options: SessionOptions): Settings {
     suffix: line.slice(name.length + 2),
     secureSuffix: secureLine.slice(name.length + 2),
     onStoreError:
-      options.onStoreError ??
+      functionOption<NonNullable<SessionOptions['onStoreError']>>(
+        'wrapSession',
+        'onStoreError',
+        options.onStoreError,
+      ) ??
       (() => ({
         status: 503,
         headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5' },
@@ -153,17 +184,49 @@ function resolve(options: SessionOptions): Settings {
   };
 }
 
-async function handle<S extends SessionData>(
+/** What the request half learnt, for the response half. */
+interface State {
+  readonly stored: StoredSession | undefined;
+  /** The request carried a cookie of the session's name: a logout must expire it. */
+  readonly hadCookie: boolean;
+}
+
+const state = Symbol('sessionkit.session');
+type WithState = RequestMap & { [state]?: State };
+
+/** A store operation that failed (the store is down), with the operation's name for the log. */
+class StoreFailure extends Error {
+  constructor(
+    readonly operation: 'read' | 'write' | 'delete' | 'touch',
+    readonly error: unknown,
+  ) {
+    super(`the session store failed to ${operation}`, { cause: error });
+  }
+}
+
+/**
+ * Awaits a store call, marking its rejection as a store failure (503), except a
+ * `SessionkitError`: data that cannot be stored (`unserializable_session`, `cookie_too_large`)
+ * is a programming error, which the host answers with 500.
+ */
+async function attempt<T>(operation: StoreFailure['operation'], work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw error instanceof SessionkitError ? error : new StoreFailure(operation, error);
+  }
+}
+
+async function sessionRequest(
   settings: Settings,
-  handler: Handler<S>,
-  request: RequestMap<S>,
-): Promise<ResponseMap<S>> {
+  request: WithState,
+): Promise<ResponseMap | undefined> {
   const candidates = cookieValues(request.headers.cookie, settings.name);
   let key: string | undefined;
   let stored: StoredSession | undefined;
   try {
     for (let i = 0; i < candidates.length && i < maxCandidates; i++) {
-      const candidate = candidates[i] as string;
+      const candidate = candidates[i]!;
       if (candidate === '') continue; // P-16: an empty cookie is no session, never a store key
       stored = await settings.store.read(candidate);
       if (stored !== undefined) {
@@ -173,47 +236,37 @@ async function handle<S extends SessionData>(
       settings.logger.debug?.(`sessionkit: ignored an invalid or expired ${settings.name} cookie`);
     }
   } catch (error) {
-    return storeFailure(settings, error, request, 'read');
+    return storeFailure(settings, new StoreFailure('read', error), request);
   }
-  const data = (stored?.data ?? {}) as S;
-  request.session = data;
+  request.session = stored?.data ?? {};
   request.sessionKey = key;
+  request[state] = { stored, hadCookie: candidates.length > 0 };
+  return undefined;
+}
 
-  const result = handler(request);
-  // A handler that answers synchronously costs no microtask turn here.
-  const response = isThenable(result) ? await result : result;
+async function sessionResponse(
+  settings: Settings,
+  response: ResponseMap,
+  request: WithState,
+): Promise<ResponseMap> {
   if (typeof response !== 'object' || response === null) {
     throw new TypeError(`wrapSession: the handler returned ${String(response)}, not a response`);
   }
-  const step: Step = { operation: 'write' };
   let value: string | undefined;
   try {
-    value = await save(settings, response, data, key, stored, candidates.length > 0, step);
+    value = await save(settings, response, request);
   } catch (error) {
-    if (error instanceof SessionkitError) throw error; // a programming error: the host's 500
-    return storeFailure(settings, error, request, step.operation);
+    if (!(error instanceof StoreFailure)) throw error; // a programming error: the host's 500
+    return storeFailure(settings, error, request);
   }
   return respond(settings, request, response, value);
 }
 
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as Partial<PromiseLike<T>> | null)?.then === 'function';
-}
-
-/** Which store operation `save` is in, for the failure log. */
-interface Step {
-  operation: 'write' | 'delete' | 'touch';
-}
-
 /** The store half: writes, deletes or touches; resolves to the session cookie's new value ('' expires it). */
-async function save<S extends SessionData>(
+async function save(
   settings: Settings,
-  response: ResponseMap<S>,
-  data: S,
-  key: string | undefined,
-  stored: StoredSession | undefined,
-  hadCookie: boolean,
-  step: Step,
+  response: ResponseMap,
+  request: WithState,
 ): Promise<string | undefined> {
   const { session, regenerateSession, sessionCookieAttrs } = response;
   if (sessionCookieAttrs?.domain !== undefined || sessionCookieAttrs?.path !== undefined) {
@@ -226,38 +279,34 @@ async function save<S extends SessionData>(
     );
   }
   const { store } = settings;
+  const key = request.sessionKey;
+  const { stored, hadCookie } = request[state] ?? { stored: undefined, hadCookie: false };
   let value: string | undefined;
   if (regenerateSession === true && session !== null) {
-    if (key !== undefined) {
-      step.operation = 'delete';
-      await store.delete(key);
-      step.operation = 'write';
-    }
-    value = await store.write(undefined, session ?? data);
+    if (key !== undefined) await attempt('delete', store.delete(key));
+    value = await attempt('write', store.write(undefined, session ?? request.session ?? {}));
   } else if (session === null) {
-    step.operation = 'delete';
-    if (key !== undefined) await store.delete(key);
+    if (key !== undefined) await attempt('delete', store.delete(key));
     if (hadCookie) value = '';
   } else if (session !== undefined) {
-    const written = await store.write(key, session, stored?.createdAt);
+    const written = await attempt('write', store.write(key, session, stored?.createdAt));
     if (written !== key || stored?.stale === true) value = written;
   } else if (stored?.stale === true && key !== undefined) {
-    step.operation = 'touch';
-    value = await store.touch(key);
+    value = await attempt('touch', store.touch(key));
   }
   if (value === undefined && sessionCookieAttrs !== undefined && key !== undefined) value = key;
   return value;
 }
 
 /** The response half: the handler's response without the session keys, plus the session cookie. */
-function respond<S extends SessionData>(
+function respond(
   settings: Settings,
-  request: RequestMap<S>,
-  response: ResponseMap<S>,
+  request: RequestMap,
+  response: ResponseMap,
   value: string | undefined,
-): ResponseMap<S> {
+): ResponseMap {
   const { session, regenerateSession, sessionCookieAttrs } = response;
-  let out: ResponseMap<S> = response;
+  let out: ResponseMap = response;
   if (
     session !== undefined ||
     regenerateSession !== undefined ||
@@ -268,7 +317,7 @@ function respond<S extends SessionData>(
   }
   if (session === null) {
     // Logout: nothing of the ended session may be served from a cache (security case L-15).
-    out = withProperty(out, 'headers', { 'cache-control': 'no-store', ...out.headers });
+    out = withProperty(out, 'headers', defaultHeader(out.headers, 'cache-control', 'no-store'));
   }
   if (value === undefined) return out.cookies === undefined ? out : writeCookies(out);
   if (out.cookies !== undefined && settings.name in out.cookies) {
@@ -284,7 +333,7 @@ function sessionCookie(
   settings: Settings,
   request: RequestMap,
   value: string,
-  extra: CookieAttributes | undefined,
+  extra: CookieAttrs | undefined,
 ): string {
   const secure = settings.secure === 'auto' ? request.scheme === 'https' : settings.secure;
   if (secure && request.scheme === 'http' && !settings.warnedInsecure) {
@@ -307,12 +356,11 @@ function sessionCookie(
   return serializeCookie(settings.name, value, { ...settings.attrs, ...extra, secure });
 }
 
-async function storeFailure<S extends SessionData>(
+async function storeFailure(
   settings: Settings,
-  error: unknown,
-  request: RequestMap<S>,
-  operation: string,
-): Promise<ResponseMap<S>> {
-  settings.logger.error(`sessionkit: the session store failed to ${operation}`, error);
-  return (await settings.onStoreError(error, request)) as ResponseMap<S>;
+  failure: StoreFailure,
+  request: RequestMap,
+): Promise<ResponseMap> {
+  settings.logger.error(`sessionkit: ${failure.message}`, failure.error);
+  return settings.onStoreError(failure.error, request);
 }

@@ -86,24 +86,3 @@ export async function startExample(env: Record<string, string>): Promise<Example
     },
   };
 }
-
-/** A browser's cookie jar in front of several servers of one site (one load balancer). */
-export class Browser {
-  jar = new Map<string, string>();
-  async get(base: string, path: string, init: RequestInit = {}): Promise<globalThis.Response> {
-    const headers = new Headers(init.headers);
-    if (this.jar.size > 0)
-      headers.set('cookie', [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '));
-    const response = await fetch(base + path, { redirect: 'manual', ...init, headers });
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(';')[0]!;
-      const name = pair.slice(0, pair.indexOf('='));
-      if (/; Max-Age=0(;|$)/.test(line)) this.jar.delete(name);
-      else this.jar.set(name, pair.slice(name.length + 1));
-    }
-    return response;
-  }
-  async json(base: string, path: string): Promise<unknown> {
-    return (await this.get(base, path)).json();
-  }
-}

@@ -7,7 +7,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { SessionkitError } from '../../core/errors.ts';
 import { serve, toNodeListener } from './node-host.ts';
-import type { Server } from './node-host.ts';
+import type { Server } from './options.ts';
 import { text } from '../../core/response.ts';
 import type { Handler, Logger, RequestMap, ResponseMap } from '../../core/types.ts';
 

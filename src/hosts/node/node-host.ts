@@ -7,7 +7,6 @@ import { log, refuse, run } from './node-response.ts';
 import type { Handler, SessionData } from '../../core/types.ts';
 import { hostOptionNames, nodeHostDefaults, resolveHost, serveOptionNames } from './options.ts';
 import type { Host, NodeHostOptions, ServeOptions, Server } from './options.ts';
-export type { NodeHostOptions, ServeOptions, Server } from './options.ts';
 
 /**
  * Turns a handler into a `node:http` request listener. The request gets `method`, `path`

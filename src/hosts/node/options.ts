@@ -2,6 +2,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { invalidOption } from '../../core/errors.ts';
 import { consoleLogger } from '../../core/logger.ts';
+import { checkOptions } from '../../core/options.ts';
 import type { Handler, Logger } from '../../core/types.ts';
 
 /** Options of {@link toNodeListener} (and {@link serve}). */
@@ -81,20 +82,8 @@ export function resolveHost(
   known: readonly string[],
 ): Host {
   if (typeof handler !== 'function') throw invalidOption(what, 'handler', handler, 'a function');
+  checkOptions(what, options, known);
   if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null) {
-    throw invalidOption(what, 'options', options, 'an object or undefined');
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw invalidOption(
-        what,
-        key,
-        (options as Record<string, unknown>)[key],
-        `one of ${known.join(', ')} (unknown option)`,
-      );
-    }
-  }
   const { bodyLimitBytes = nodeHostDefaults.bodyLimitBytes } = options;
   const { trustProxy = nodeHostDefaults.trustProxy, logger = consoleLogger } = options;
   if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes < 0) {

@@ -2,10 +2,13 @@ import { SessionkitError, invalidOption } from '../../core/errors.ts';
 import { parseSessionJson, stringifySession } from '../../session/session-json.ts';
 import type { Secret } from '../../crypto/keys.ts';
 import { isToken } from '../../cookies/serialize.ts';
-import { createSealer, maxSealedLength } from '../../crypto/seal.ts';
+import { MAX_COOKIE_BYTES } from '../../core/limits.ts';
+import { checkOptions } from '../../core/options.ts';
+import { createSealer } from '../../crypto/seal.ts';
 import type { Sealer, Unsealed } from '../../crypto/seal.ts';
 import type { SessionStore, StoredSession, TimeoutOptions } from '../../session/store.ts';
-import { resolveTimeouts } from '../../session/timeouts.ts';
+import { resolveTimeouts, timeoutHints } from '../../session/timeouts.ts';
+import { sessionDefaults } from '../../session/defaults.ts';
 import type { ResolvedTimeouts } from '../../session/timeouts.ts';
 import type { SessionData } from '../../core/types.ts';
 
@@ -21,21 +24,21 @@ export interface CookieStoreOptions extends TimeoutOptions {
    * The session cookie's name, sealed into every value as associated data.
    * @default 'session'
    */
-  cookieName?: string;
+  cookieName?: string | undefined;
   /**
    * The sliding throttle: a read marks the session stale (the middleware re-seals it with a
    * new last-activity time) once its last activity is at least this old. 0 re-seals on every
    * request. Must be smaller than `idleTimeoutSeconds`, so an active user is never logged out.
    * @default a tenth of idleTimeoutSeconds, rounded down (so 0, a refresh on every request, when the idle timeout is under 10 s)
    */
-  touchAfterSeconds?: number;
+  touchAfterSeconds?: number | undefined;
   /**
    * How many opened values to remember, so that the same cookie on the next request skips
    * decryption (timeouts are still checked and the JSON still parsed on every read). 0 turns
    * the cache off.
    * @default 1000
    */
-  cacheEntries?: number;
+  cacheEntries?: number | undefined;
 }
 
 /** The cookie store: a {@link SessionStore} whose key is the sealed session itself. */
@@ -46,7 +49,20 @@ export interface CookieStore extends SessionStore {
 }
 
 /** The defaults of {@link cookieStore} besides the timeouts (see `timeoutDefaults`). */
-export const cookieStoreDefaults = Object.freeze({ cookieName: 'session', cacheEntries: 1000 });
+export const cookieStoreDefaults = Object.freeze({
+  cookieName: sessionDefaults.cookieName,
+  cacheEntries: 1000,
+});
+
+const cookieStoreOptionNames = [
+  'secrets',
+  'cookieName',
+  'cacheEntries',
+  'idleTimeoutSeconds',
+  'absoluteTimeoutSeconds',
+  'touchAfterSeconds',
+  'now',
+] as const;
 
 /** Issued-at times may run this far ahead of our clock (another server's); never added to expiry checks. */
 const clockSkewSeconds = 60;
@@ -77,14 +93,14 @@ class SealedCookieStore implements CookieStore {
   readonly cookieName: string;
   readonly #sealer: Sealer;
   readonly #timeouts: ResolvedTimeouts;
-  /** Longest sealed value that still fits `name=value` in 4096 bytes. */
+  /** Longest sealed value that still fits `name=value` in a cookie. */
   readonly #maxValueLength: number;
   readonly #cache: OpenedCache;
 
   constructor(options: CookieStoreOptions) {
-    if (typeof options !== 'object' || options === null) {
-      // Only the type: a secret passed by mistake in place of the options must not be printed (K-07).
-      throw invalidOption('cookieStore', 'options', typeof options, 'an object with secrets');
+    checkOptions('cookieStore', options, cookieStoreOptionNames, timeoutHints);
+    if (options === undefined) {
+      throw invalidOption('cookieStore', 'options', undefined, 'an object with secrets');
     }
     const cookieName = options.cookieName ?? cookieStoreDefaults.cookieName;
     if (typeof cookieName !== 'string' || !isToken(cookieName)) {
@@ -102,7 +118,7 @@ class SealedCookieStore implements CookieStore {
     this.#timeouts = resolveTimeouts('cookieStore', options);
     this.#sealer = createSealer({ secrets: options.secrets, cookieName });
     this.cookieName = cookieName;
-    this.#maxValueLength = maxSealedLength - cookieName.length - 1;
+    this.#maxValueLength = MAX_COOKIE_BYTES - cookieName.length - 1;
     this.#cache = new OpenedCache(cacheEntries);
     Object.freeze(this);
   }
@@ -189,7 +205,7 @@ class SealedCookieStore implements CookieStore {
       // Z-01: sizes only, never contents (RFC 6265 §6.1: user agents keep 4096 bytes per cookie).
       throw new SessionkitError(
         'cookie_too_large',
-        `cookieStore: the session cookie would be ${this.cookieName.length + 1 + sealed.length} bytes, over the 4096-byte limit of a cookie; store less in the session (it holds ${plaintext.length} characters of JSON before encryption) or use a server-side store such as memoryStore`,
+        `cookieStore: the session cookie would be ${this.cookieName.length + 1 + sealed.length} bytes, over the ${MAX_COOKIE_BYTES}-byte limit of a cookie; store less in the session (it holds ${plaintext.length} characters of JSON before encryption) or use a server-side store such as memoryStore`,
       );
     }
     this.#cache.set(sealed, plaintext, 0);

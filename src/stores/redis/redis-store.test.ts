@@ -56,7 +56,9 @@ describe('redisStore options', () => {
   it('refuses unknown options, naming the known ones', () => {
     assert.throws(
       () => redisStore({ client, ttl: 5 } as unknown as RedisStoreOptions),
-      isInvalidOption(/option ttl is invalid: got 5, expected one of client, prefix/),
+      isInvalidOption(
+        /option ttl is invalid: got a number, expected one of client, prefix.*did you mean idleTimeoutSeconds/,
+      ),
     );
   });
 

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { invalidOption, SessionkitError } from '../../core/errors.ts';
 import { consoleLogger } from '../../core/logger.ts';
+import { checkOptions, integerOption, loggerOption } from '../../core/options.ts';
 import type { Logger, SessionData } from '../../core/types.ts';
 import { parseSessionJson, stringifySession } from '../../session/session-json.ts';
 import type { SessionStore, StoredSession, TimeoutOptions } from '../../session/store.ts';
-import { resolveTimeouts } from '../../session/timeouts.ts';
+import { resolveTimeouts, timeoutHints } from '../../session/timeouts.ts';
 import { commandSender } from './client.ts';
 import type { RedisClient } from './client.ts';
 import { Guard, replyCode } from './guard.ts';
@@ -68,7 +69,7 @@ export const redisStoreDefaults = Object.freeze({
   maxSessionBytes: 1_048_576,
 });
 
-const optionNames: readonly string[] = [
+const optionNames = [
   'client',
   'prefix',
   'idleTimeoutSeconds',
@@ -78,7 +79,7 @@ const optionNames: readonly string[] = [
   'maxSessionBytes',
   'now',
   'logger',
-];
+] as const;
 
 /** 256-bit ids, base64url without padding: 43 characters (OWASP SM "Session ID Entropy"). */
 const idPattern = /^[A-Za-z0-9_-]{43}$/;
@@ -106,18 +107,9 @@ const idPattern = /^[A-Za-z0-9_-]{43}$/;
  * const app = wrapSession({ store: redisStore({ client }) })(handler);
  */
 export function redisStore(options: RedisStoreOptions): RedisStore {
-  if (typeof options !== 'object' || options === null) {
-    throw invalidOption('redisStore', 'options', options, 'an object with a client');
-  }
-  for (const name of Object.keys(options)) {
-    if (!optionNames.includes(name)) {
-      throw invalidOption(
-        'redisStore',
-        name,
-        (options as unknown as Record<string, unknown>)[name],
-        `one of ${optionNames.join(', ')} (unknown option)`,
-      );
-    }
+  checkOptions('redisStore', options, optionNames, timeoutHints);
+  if (options === undefined) {
+    throw invalidOption('redisStore', 'client', undefined, 'a node-redis or ioredis client');
   }
   const timeouts = resolveTimeouts('redisStore', options);
   const { idleTimeoutSeconds: idle, absoluteTimeoutSeconds: absolute, now } = timeouts;
@@ -132,20 +124,22 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       '1 to 100 printable ASCII characters without spaces or braces, such as "session:"',
     );
   }
-  const timeoutMs = options.commandTimeoutMs ?? redisStoreDefaults.commandTimeoutMs;
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 60_000) {
-    throw invalidOption(
-      'redisStore',
-      'commandTimeoutMs',
-      timeoutMs,
-      'a whole number of milliseconds from 1 to 60000',
-    );
-  }
-  const maxBytes = options.maxSessionBytes ?? redisStoreDefaults.maxSessionBytes;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 2) {
-    throw invalidOption('redisStore', 'maxSessionBytes', maxBytes, 'a whole number of bytes');
-  }
-  const logger = options.logger ?? consoleLogger;
+  const timeoutMs = integerOption(
+    'redisStore',
+    'commandTimeoutMs',
+    options.commandTimeoutMs,
+    redisStoreDefaults.commandTimeoutMs,
+    1,
+    60_000,
+  );
+  const maxBytes = integerOption(
+    'redisStore',
+    'maxSessionBytes',
+    options.maxSessionBytes,
+    redisStoreDefaults.maxSessionBytes,
+    2,
+  );
+  const logger = loggerOption('redisStore', options.logger, consoleLogger);
   const { kind, send } = commandSender(options.client);
   const guard = new Guard(send, kind, timeoutMs, logger);
   const seconds = (): number => Math.floor(now() / 1000);
