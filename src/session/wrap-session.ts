@@ -7,11 +7,13 @@ import { sessionDefaults } from './defaults.ts';
 import type { SessionStore, StoredSession } from './store.ts';
 import type {
   CookieAttrs,
+  JsonValue,
   Logger,
   Middleware,
   RequestMap,
   ResponseMap,
   SessionData,
+  SessionShape,
 } from '../core/types.ts';
 import { writeCookies } from '../cookies/wrap-cookies.ts';
 import { appendSetCookie, defaultHeader, withProperty } from '../core/headers.ts';
@@ -74,10 +76,10 @@ const maxCandidates = 16;
  *   (request) => ({ status: 200, body: 'hi', session: { ...request.session, visits: 1 } }),
  * );
  */
-export function wrapSession<S extends SessionData = SessionData>(
+export function wrapSession<S extends SessionShape<S> = SessionData, F = JsonValue>(
   options: SessionOptions,
-): Middleware<S> {
-  return wrapHalves<S>(sessionHalves(options));
+): Middleware<S, F> {
+  return wrapHalves<S, F>(sessionHalves(options));
 }
 
 /**
@@ -88,6 +90,7 @@ export function wrapSession<S extends SessionData = SessionData>(
 export function sessionHalves(options: SessionOptions): Halves {
   const settings = resolve(options);
   return {
+    role: 'session',
     request: (request) => sessionRequest(settings, request),
     response: (response, request) => sessionResponse(settings, response, request),
   };
