@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as main from '../src/index.ts';
 import * as node from '../src/node.ts';
+import * as redis from '../src/redis.ts';
 import * as testing from '../src/testing.ts';
 
 const expected = {
@@ -49,6 +50,7 @@ const expected = {
     'wrapSession',
   ],
   'sessionkit/node': ['nodeHostDefaults', 'serve', 'toNodeListener'],
+  'sessionkit/redis': ['redisStore', 'redisStoreDefaults'],
   'sessionkit/testing': ['Clock', 'storeContract'],
 };
 
@@ -59,6 +61,10 @@ describe('public exports', () => {
 
   it('sessionkit/node exports exactly the documented names', () => {
     assert.deepEqual(Object.keys(node).sort(), expected['sessionkit/node']);
+  });
+
+  it('sessionkit/redis exports exactly the documented names', () => {
+    assert.deepEqual(Object.keys(redis).sort(), expected['sessionkit/redis']);
   });
 
   it('sessionkit/testing exports exactly the documented names', () => {
