@@ -2,7 +2,7 @@ export { compose } from './core/compose.ts';
 export { composeHalves, wrapHalves } from './core/halves.ts';
 export type { Early, Halves } from './core/halves.ts';
 export { secretWeakness, sessionOptionsFromEnv } from './config/env.ts';
-export type { SessionEnv, SessionEnvOptions } from './config/env.ts';
+export type { SessionEnv, SessionEnvOptions, StoreTimeouts } from './config/env.ts';
 export { cookieValues, parseCookie } from './cookies/parse.ts';
 export { serializeCookie } from './cookies/serialize.ts';
 export { cookieStore, cookieStoreDefaults } from './stores/cookie/cookie-store.ts';

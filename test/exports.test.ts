@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as main from '../src/index.ts';
 import * as node from '../src/node.ts';
+import * as redis from '../src/redis.ts';
 import * as ring from '../src/ring.ts';
 import * as testing from '../src/testing.ts';
 
@@ -51,6 +52,7 @@ const expected = {
     'wrapSession',
   ],
   'sessionkit/node': ['nodeHostDefaults', 'serve', 'toNodeListener'],
+  'sessionkit/redis': ['redisStore', 'redisStoreDefaults'],
   'sessionkit/ring': [
     'EdnChar',
     'EdnDecimal',
@@ -74,6 +76,10 @@ describe('public exports', () => {
 
   it('sessionkit/node exports exactly the documented names', () => {
     assert.deepEqual(Object.keys(node).sort(), expected['sessionkit/node']);
+  });
+
+  it('sessionkit/redis exports exactly the documented names', () => {
+    assert.deepEqual(Object.keys(redis).sort(), expected['sessionkit/redis']);
   });
 
   it('sessionkit/ring exports exactly the documented names', () => {

@@ -312,7 +312,7 @@ describe('migrating from a Kit application (RING_COOKIE_SECRET, live)', () => {
     assert.equal(session.user, 'carol');
     const moved = browser.jar.get(cookieName)!;
     assert.notEqual(moved, kitCookie);
-    assert.match(moved, /^v1\./);
+    assert.match(moved, /^v\d+\./);
     assert.equal((await browser.sessionkitSession(migrating)).user, 'carol');
     // The move is one way: Ring 1.15 reads sessionkit's format as no session; the Debian
     // Ring 1.8.2 of this server fails on its base64url with a 500 (ring-semantics §4.3).

@@ -10,12 +10,12 @@ import {
   redirect,
   sessionOptionsFromEnv,
   text,
-  timeoutDefaults,
   wrapCookies,
   wrapCsrf,
   wrapFlash,
   wrapSession,
 } from '../../src/index.ts';
+import type { RedisEnv } from './redis.ts';
 import type {
   Handler,
   RequestMap,
@@ -114,28 +114,35 @@ function routes(): Handler {
   };
 }
 
-/** The example's environment: Kit's variables; `SESSION_STORE` may also be `memory` here. */
-export interface ExampleEnv extends SessionEnv {
+/** The example's environment: Kit's variables, plus `SESSION_STORE` (and Redis's, for main.ts). */
+export interface ExampleEnv extends SessionEnv, RedisEnv {
   /**
    * `cookie` (the default: the encrypted cookie store), `ring` (Ring's format, shared with a
-   * Kit application) or `memory` (this process only).
+   * Kit application), `memory` (this process only) or `redis` (shared by every process on
+   * the same Redis; `options.store` from `connectRedis`).
    */
   SESSION_STORE?: string | undefined;
 }
 
 function sessionOptions(env: ExampleEnv, options: SessionEnvOptions): SessionOptions {
-  // cookie and ring are Kit's configuration; anything else but memory is refused there.
-  if (env.SESSION_STORE !== 'memory') return sessionOptionsFromEnv(env, options);
-  return {
-    ...sessionOptionsFromEnv({ ...env, SESSION_STORE: 'cookie' }, options),
-    store: memoryStore({
-      idleTimeoutSeconds: Number(env.SESSION_IDLE_TIMEOUT ?? timeoutDefaults.idleTimeoutSeconds),
-      absoluteTimeoutSeconds: Number(
-        env.SESSION_ABSOLUTE_TIMEOUT ?? timeoutDefaults.absoluteTimeoutSeconds,
-      ),
-      ...(options.now === undefined ? {} : { now: options.now }),
-    }),
-  };
+  switch (env.SESSION_STORE ?? 'cookie') {
+    case 'cookie':
+    case 'ring':
+      return sessionOptionsFromEnv(env, options);
+    case 'memory':
+      return sessionOptionsFromEnv(env, { ...options, store: (timeouts) => memoryStore(timeouts) });
+    case 'redis':
+      if (options.store === undefined) {
+        throw new Error(
+          'SESSION_STORE=redis: pass the store of connectRedis(env) as options.store',
+        );
+      }
+      return sessionOptionsFromEnv(env, options);
+    default:
+      throw new Error(
+        `SESSION_STORE is invalid: got ${JSON.stringify(env.SESSION_STORE)}, expected cookie, ring, memory or redis`,
+      );
+  }
 }
 
 /**

@@ -131,7 +131,7 @@ describe('sessionOptionsFromEnv: RING_COOKIE_SECRET (migration)', () => {
       stale: true,
     });
     const written = (await options.store.write(undefined, read.data))!;
-    assert.match(written, /^v1\./);
+    assert.match(written, /^v\d+\./);
     assert.equal(await options.store.read(kitCookie('16charsecrethere', '{:user "x"}')), undefined);
   });
 

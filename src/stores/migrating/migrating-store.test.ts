@@ -69,7 +69,7 @@ describe('migratingStore', () => {
     const kit = kitCookie('{:user "alice", :role :admin, :_flash "Welcome"}');
     const first = await app(request(`myapp=${kit}`));
     const resealed = setCookieValue(first, 'myapp');
-    assert.match(resealed!, /^v1\./, 'the response carries the new format');
+    assert.match(resealed!, /^v\d+\./, 'the response carries the new format');
     const second = await app(request(`myapp=${resealed}`));
     assert.equal(setCookieValue(second, 'myapp'), undefined, 'nothing left to migrate');
     const expected = { user: 'alice', role: 'admin', _flash: 'Welcome' };
@@ -83,7 +83,7 @@ describe('migratingStore', () => {
     }));
     const response = await app(request(`myapp=${kitCookie('{:user "bob"}')}`));
     const value = setCookieValue(response, 'myapp')!;
-    assert.match(value, /^v1\./);
+    assert.match(value, /^v\d+\./);
     assert.deepEqual((await make().read(value))!.data, { user: 'bob', visits: 1 });
   });
 
