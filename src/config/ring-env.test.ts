@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RecordingLogger } from '../../test/support/fakes.ts';
 import { SessionkitError } from '../core/errors.ts';
+import { memoryStore } from '../stores/memory/memory-store.ts';
 import { formDecode, formEncode, ringKey, sealRing, unsealRing } from '../stores/ring/ring-seal.ts';
 import { sessionOptionsFromEnv } from './env.ts';
 import { csrfOptionsFromEnv } from './ring-env.ts';
@@ -133,6 +134,34 @@ describe('sessionOptionsFromEnv: RING_COOKIE_SECRET (migration)', () => {
     const written = (await options.store.write(undefined, read.data))!;
     assert.match(written, /^v\d+\./);
     assert.equal(await options.store.read(kitCookie('16charsecrethere', '{:user "x"}')), undefined);
+  });
+
+  it('migrates into a store the caller gives (options.store), whatever SESSION_STORE names it', async () => {
+    const options = sessionOptionsFromEnv(
+      { SESSION_STORE: 'memory', RING_COOKIE_SECRET: kitSecret },
+      { store: (timeouts) => memoryStore(timeouts), logger: new RecordingLogger() },
+    );
+    const kit = kitCookie(kitSecret, '{:user "carol"}');
+    assert.deepEqual((await options.store.read(kit))?.data, { user: 'carol' });
+    const moved = (await options.store.touch(kit))!;
+    assert.match(moved, /^[A-Za-z0-9_-]{43}$/, 'a memory store id');
+    assert.throws(
+      () =>
+        sessionOptionsFromEnv(
+          { SESSION_STORE: 'ring', COOKIE_SECRET: kitSecret },
+          { store: (timeouts) => memoryStore(timeouts) },
+        ),
+      fails('invalid_option', /option store is invalid/),
+    );
+    assert.throws(
+      () =>
+        sessionOptionsFromEnv({
+          SESSION_STORE: 'ring',
+          COOKIE_SECRET: kitSecret,
+          SESSION_AUDIENCE: 'shop',
+        }),
+      fails('invalid_option', /SESSION_AUDIENCE is invalid: got a value with SESSION_STORE=ring/),
+    );
   });
 
   it("K-06: refuses Kit's default key in production and warns in development", () => {
