@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RecordingLogger } from '../../test/support/fakes.ts';
@@ -174,6 +175,16 @@ describe('sessionOptionsFromEnv', () => {
     assert.equal(logger.warnings.length, 1);
     assert.match(logger.warnings[0]!, /COOKIE_SECRET is not set/);
     assert.equal(typeof options.store.read, 'function');
+  });
+
+  it('the warning gives a command that works where it is run, also in a clone of this repository', () => {
+    const logger = new RecordingLogger();
+    sessionOptionsFromEnv({}, { logger });
+    const command = /`(node -e [^`]+)`/.exec(logger.warnings[0]!)?.[1];
+    assert.ok(command, logger.warnings[0]);
+    const result = spawnSync('sh', ['-c', command], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^[A-Za-z0-9_-]{43}\n$/);
   });
 
   it('K-02: in development a weak secret warns instead of throwing, and a random one is used', async () => {

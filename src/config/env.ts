@@ -1,7 +1,7 @@
 import { cookieStore } from '../stores/cookie/cookie-store.ts';
 import { SessionkitError, invalidOption } from '../core/errors.ts';
 import { checkAudience, randomSecret } from '../crypto/keys.ts';
-import { isKeyMaterial, secretWeakness } from '../crypto/secret.ts';
+import { howToGenerate, isKeyMaterial, secretWeakness } from '../crypto/secret.ts';
 import { consoleLogger } from '../core/logger.ts';
 import { checkOptions, loggerOption } from '../core/options.ts';
 import { sessionDefaults } from '../session/defaults.ts';
@@ -75,8 +75,7 @@ export interface StoreTimeouts {
   now?: () => number;
 }
 
-const howToMake =
-  'generate one with `npx sessionkit secret` (32 random bytes, base64url) and set it in the environment';
+const howToMake = `${howToGenerate} and set it in the environment`;
 
 export { secretWeakness } from '../crypto/secret.ts';
 

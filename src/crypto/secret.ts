@@ -8,7 +8,7 @@ export const minSecretBytes = 32;
 
 /** How to make a good secret, quoted by every message about a bad one. */
 export const howToGenerate =
-  "generate one with `npx sessionkit secret` or `node -e \"console.log(require('node:crypto').randomBytes(32).toString('base64url'))\"`";
+  "generate one with `node -e \"console.log(require('node:crypto').randomBytes(32).toString('base64url'))\"` (or `npx sessionkit secret` in a project that installed sessionkit)";
 
 /** Placeholders seen in documentation and templates (Kit's among them); never secrets. */
 const knownDefaults = new Set([
