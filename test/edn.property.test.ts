@@ -1,5 +1,5 @@
 // The EDN mapping is reversible: any value of it survives stringifyEdn → parseEdn, and the
-// reader never throws anything but invalid_edn on any text (docs/decisions/0009-edn-mapping.md).
+// reader never throws anything but invalid_edn on any text (docs/decisions/0011-edn-mapping.md).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';

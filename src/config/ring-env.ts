@@ -1,6 +1,6 @@
 // The Kit/Ring part of the configuration from the environment: SESSION_STORE=ring (share
 // Ring's cookie format with a running Kit application) and RING_COOKIE_SECRET (migrate Kit's
-// cookies into the default store). See docs/decisions/0010-ring-interop.md.
+// cookies into the default store). See docs/decisions/0012-ring-interop.md.
 import { SessionkitError } from '../core/errors.ts';
 import type { Logger } from '../core/types.ts';
 import type { CsrfOptions } from '../csrf/wrap-csrf.ts';

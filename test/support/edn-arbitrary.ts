@@ -1,4 +1,4 @@
-// A fast-check arbitrary over the whole EDN mapping of docs/decisions/0009-edn-mapping.md
+// A fast-check arbitrary over the whole EDN mapping of docs/decisions/0011-edn-mapping.md
 // (every value stringifyEdn accepts and parseEdn gives back), shared by the property test and
 // the live test against Ring.
 import fc from 'fast-check';

@@ -1,6 +1,6 @@
 // The EDN reader: what `clojure.edn/read-string` reads in a Kit session, with no reader
 // functions beyond `#inst` and `#uuid`, mapped to TypeScript values
-// (docs/decisions/0009-edn-mapping.md). Bounded in input length and nesting depth, linear in time.
+// (docs/decisions/0011-edn-mapping.md). Bounded in input length and nesting depth, linear in time.
 import { SessionkitError } from '../../core/errors.ts';
 import {
   EdnChar,

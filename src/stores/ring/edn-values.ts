@@ -1,6 +1,6 @@
 // The TypeScript values that stand for EDN's values that JavaScript lacks. Each class keeps
 // exactly what its EDN text needs to be written back, and checks it when constructed, so an
-// instance always writes valid EDN that reads back equal (docs/decisions/0009-edn-mapping.md).
+// instance always writes valid EDN that reads back equal (docs/decisions/0011-edn-mapping.md).
 
 /**
  * One segment of a keyword or symbol: EDN's symbol characters (letters and digits of any

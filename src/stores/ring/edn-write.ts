@@ -1,4 +1,4 @@
-// The EDN writer: the mapping of docs/decisions/0009-edn-mapping.md written back as Clojure's
+// The EDN writer: the mapping of docs/decisions/0011-edn-mapping.md written back as Clojure's
 // `pr-str` writes it, so that a session read from Ring and written unchanged gives the same
 // EDN text byte for byte. It refuses what would not read back equal (security case C-14).
 import { SessionkitError } from '../../core/errors.ts';
