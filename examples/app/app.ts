@@ -5,11 +5,13 @@ import {
   csrfInput,
   html,
   json,
+  memoryRevocations,
   memoryStore,
   notFound,
   redirect,
   sessionOptionsFromEnv,
   text,
+  timeoutDefaults,
   wrapCookies,
   wrapCsrf,
   wrapFlash,
@@ -19,6 +21,7 @@ import type { RedisEnv } from './redis.ts';
 import type {
   Handler,
   RequestMap,
+  Revocations,
   SessionEnv,
   SessionEnvOptions,
   SessionOptions,
@@ -36,7 +39,8 @@ const home = `<!doctype html>
 <ul>
   <li><a href="/login/alice">/login/alice</a> puts <code>user</code> in the session</li>
   <li><a href="/remove">/remove</a> takes <code>user</code> out of the session</li>
-  <li><a href="/logout">/logout</a> deletes the session</li>
+  <li><a href="/logout">/logout</a> deletes the session (with the cookie store, revokes it: a copy of the cookie no longer opens)</li>
+  <li><code>POST /logout/all</code>, with the anti-forgery token of a form such as <a href="/form">/form</a>'s, ends every session of the signed-in user</li>
   <li><a href="/session">/session</a> shows the session data</li>
   <li><a href="/flash/set?msg=hello%20world">/flash/set?msg=hello world</a> redirects to <a href="/flash/show">/flash/show</a>, which shows the flash once</li>
   <li><a href="/cookies">/cookies</a> shows the request's cookies; <a href="/cookies/set">/cookies/set</a> sets one</li>
@@ -44,8 +48,15 @@ const home = `<!doctype html>
 </ul>
 `;
 
+/** What the routes need besides the request: the revocation list, when the store uses one. */
+interface RouteContext {
+  /** The store keeps a subject with each session: login attaches the user id. */
+  subjects: boolean;
+  revocations: Revocations | undefined;
+}
+
 /** The example's routes, each a Ring-style handler. */
-function routes(): Handler {
+function routes({ subjects, revocations }: RouteContext): Handler {
   const router = FindMyWay<FindMyWay.HTTPVersion.V1>({ maxParamLength: 1000 });
   const routeTable = new Map<FindMyWay.Handler<FindMyWay.HTTPVersion.V1>, Route>();
   const on = (method: 'GET' | 'POST', path: string, route: Route): void => {
@@ -57,11 +68,15 @@ function routes(): Handler {
   on('GET', '/', () => html(home));
   on('GET', '/login/:id', (request) => {
     const id = request.params?.id ?? '';
-    // A new session key on login (session fixation; OWASP SM "Renew the Session ID").
+    // eslint-disable-next-line no-control-regex
+    if (/[\x00-\x1f\x7f]/.test(id)) return text('id must be printable', 400);
+    // A new session key on login (session fixation; OWASP SM "Renew the Session ID"); the
+    // user id as the session's subject, for /logout/all.
     return {
       ...text(`User set to: ${id}`),
       session: { ...request.session, user: id },
       regenerateSession: true,
+      ...(subjects && id !== '' ? { sessionSubject: id } : {}),
     };
   });
   on('GET', '/remove', (request) => {
@@ -69,6 +84,20 @@ function routes(): Handler {
     return { ...text('User removed'), session: rest };
   });
   on('GET', '/logout', () => ({ ...text('Session cleared'), session: null }));
+  // Log out everywhere: every session of this user, on every server sharing the list.
+  on('POST', '/logout/all', async (request) => {
+    if (revocations === undefined) {
+      return text('Logging out everywhere needs the cookie store (SESSION_STORE=cookie)', 501);
+    }
+    const subject = request.sessionSubject;
+    if (subject === undefined) return text('Not signed in', 403);
+    try {
+      await revocations.revokeSubject(subject);
+    } catch {
+      return { ...text('Service Unavailable', 503), headers: { 'retry-after': '5' } };
+    }
+    return { ...text('Signed out everywhere'), session: null };
+  });
   // With SESSION_STORE=ring a Kit session may hold keywords, sets or big integers: shown as JSON.
   on('GET', '/session', (request) => json(ednToJson(request.session ?? {})));
   on('GET', '/session/put', (request) => {
@@ -122,11 +151,46 @@ export interface ExampleEnv extends SessionEnv, RedisEnv {
    * the same Redis; `options.store` from `connectRedis`).
    */
   SESSION_STORE?: string | undefined;
+  /**
+   * With the cookie store, where revoked sessions are listed: `memory` (the default: this
+   * process) or `redis` (every process on the same Redis; `options.revocations` from
+   * `connectRevocations`).
+   */
+  REVOCATION_STORE?: string | undefined;
 }
 
-function sessionOptions(env: ExampleEnv, options: SessionEnvOptions): SessionOptions {
+/** The cookie store's revocation list: the one given, or REVOCATION_STORE=memory's. */
+function revocationList(env: ExampleEnv, given: Revocations | undefined): Revocations {
+  const kind = env.REVOCATION_STORE ?? 'memory';
+  if (kind !== 'memory' && kind !== 'redis') {
+    throw new Error(
+      `REVOCATION_STORE is invalid: got ${JSON.stringify(kind)}, expected memory or redis`,
+    );
+  }
+  if (given !== undefined) return given;
+  if (kind === 'redis') {
+    throw new Error(
+      'REVOCATION_STORE=redis: pass the list of connectRevocations(env) as options.revocations',
+    );
+  }
+  // Kept as long as a session lives (sessionOptionsFromEnv checks the variable itself).
+  const absolute = Number(env.SESSION_ABSOLUTE_TIMEOUT);
+  return memoryRevocations({
+    absoluteTimeoutSeconds:
+      Number.isSafeInteger(absolute) && absolute > 0
+        ? absolute
+        : timeoutDefaults.absoluteTimeoutSeconds,
+  });
+}
+
+function sessionOptions(
+  env: ExampleEnv,
+  options: SessionEnvOptions,
+  revocations: Revocations | undefined,
+): SessionOptions {
   switch (env.SESSION_STORE ?? 'cookie') {
     case 'cookie':
+      return sessionOptionsFromEnv(env, { ...options, revocations });
     case 'ring':
       return sessionOptionsFromEnv(env, options);
     case 'memory':
@@ -151,10 +215,18 @@ function sessionOptions(env: ExampleEnv, options: SessionEnvOptions): SessionOpt
  * SESSION_STORE=ring the session and the anti-forgery tokens are shared with a Kit application.
  */
 export function createApp(env: ExampleEnv = process.env, options: SessionEnvOptions = {}): Handler {
+  const cookie = (env.SESSION_STORE ?? 'cookie') === 'cookie';
+  const revocations = cookie ? revocationList(env, options.revocations) : undefined;
+  const session = sessionOptions(env, options, revocations);
   return compose(
     wrapCookies(),
-    wrapSession(sessionOptions(env, options)),
+    wrapSession(session),
     wrapFlash(),
     wrapCsrf({ tokens: env.SESSION_STORE === 'ring' ? 'ring' : 'masked' }), // as wrapDefaults() does
-  )(routes());
+  )(
+    routes({
+      subjects: session.store.subjects === true,
+      revocations,
+    }),
+  );
 }
