@@ -257,7 +257,8 @@ function warnIfStretched(secret: string, variable: string, logger: Pick<Logger, 
   );
 }
 
-function checkedAudience(raw: string | undefined): string {
+/** `SESSION_AUDIENCE`, trimmed and checked ('' when unset). */
+export function checkedAudience(raw: string | undefined): string {
   const audience = raw?.trim() ?? '';
   try {
     return checkAudience(audience, 'sessionOptionsFromEnv');
@@ -276,11 +277,13 @@ function insecure(variable: string, weakness: string): SessionkitError {
   );
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
+/** `value` unless it is unset or blank. */
+export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
-function seconds(
+/** A timeout variable: a positive whole number of seconds, or undefined when unset. */
+export function seconds(
   env: SessionEnv,
   variable: 'SESSION_IDLE_TIMEOUT' | 'SESSION_ABSOLUTE_TIMEOUT',
 ): number | undefined {

@@ -1,82 +1,38 @@
 import { SessionkitError, invalidOption } from '../../core/errors.ts';
-import type { Secret } from '../../crypto/keys.ts';
 import { isToken } from '../../cookies/serialize.ts';
 import { MAX_COOKIE_BYTES } from '../../core/limits.ts';
 import { checkOptions } from '../../core/options.ts';
 import { createSealer } from '../../crypto/seal.ts';
-import type { ProviderChoice, SealFailure, Sealer, Unsealed } from '../../crypto/seal.ts';
+import type { SealFailure, Sealer, Unsealed } from '../../crypto/seal.ts';
 import type { Revocations } from '../../session/revocations.ts';
 import { subjectProblem } from '../../session/revocations.ts';
 import { newSessionId } from '../../session/session-id.ts';
-import type { SessionStore, StoredSession, TimeoutOptions } from '../../session/store.ts';
+import type { SessionStore, StoredSession } from '../../session/store.ts';
 import { resolveTimeouts, timeoutHints } from '../../session/timeouts.ts';
-import { sessionDefaults } from '../../session/defaults.ts';
 import type { ResolvedTimeouts } from '../../session/timeouts.ts';
 import type { SessionData } from '../../core/types.ts';
+import type { CookieInspection, OpenedCookie } from './inspection.ts';
 import { CachedValue, OpenedCache } from './opened-cache.ts';
+import { checkRevocations, cookieStoreDefaults, cookieStoreOptionNames } from './options.ts';
+import type { CookieStoreOptions } from './options.ts';
 import { parsePayload, stringifyPayload } from './payload.ts';
 import type { Header, Payload } from './payload.ts';
 
-/** Options of {@link cookieStore}. */
-export interface CookieStoreOptions extends TimeoutOptions {
-  /**
-   * The secrets, current first. Each is key material (what `npx sessionkit secret` prints:
-   * the base64url, base64 or hex of 32 or more random bytes; or random bytes), or any other
-   * string of at least 32 bytes, which is then stretched with scrypt once, here (~100 ms).
-   * Placeholders, short and low-entropy secrets throw `insecure_secret` (K-01, K-02). The
-   * first seals; the others are previous secrets that still open, and a value opened with
-   * one of them is re-sealed with the first on the same response (security case C-06).
-   */
-  secrets: readonly Secret[];
-  /**
-   * The deployment these sessions belong to, such as `'shop-production'`: bound into the
-   * keys and the sealed value, so a cookie from another deployment that shares the secret
-   * (staging, another app) never opens here. Never share secrets across environments anyway.
-   * @default '' (none)
-   */
-  audience?: string | undefined;
-  /**
-   * The session cookie's name, sealed into every value as associated data.
-   * @default 'session'
-   */
-  cookieName?: string | undefined;
-  /**
-   * The sliding throttle: a read marks the session stale (the middleware re-seals it with a
-   * new last-activity time) once its last activity is at least this old. 0 re-seals on every
-   * request. Must be smaller than `idleTimeoutSeconds`, so an active user is never logged out.
-   * @default a tenth of idleTimeoutSeconds, rounded down (so 0, a refresh on every request, when the idle timeout is under 10 s)
-   */
-  touchAfterSeconds?: number | undefined;
-  /**
-   * How many opened values to remember, so that the same cookie on the next request skips
-   * decryption (timeouts are still checked and the JSON still parsed on every read). 0 turns
-   * the cache off.
-   * @default 1000
-   */
-  cacheEntries?: number | undefined;
-  /**
-   * Who computes XChaCha20-Poly1305: `'auto'` takes the optional `sodium-native` package when
-   * it is installed (about twice as fast), else node:crypto. Both write identical bytes.
-   * @default 'auto'
-   */
-  provider?: ProviderChoice | undefined;
-  /**
-   * A revocation list (`memoryRevocations()`, or `redisRevocations({ client })` from
-   * `sessionkit/redis` for several servers). With one, a logout (`session: null`) and a
-   * regeneration revoke the session's id, so that no copy of the cookie opens again
-   * (security cases L-07, Q-04), and `revocations.revokeSubject(subject)` ends every session of
-   * a subject (L-13). Checked on every read, in memory. Without one, a copied cookie opens
-   * until its idle or absolute deadline.
-   * @default none
-   */
-  revocations?: Revocations | undefined;
-}
+export { cookieStoreDefaults } from './options.ts';
+export type { CookieStoreOptions } from './options.ts';
+export type { CookieInspection, OpenedCookie, UnopenedCookie } from './inspection.ts';
 
 /** The cookie store: a {@link SessionStore} whose key is the sealed session itself. */
 export interface CookieStore extends SessionStore {
   readonly cookieName: string;
   /** It keeps a subject with each session (sealed beside the data). */
   readonly subjects: true;
+  /**
+   * The public id of each secret, in the order given: a value of format 2 names the one that
+   * sealed it (`v2.<key id>.…`). Ids are derived from the secret and the audience; they tell
+   * nothing about the secret.
+   */
+  readonly keyIds: readonly string[];
   /**
    * Seals a new session: always a value. With a `key` it seals a new value of that session
    * (same id, same subject unless `subject` says otherwise), and resolves to undefined only
@@ -100,77 +56,6 @@ export interface CookieStore extends SessionStore {
    */
   inspect(value: string): CookieInspection;
 }
-
-/** {@link CookieStore.inspect} of a value that opens. Times are epoch seconds. */
-export interface OpenedCookie {
-  readonly opened: true;
-  /** The format it was sealed in: 2, or 1 (sessionkit 0.1; re-sealed when read). */
-  readonly format: 1 | 2;
-  /** Which secret opened it: 0 is the current one, 1 the first previous one, … */
-  readonly keyIndex: number;
-  /** The public id of that secret (format 2 only). */
-  readonly keyId: string | undefined;
-  /** The session id; `legacyId` when the value had none and it was derived from the value. */
-  readonly id: string;
-  readonly legacyId: boolean;
-  readonly subject: string | undefined;
-  readonly createdAt: number;
-  readonly activeAt: number;
-  /** When the idle timeout ends it, unless a request slides it. */
-  readonly idleDeadline: number;
-  /** When the absolute timeout ends it, whatever happens. */
-  readonly absoluteDeadline: number;
-  readonly data: SessionData;
-  /**
-   * Whether a request would read it now: `valid`, or why not (`idle-expired`,
-   * `absolute-expired`, `from-the-future` (times past the 60 s clock-skew allowance),
-   * `revoked`, or `revocations-unavailable`: the revocation list is out of sync and fails
-   * closed).
-   */
-  readonly state:
-    | 'valid'
-    | 'idle-expired'
-    | 'absolute-expired'
-    | 'from-the-future'
-    | 'revoked'
-    | 'revocations-unavailable';
-}
-
-/** {@link CookieStore.inspect} of a value that does not open. */
-export interface UnopenedCookie {
-  readonly opened: false;
-  /** Why (see `SealFailure`), or `not-a-session`: it opens, but holds no session of ours. */
-  readonly reason: SealFailure | 'not-a-session';
-  /** The key id a format-2 value names, if it has one. */
-  readonly keyId: string | undefined;
-}
-
-/** What {@link CookieStore.inspect} finds; `keyIds` are the configured secrets' ids, in order. */
-export type CookieInspection = (OpenedCookie | UnopenedCookie) & {
-  readonly keyIds: readonly string[];
-};
-
-/** The defaults of {@link cookieStore} besides the timeouts (see `timeoutDefaults`). */
-export const cookieStoreDefaults = Object.freeze({
-  cookieName: sessionDefaults.cookieName,
-  cacheEntries: 1000,
-  audience: '',
-  provider: 'auto',
-});
-
-const cookieStoreOptionNames = [
-  'secrets',
-  'audience',
-  'cookieName',
-  'cacheEntries',
-  'idleTimeoutSeconds',
-  'absoluteTimeoutSeconds',
-  'touchAfterSeconds',
-  'provider',
-  'revocations',
-  'now',
-] as const;
-
 /**
  * Issued-at times may run this far ahead of our clock (another server's); never added to
  * expiry checks. Servers sharing the secrets need clocks synchronised well within it.
@@ -211,6 +96,7 @@ type Lapse = 'idle-expired' | 'absolute-expired' | 'from-the-future';
 class SealedCookieStore implements CookieStore {
   readonly cookieName: string;
   readonly subjects = true;
+  readonly keyIds: readonly string[];
   readonly #sealer: Sealer;
   readonly #timeouts: ResolvedTimeouts;
   /** Longest sealed value that still fits `name=value` in a cookie. */
@@ -245,6 +131,7 @@ class SealedCookieStore implements CookieStore {
       provider: options.provider ?? cookieStoreDefaults.provider,
     });
     this.cookieName = cookieName;
+    this.keyIds = this.#sealer.keyIds;
     this.#maxValueLength = MAX_COOKIE_BYTES - cookieName.length - 1;
     this.#cache = new OpenedCache(cacheEntries);
     Object.freeze(this);
@@ -334,15 +221,14 @@ class SealedCookieStore implements CookieStore {
   }
 
   inspect(value: string): CookieInspection {
-    const keyIds = this.#sealer.keyIds;
     const keyId =
       typeof value === 'string' && value.startsWith('v2.') && value.charAt(15) === '.'
         ? value.slice(3, 15)
         : undefined;
     const opened = this.#open(value);
-    if (typeof opened === 'string') return { opened: false, reason: opened, keyId, keyIds };
+    if (typeof opened === 'string') return { opened: false, reason: opened, keyId };
     const payload = parsePayload(opened.plaintext, value);
-    if (payload === undefined) return { opened: false, reason: 'not-a-session', keyId, keyIds };
+    if (payload === undefined) return { opened: false, reason: 'not-a-session', keyId };
     const { idleTimeoutSeconds, absoluteTimeoutSeconds } = this.#timeouts;
     let state: OpenedCookie['state'] = this.#lapse(payload, this.#seconds()) ?? 'valid';
     if (state === 'valid' && this.#revocations !== undefined) {
@@ -366,7 +252,6 @@ class SealedCookieStore implements CookieStore {
       absoluteDeadline: payload.createdAt + absoluteTimeoutSeconds,
       data: payload.data,
       state,
-      keyIds,
     };
   }
 
@@ -470,39 +355,6 @@ class SealedCookieStore implements CookieStore {
 function headerOf({ createdAt, activeAt, id, subject, legacyId }: Payload): Header {
   return { createdAt, activeAt, id, subject, legacyId };
 }
-
-/** The `revocations` option, checked: a list that keeps subjects at least as long as sessions live. */
-function checkRevocations(
-  revocations: Revocations | undefined,
-  timeouts: ResolvedTimeouts,
-): Revocations | undefined {
-  if (revocations === undefined) return undefined;
-  // What a caller without types may pass: anything.
-  const list = revocations as unknown as Partial<Record<keyof Revocations, unknown>> | null;
-  if (
-    typeof list !== 'object' ||
-    list === null ||
-    typeof list.isRevoked !== 'function' ||
-    typeof list.revoke !== 'function' ||
-    typeof list.revokeSubject !== 'function'
-  ) {
-    throw invalidOption(
-      'cookieStore',
-      'revocations',
-      revocations,
-      'a revocation list such as memoryRevocations() or redisRevocations({ client })',
-    );
-  }
-  const kept: unknown = list.absoluteTimeoutSeconds;
-  if (typeof kept !== 'number' || kept < timeouts.absoluteTimeoutSeconds) {
-    throw new SessionkitError(
-      'invalid_option',
-      `cookieStore: option revocations is invalid: got a list that keeps a subject's revocation ${String(kept)} s, expected at least absoluteTimeoutSeconds (${timeouts.absoluteTimeoutSeconds} s), or a session could outlive it: give the list the same absoluteTimeoutSeconds`,
-    );
-  }
-  return revocations;
-}
-
 /** Runs `work` now, synchronously, and gives its result or its throw as a promise. */
 function settle<T>(work: () => T): Promise<T> {
   return new Promise<T>((resolve) => resolve(work()));
