@@ -205,6 +205,26 @@ describe('redisRevocations', { concurrency: true }, () => {
         assert.ok(await store.read(key));
       });
 
+      it('R-11: a Redis that stops answering (paused, as a silent partition looks) is noticed by a ping; resumed, the list is in sync again', async () => {
+        n++;
+        const logger = new RecordingLogger();
+        const a = list(one, { logger, pingIntervalMs: 100, commandTimeoutMs: 200 });
+        await a.ready();
+        const id = newSessionId(Date.now());
+        server.pause();
+        const paused = Date.now();
+        try {
+          await eventually('the ping notices', () => !a.health().ok, 2000);
+          assert.ok(Date.now() - paused < 1500, `noticed after ${Date.now() - paused} ms`);
+          assert.throws(() => a.isRevoked(id, undefined), /out of sync/);
+          assert.match(a.health().lastError ?? '', /no answer to PING within 200 ms/);
+        } finally {
+          server.resume();
+        }
+        await eventually('in sync again', () => a.health().ok, 10_000);
+        assert.equal(a.isRevoked(id, undefined), false);
+      });
+
       it('refuses a cluster client, a client with its offline queue on, and unknown options', () => {
         assert.throws(
           () => redisRevocations({ client: one.client, failMode: 'maybe' as never }),

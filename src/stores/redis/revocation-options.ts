@@ -32,10 +32,18 @@ export interface RedisRevocationsOptions extends MemoryRevocationsOptions {
    */
   failMode?: 'closed' | 'open' | undefined;
   /**
-   * The longest wait for one Redis command (a revocation, a page of the list).
+   * The longest wait for one Redis command (a revocation, a page of the list, a ping).
    * @default 2000
    */
   commandTimeoutMs?: number | undefined;
+  /**
+   * How often the subscribing connection is pinged. A ping unanswered within
+   * `commandTimeoutMs` (a network partition that closes nothing, a Redis that stopped
+   * answering) puts the list out of sync and opens a new connection, so a silent loss of the
+   * subscription is noticed within `pingIntervalMs + commandTimeoutMs`.
+   * @default 5000
+   */
+  pingIntervalMs?: number | undefined;
   /**
    * Where outages, recoveries and a full list are reported.
    * @default console
@@ -71,13 +79,16 @@ export const redisRevocationsDefaults = Object.freeze({
   prefix: 'sessionkit:revocations:',
   failMode: 'closed',
   commandTimeoutMs: 2000,
+  pingIntervalMs: 5000,
 });
 
+/** The option names {@link redisRevocations} knows; any other is refused. */
 export const revocationOptionNames = [
   'client',
   'prefix',
   'failMode',
   'commandTimeoutMs',
+  'pingIntervalMs',
   'absoluteTimeoutSeconds',
   'maxEntries',
   'now',

@@ -81,7 +81,11 @@ class SharedRevocations implements RedisRevocations {
   readonly #logger: Pick<Logger, 'warn' | 'error'>;
   readonly #failOpen: boolean;
   readonly #keys: { ids: string; subjects: string; channel: string };
-  readonly #subscription: Subscription;
+  #subscription: Subscription;
+  readonly #subscribe: () => Subscription;
+  readonly #timeoutMs: number;
+  readonly #pinger: ReturnType<typeof setInterval>;
+  #pinging = false;
   readonly #ready: Promise<void>;
   #markReady: () => void = () => undefined;
   /** Subscribed and confirmed; not necessarily read again yet. */
@@ -152,16 +156,61 @@ class SharedRevocations implements RedisRevocations {
         'a client with duplicate(), to subscribe on a connection of its own',
       );
     }
+    const pingIntervalMs = integerOption(
+      'redisRevocations',
+      'pingIntervalMs',
+      options.pingIntervalMs,
+      redisRevocationsDefaults.pingIntervalMs,
+      10,
+      3_600_000,
+    );
+    this.#timeoutMs = timeoutMs;
     this.#guard = new Guard(send, kind, timeoutMs, this.#logger, 'redisRevocations');
     this.#ready = new Promise((resolve) => (this.#markReady = resolve));
-    this.#subscription = subscribe(options.client, kind, this.#keys.channel, {
-      message: (text) => this.#receive(text),
-      up: () => {
-        this.#subscribed = true;
-        void this.#resync();
-      },
-      down: (error) => this.#down(error),
-    });
+    const client = options.client;
+    this.#subscribe = () =>
+      subscribe(client, kind, this.#keys.channel, {
+        message: (text) => this.#receive(text),
+        up: () => {
+          this.#subscribed = true;
+          void this.#resync();
+        },
+        down: (error) => this.#down(error),
+      });
+    this.#subscription = this.#subscribe();
+    this.#pinger = setInterval(() => void this.#ping(), pingIntervalMs);
+    this.#pinger.unref();
+  }
+
+  /**
+   * Pings the subscribing connection: no answer within the command timeout means it is lost
+   * without having said so (a partition, a Redis that stopped answering): out of sync, and a
+   * new connection.
+   */
+  async #ping(): Promise<void> {
+    if (!this.#subscribed || this.#pinging || this.#closed) return;
+    this.#pinging = true;
+    const subscription = this.#subscription;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        subscription.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer to PING within ${this.#timeoutMs} ms`)),
+            this.#timeoutMs,
+          );
+        }),
+      ]);
+    } catch (error) {
+      if (this.#closed || subscription !== this.#subscription) return;
+      this.#down(error);
+      subscription.close();
+      this.#subscription = this.#subscribe();
+    } finally {
+      clearTimeout(timer);
+      this.#pinging = false;
+    }
   }
 
   ready(): Promise<void> {
@@ -216,6 +265,7 @@ class SharedRevocations implements RedisRevocations {
     this.#synced = false;
     this.#subscribed = false;
     clearTimeout(this.#retry);
+    clearInterval(this.#pinger);
     this.#subscription.close();
   }
 

@@ -17,6 +17,8 @@ export interface SubscriptionEvents {
 
 /** A subscription to one channel, on a connection of its own. */
 export interface Subscription {
+  /** A PING on the subscribing connection: answered only while that connection is alive. */
+  ping(): Promise<unknown>;
   /** Unsubscribes and closes the connection. */
   close(): void;
 }
@@ -30,14 +32,18 @@ export interface NodeRedisSubscriber {
   on(event: string, listener: Listener): unknown;
   connect(): Promise<unknown>;
   subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
+  ping(): Promise<unknown>;
   destroy(): void;
 }
 
 /** The part of an ioredis v5 `Redis` made by `duplicate()` that a subscription uses. */
 export interface IoredisSubscriber {
+  /** `'ready'` while connected and usable. */
+  readonly status: string;
   on(event: string, listener: Listener): unknown;
   connect(): Promise<unknown>;
   subscribe(channel: string): Promise<unknown>;
+  ping(): Promise<unknown>;
   disconnect(): void;
 }
 
@@ -101,6 +107,7 @@ function nodeRedis(
     if (!closed) events.down(error);
   });
   return {
+    ping: () => sub.ping(),
     close() {
       closed = true;
       try {
@@ -123,8 +130,10 @@ function ioredis(
   sub.on('message', (from: unknown, message: unknown) => {
     if (from === channel && typeof message === 'string') events.message(message);
   });
+  // An 'error' without a listener would be reported as unhandled; one that ends the
+  // connection is followed by 'close'.
   sub.on('error', (error: unknown) => {
-    if (!closed) events.down(error);
+    if (!closed && sub.status !== 'ready') events.down(error);
   });
   sub.on('close', () => {
     if (!closed) events.down();
@@ -146,6 +155,7 @@ function ioredis(
     if (!closed) events.down(error);
   });
   return {
+    ping: () => sub.ping(),
     close() {
       closed = true;
       sub.disconnect();
