@@ -17,7 +17,7 @@ await app.register(fastifySecureSession, {
   cookie: { path: '/', httpOnly: true },
 });
 app.get('/', (request, reply) => {
-  const session = request.session as Session<{ n: number }>;
+  const session = request.session as unknown as Session<{ n: number }>;
   const n = (session.get('n') ?? 0) + 1;
   session.set('n', n);
   void reply.type('text/plain').send(String(n));

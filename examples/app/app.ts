@@ -1,47 +1,27 @@
-// The Kit documentation's session example, on sessionkit. `main.ts` serves it.
+// The Kit documentation's session example, on sessionkit's own handler model. `main.ts`
+// serves it on node:http; examples/fetch serves the same handler as a Fetch app.
 import FindMyWay from 'find-my-way';
 import {
   compose,
   csrfInput,
   html,
   json,
-  memoryStore,
   notFound,
   redirect,
-  sessionOptionsFromEnv,
   text,
-  timeoutDefaults,
   wrapCookies,
   wrapCsrf,
   wrapFlash,
   wrapSession,
 } from '../../src/index.ts';
-import type {
-  Handler,
-  RequestMap,
-  SessionEnv,
-  SessionEnvOptions,
-  SessionOptions,
-} from '../../src/index.ts';
+import type { Handler, RequestMap } from '../../src/index.ts';
+import { sessionOptions } from '../shared/env.ts';
+import type { ExampleEnv, ExampleOptions } from '../shared/env.ts';
+import { flashProblem, formPage, homePage, putProblem, say, themeCookie } from '../shared/kit.ts';
+
+export type { ExampleEnv } from '../shared/env.ts';
 
 type Route = (request: RequestMap) => ReturnType<Handler>;
-
-const home = `<!doctype html>
-<html lang="en">
-<meta charset="utf-8">
-<title>sessionkit example</title>
-<h1>sessionkit example</h1>
-<p>Kit's session example on sessionkit: an encrypted cookie store, flash messages and cookies.</p>
-<ul>
-  <li><a href="/login/alice">/login/alice</a> puts <code>user</code> in the session</li>
-  <li><a href="/remove">/remove</a> takes <code>user</code> out of the session</li>
-  <li><a href="/logout">/logout</a> deletes the session</li>
-  <li><a href="/session">/session</a> shows the session data</li>
-  <li><a href="/flash/set?msg=hello%20world">/flash/set?msg=hello world</a> redirects to <a href="/flash/show">/flash/show</a>, which shows the flash once</li>
-  <li><a href="/cookies">/cookies</a> shows the request's cookies; <a href="/cookies/set">/cookies/set</a> sets one</li>
-  <li><a href="/form">/form</a> posts a form protected by an anti-forgery token</li>
-</ul>
-`;
 
 /** The example's routes, each a Ring-style handler. */
 function routes(): Handler {
@@ -53,53 +33,43 @@ function routes(): Handler {
     router.on(method, path, marker);
   };
 
-  on('GET', '/', () => html(home));
+  on('GET', '/', () => html(homePage));
   on('GET', '/login/:id', (request) => {
     const id = request.params?.id ?? '';
     // A new session key on login (session fixation; OWASP SM "Renew the Session ID").
     return {
-      ...text(`User set to: ${id}`),
+      ...text(say.login(id)),
       session: { ...request.session, user: id },
       regenerateSession: true,
     };
   });
   on('GET', '/remove', (request) => {
     const { user: _, ...rest } = request.session ?? {};
-    return { ...text('User removed'), session: rest };
+    return { ...text(say.removed), session: rest };
   });
-  on('GET', '/logout', () => ({ ...text('Session cleared'), session: null }));
+  on('GET', '/logout', () => ({ ...text(say.cleared), session: null }));
   on('GET', '/session', (request) => json(request.session ?? {}));
   on('GET', '/session/put', (request) => {
     const k = request.query.get('k');
-    if (k === null || k === '') return text('k is required', 400);
+    const problem = putProblem(k);
+    if (problem !== undefined || k === null) return text(problem ?? '', 400);
     const v = request.query.get('v') ?? '';
-    return { ...text(`Put ${k}`), session: { ...request.session, [k]: v } };
+    return { ...text(say.put(k)), session: { ...request.session, [k]: v } };
   });
   on('GET', '/flash/set', (request) => {
     const msg = request.query.get('msg') ?? '';
-    // The flash travels in the session cookie, which holds 4 KB in all.
-    if (msg.length > 1000) return text('msg is too long: at most 1000 characters', 400);
+    const problem = flashProblem(msg);
+    if (problem !== undefined) return text(problem, 400);
     return { ...redirect('/flash/show', 303), flash: msg };
   });
   on('GET', '/flash/show', (request) => json({ flash: request.flash ?? null }));
   on('GET', '/cookies', (request) => json(request.cookies ?? {}));
-  on('GET', '/form', (request) =>
-    html(`<!doctype html>
-<html lang="en">
-<meta charset="utf-8">
-<title>A protected form</title>
-<form method="post" action="/form">
-  ${csrfInput(request)}
-  <label>Message <input name="message"></label>
-  <button type="submit">Send</button>
-</form>
-`),
-  );
-  on('POST', '/form', () => text('Form OK'));
-  on('GET', '/cookies/set', () => ({
-    ...text('Cookie set: theme=dark'),
-    cookies: { theme: { value: 'dark', path: '/', maxAge: 3600, httpOnly: true, sameSite: 'lax' } },
-  }));
+  on('GET', '/form', (request) => html(formPage(csrfInput(request))));
+  on('POST', '/form', () => text(say.formOk));
+  on('GET', '/cookies/set', () => {
+    const { name, ...cookie } = themeCookie;
+    return { ...text(say.cookieSet), cookies: { [name]: cookie } };
+  });
 
   return (request) => {
     // HEAD is GET without the body (RFC 9110 §9.3.2); the host drops the body.
@@ -112,42 +82,11 @@ function routes(): Handler {
   };
 }
 
-/** The example's environment: Kit's variables, plus `SESSION_STORE`. */
-export interface ExampleEnv extends SessionEnv {
-  /** `cookie` (the default: the encrypted cookie store) or `memory` (this process only). */
-  SESSION_STORE?: string | undefined;
-}
-
-function sessionOptions(env: ExampleEnv, options: SessionEnvOptions): SessionOptions {
-  const fromEnv = sessionOptionsFromEnv(env, options);
-  switch (env.SESSION_STORE ?? 'cookie') {
-    case 'cookie':
-      return fromEnv;
-    case 'memory':
-      return {
-        ...fromEnv,
-        store: memoryStore({
-          idleTimeoutSeconds: Number(
-            env.SESSION_IDLE_TIMEOUT ?? timeoutDefaults.idleTimeoutSeconds,
-          ),
-          absoluteTimeoutSeconds: Number(
-            env.SESSION_ABSOLUTE_TIMEOUT ?? timeoutDefaults.absoluteTimeoutSeconds,
-          ),
-          ...(options.now === undefined ? {} : { now: options.now }),
-        }),
-      };
-    default:
-      throw new Error(
-        `SESSION_STORE is invalid: got ${JSON.stringify(env.SESSION_STORE)}, expected cookie or memory`,
-      );
-  }
-}
-
 /**
  * The whole application: cookies, the session (Kit's settings from the environment), flash,
  * and anti-forgery protection around the routes, as Kit's html module places it.
  */
-export function createApp(env: ExampleEnv = process.env, options: SessionEnvOptions = {}): Handler {
+export function createApp(env: ExampleEnv = process.env, options: ExampleOptions = {}): Handler {
   return compose(
     wrapCookies(),
     wrapSession(sessionOptions(env, options)),
