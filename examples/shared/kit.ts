@@ -1,8 +1,15 @@
 // What Kit's example says, written once: every host's example answers these routes with
 // these statuses and bodies, in its own idiom. `routes` is the list the tests walk.
 
-/** Every route of the example, with a request that exercises it. */
-export const routes = [
+/** A route, and a request path (with its query) that exercises it. */
+export interface ExampleRoute {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly sample: string;
+}
+
+/** Every route of the example. */
+export const routes: readonly ExampleRoute[] = [
   { method: 'GET', path: '/', sample: '/' },
   { method: 'GET', path: '/login/:id', sample: '/login/alice' },
   { method: 'GET', path: '/remove', sample: '/remove' },
@@ -15,7 +22,7 @@ export const routes = [
   { method: 'GET', path: '/cookies/set', sample: '/cookies/set' },
   { method: 'GET', path: '/form', sample: '/form' },
   { method: 'POST', path: '/form', sample: '/form' },
-] as const;
+];
 
 /** The response texts. */
 export const say = {
