@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -45,3 +46,10 @@ export function answerParent(): void {
   process.on('disconnect', () => process.exit(0));
   setTimeout(() => process.exit(0), maxLifetimeMs).unref();
 }
+
+/**
+ * `require` for the peers whose types augment the framework's request (`req.session`,
+ * `request.session`, `request.cookies`): loaded this way, their declarations stay out of the
+ * type check, where they would collide with sessionkit's own for the same names.
+ */
+export const requireUntyped: (name: string) => unknown = createRequire(import.meta.url);

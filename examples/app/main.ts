@@ -1,10 +1,14 @@
-// `npm start`: serves the example on node:http, on PORT (default 3000).
+// `npm start`: serves the example on node:http, on PORT (default 3000; HOST to listen on one
+// address only). SESSION_STORE=cookie (default), memory or redis (see ../shared/redis.ts).
 import { serve } from '../../src/node.ts';
-import { announce, port, trustProxy } from '../shared/env.ts';
+import { announce, connectStore, host, port, trustProxy } from '../shared/env.ts';
 import { createApp } from './app.ts';
 
-const server = await serve(createApp(process.env), {
-  port: port(process.env),
-  trustProxy: trustProxy(process.env),
+const env = process.env;
+const store = await connectStore(env);
+const server = await serve(createApp(env, store.options), {
+  port: port(env),
+  hostname: host(env),
+  trustProxy: trustProxy(env),
 });
-announce('node:http', server.url, () => server.close());
+announce('node:http', server.url, () => server.close(), store);

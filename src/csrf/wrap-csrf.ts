@@ -1,10 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { invalidOption } from '../core/errors.ts';
+import { invalidOption, SessionkitError } from '../core/errors.ts';
+import { needsSession } from '../core/order.ts';
+import { checkOptions, functionOption } from '../core/options.ts';
 import { equalBytes } from '../crypto/keys.ts';
 import { wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 import { appendList, withProperty } from '../core/headers.ts';
-import type { Middleware, RequestMap, ResponseMap, SessionData } from '../core/types.ts';
+import type {
+  JsonValue,
+  Middleware,
+  RequestMap,
+  ResponseMap,
+  SessionData,
+  SessionShape,
+} from '../core/types.ts';
 
 /** Where the per-session secret lives inside the session (hidden from handlers). */
 export const csrfKey = '_csrf';
@@ -77,10 +86,10 @@ const tokenLength = 86;
  * const app = compose(wrapSession(options), wrapFlash(), wrapCsrf())(routes);
  * // in a handler: `<form method="post">${csrfInput(request)}…</form>`
  */
-export function wrapCsrf<S extends SessionData = SessionData>(
+export function wrapCsrf<S extends SessionShape<S> = SessionData, F = JsonValue>(
   options: CsrfOptions = {},
-): Middleware<S> {
-  return wrapHalves<S>(csrfHalves(options));
+): Middleware<S, F> {
+  return wrapHalves<S, F>(csrfHalves(options));
 }
 
 /**
@@ -91,6 +100,7 @@ export function wrapCsrf<S extends SessionData = SessionData>(
 export function csrfHalves(options: CsrfOptions = {}): Halves {
   const settings = resolve(options);
   return {
+    role: 'csrf',
     request: (request) => csrfRequest(settings, request),
     response: csrfResponse,
   };
@@ -103,15 +113,21 @@ interface Settings {
 }
 
 function resolve(options: CsrfOptions): Settings {
+  checkOptions('wrapCsrf', options, ['trustedOrigins', 'onFailure', 'safeHeader']);
+  const origins: unknown = options.trustedOrigins ?? [];
+  if (!Array.isArray(origins)) {
+    throw invalidOption('wrapCsrf', 'trustedOrigins', origins, 'an array of origins');
+  }
   const trusted = new Set<string>();
-  for (const origin of options.trustedOrigins ?? []) {
+  for (const origin of origins as readonly unknown[]) {
     let parsed: URL | undefined;
     try {
-      parsed = new URL(origin);
+      parsed = typeof origin === 'string' ? new URL(origin) : undefined;
     } catch {
       parsed = undefined;
     }
     if (
+      typeof origin !== 'string' ||
       parsed === undefined ||
       parsed.origin === 'null' ||
       parsed.origin !== origin.replace(/\/$/, '')
@@ -140,7 +156,9 @@ function resolve(options: CsrfOptions): Settings {
       'a custom header name starting with X-, such as X-Requested-With',
     );
   }
-  const onFailure = options.onFailure ?? defaultFailure;
+  const onFailure =
+    functionOption<Settings['onFailure']>('wrapCsrf', 'onFailure', options.onFailure) ??
+    defaultFailure;
   return { trusted, safeHeader, onFailure };
 }
 
@@ -162,11 +180,7 @@ async function csrfRequest(
   request: WithState,
 ): Promise<ResponseMap | undefined> {
   const session = request.session;
-  if (session === undefined) {
-    throw new TypeError(
-      'wrapCsrf: request.session is undefined; apply wrapSession outside wrapCsrf',
-    );
-  }
+  if (session === undefined) throw needsSession('csrf');
   const stored = session[csrfKey];
   const { [csrfKey]: _, ...base } = session;
   const current: State = {
@@ -224,7 +238,10 @@ export function csrfInput(request: { csrfToken?: string | (() => string) | undef
   const given = request.csrfToken;
   const token = typeof given === 'function' ? given.call(request) : given;
   if (token === undefined) {
-    throw new TypeError('csrfInput: request.csrfToken is undefined; apply wrapCsrf to this route');
+    throw new SessionkitError(
+      'missing_middleware',
+      'csrfInput: request.csrfToken is undefined: apply wrapCsrf (inside wrapSession) around this route, or use wrapDefaults()',
+    );
   }
   return `<input type="hidden" name="${csrfField}" value="${token}">`;
 }

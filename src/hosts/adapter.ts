@@ -12,6 +12,7 @@ import type { Halves } from '../core/halves.ts';
 import { consoleLogger } from '../core/logger.ts';
 import type {
   FormFields,
+  JsonValue,
   Logger,
   RequestMap,
   ResponseHeaders,
@@ -24,7 +25,7 @@ import { sessionHalves } from '../session/wrap-session.ts';
 import type { SessionOptions } from '../session/wrap-session.ts';
 import { csrfHalves, csrfInput } from '../csrf/wrap-csrf.ts';
 import type { CsrfOptions } from '../csrf/wrap-csrf.ts';
-import { checkLogger, knownOptions } from './host-options.ts';
+import { checkOptions, loggerOption } from '../core/options.ts';
 import { SessionObject } from './session-object.ts';
 import type { SessionMarks } from './session-object.ts';
 
@@ -58,12 +59,6 @@ const everySessionOption: Exclude<
   : never = true;
 void everySessionOption;
 
-const csrfOptionNames = [
-  'trustedOrigins',
-  'onFailure',
-  'safeHeader',
-] as const satisfies readonly (keyof CsrfOptions)[];
-
 /** The option names every adapter knows; an adapter adds its own. */
 export const adapterOptionNames: readonly string[] = [...sessionOptionNames, 'csrf'];
 
@@ -95,8 +90,8 @@ export class Adapter {
     if (options === undefined) {
       throw invalidOption(what, 'options', options, 'an object with a store');
     }
-    const given = knownOptions(what, options, known) as AdapterOptions;
-    this.logger = checkLogger(what, given.logger ?? consoleLogger);
+    const given = checkOptions(what, options, known) as unknown as AdapterOptions;
+    this.logger = loggerOption(what, given.logger, consoleLogger);
     const session: SessionOptions = { store: given.store };
     for (const name of sessionOptionNames) {
       if (given[name] !== undefined)
@@ -113,7 +108,7 @@ export class Adapter {
       if (typeof csrf !== 'object' || csrf === null) {
         throw invalidOption(what, 'csrf', csrf, "wrapCsrf's options, or false");
       }
-      this.#csrf = csrfHalves(knownOptions(`${what}: csrf`, csrf, csrfOptionNames));
+      this.#csrf = csrfHalves(csrf);
     }
   }
 
@@ -187,7 +182,7 @@ export class Exchange implements SessionMarks {
   csrf = false;
   regenerate = false;
   destroyed = false;
-  #flash: unknown = undefined;
+  #flash: JsonValue | undefined = undefined;
   #flashSet = false;
 
   constructor(map: RequestMap) {
@@ -198,12 +193,12 @@ export class Exchange implements SessionMarks {
   }
 
   /** The value the previous response set as the flash (read once). */
-  get flash(): unknown {
+  get flash(): JsonValue | undefined {
     return this.map.flash;
   }
 
   /** Sets the flash the next request sees. */
-  readonly setFlash = (value: unknown): void => {
+  readonly setFlash = (value: JsonValue | undefined): void => {
     this.#flash = value;
     this.#flashSet = true;
   };

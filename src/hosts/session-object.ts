@@ -3,7 +3,7 @@
  * data itself, changed in place, with two methods. The adapter compares it with what was
  * loaded when the response is committed; the halves never see this object.
  */
-import type { SessionData } from '../core/types.ts';
+import type { JsonValue, SessionData } from '../core/types.ts';
 
 /**
  * The application's session fields. Augment it to type them, as with express-session:
@@ -15,7 +15,7 @@ import type { SessionData } from '../core/types.ts';
  * ```
  */
 export interface SessionValues {
-  [key: string]: unknown;
+  [key: string]: JsonValue | undefined;
 }
 
 /** The two things a framework session does besides holding data. */

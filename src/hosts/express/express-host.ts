@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { RequestCookie, RequestMap } from '../../core/types.ts';
+import type { JsonValue, RequestCookie, RequestMap } from '../../core/types.ts';
 import {
   Adapter,
   adapterOptionNames,
@@ -9,7 +9,8 @@ import {
   isFormType,
 } from '../adapter.ts';
 import type { AdapterOptions } from '../adapter.ts';
-import { safeLog } from '../host-options.ts';
+import { safeLog } from '../host-utils.ts';
+import { createRequestMap } from '../../core/request.ts';
 import type { Session } from '../session-object.ts';
 import { hold, sendMap } from './intercept.ts';
 
@@ -27,13 +28,13 @@ declare global {
        */
       session: Session;
       /** The flash the previous response set (`res.flash(…)`), seen by this request only. */
-      flash: unknown;
+      flash: JsonValue | undefined;
       /** A masked anti-forgery token for a form or an `X-CSRF-Token` header. */
       csrfToken(): string;
     }
     interface Response {
       /** Sets the flash the next request sees as `req.flash`. */
-      flash(value: unknown): void;
+      flash(value: JsonValue): void;
     }
     interface Locals {
       /** `req.csrfToken()`, for views. */
@@ -108,7 +109,7 @@ export function sessionMiddleware(options: ExpressSessionOptions): RequestHandle
 function toRequestMap(req: Request): RequestMap {
   const url = req.originalUrl;
   const q = url.indexOf('?');
-  const map: RequestMap = {
+  const map = createRequestMap({
     method: req.method,
     path: q === -1 ? url : url.slice(0, q),
     query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
@@ -116,7 +117,7 @@ function toRequestMap(req: Request): RequestMap {
     // Express's own reading, which honours its `trust proxy` setting.
     scheme: req.protocol === 'https' ? 'https' : 'http',
     remoteAddress: req.ip,
-  };
+  });
   const form = formFrom(req.headers['content-type'], req.body);
   if (form !== undefined) map.form = form;
   return map;
@@ -134,7 +135,7 @@ function unparsedForm(req: Request): boolean {
 }
 
 function expose(req: Request, res: Response, exchange: Exchange): void {
-  req.session = exchange.session;
+  req.session = exchange.session as unknown as Session;
   req.flash = exchange.flash;
   (req as { cookies: Record<string, RequestCookie> | undefined }).cookies = exchange.map.cookies;
   req.csrfToken = exchange.csrfToken;

@@ -8,7 +8,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { ResponseHeaders, ResponseMap } from '../../core/types.ts';
 import { bodyBytes, changedHeaders } from '../adapter.ts';
 import type { Adapter, Commit, Exchange } from '../adapter.ts';
-import { safeLog } from '../host-options.ts';
+import { safeLog } from '../host-utils.ts';
 
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders';
 type Call = readonly [Method, unknown[]];

@@ -1,7 +1,13 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { SessionkitError } from '../../core/errors.ts';
-import type { RequestCookie, RequestMap, ResponseHeaders, ResponseMap } from '../../core/types.ts';
+import type {
+  JsonValue,
+  RequestCookie,
+  RequestMap,
+  ResponseHeaders,
+  ResponseMap,
+} from '../../core/types.ts';
 import {
   Adapter,
   adapterOptionNames,
@@ -12,6 +18,7 @@ import {
 } from '../adapter.ts';
 import type { AdapterOptions } from '../adapter.ts';
 import type { Session } from '../session-object.ts';
+import { createRequestMap } from '../../core/request.ts';
 
 /** Options of {@link sessionPlugin}: `wrapSession`'s, plus `csrf`. */
 export type FastifySessionOptions = AdapterOptions;
@@ -24,7 +31,7 @@ declare module 'fastify' {
      */
     session: Session;
     /** The flash the previous response set (`reply.flash(…)`), seen by this request only. */
-    flash: unknown;
+    flash: JsonValue | undefined;
     /** The request cookies in Ring's shape, `{ name: { value } }`. */
     cookies: Record<string, RequestCookie>;
     /** A masked anti-forgery token for a form or an `X-CSRF-Token` header. */
@@ -32,7 +39,7 @@ declare module 'fastify' {
   }
   interface FastifyReply {
     /** Sets the flash the next request sees as `request.flash`. */
-    flash(value: unknown): void;
+    flash(value: JsonValue): void;
   }
 }
 
@@ -61,7 +68,7 @@ const plugin: FastifyPluginAsync<FastifySessionOptions> = async (fastify, option
     if (exchange === null) throw new TypeError('csrfToken: the session is not loaded yet');
     return exchange.csrfToken();
   });
-  fastify.decorateReply('flash', function flash(this: FastifyReply, value: unknown): void {
+  fastify.decorateReply('flash', function flash(this: FastifyReply, value: JsonValue): void {
     const exchange = (this.request as WithExchange)[exchangeKey];
     if (exchange === null) throw new TypeError('reply.flash: the session is not loaded yet');
     exchange.setFlash(value);
@@ -73,7 +80,7 @@ const plugin: FastifyPluginAsync<FastifySessionOptions> = async (fastify, option
     const opened = await adapter.open(toRequestMap(request));
     if (!(opened instanceof Exchange)) return send(reply, opened);
     (request as WithExchange)[exchangeKey] = opened;
-    request.session = opened.session;
+    request.session = opened.session as unknown as Session;
     request.flash = opened.flash;
     request.cookies = opened.map.cookies ?? {};
     return undefined;
@@ -144,7 +151,7 @@ export const sessionPlugin = fastifyPlugin(plugin, { fastify: '5.x', name: 'sess
 function toRequestMap(request: FastifyRequest): RequestMap {
   const url = request.url;
   const q = url.indexOf('?');
-  return {
+  return createRequestMap({
     method: request.method,
     path: q === -1 ? url : url.slice(0, q),
     query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
@@ -152,7 +159,7 @@ function toRequestMap(request: FastifyRequest): RequestMap {
     // Fastify's own reading, which honours its trustProxy option.
     scheme: request.protocol === 'https' ? 'https' : 'http',
     remoteAddress: request.ip,
-  };
+  });
 }
 
 async function send(reply: FastifyReply, response: ResponseMap): Promise<FastifyReply> {

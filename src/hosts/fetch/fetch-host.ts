@@ -1,15 +1,18 @@
 import { consoleLogger } from '../../core/logger.ts';
 import { invalidOption } from '../../core/errors.ts';
-import type { Handler, Logger, RequestMap, SessionData } from '../../core/types.ts';
+import type {
+  Handler,
+  JsonValue,
+  Logger,
+  RequestMap,
+  SessionData,
+  SessionShape,
+} from '../../core/types.ts';
 import { BodyError, parseBody } from '../body.ts';
-import {
-  checkBodyLimit,
-  checkLogger,
-  checkTrustProxy,
-  firstEntry,
-  knownOptions,
-  safeLog,
-} from '../host-options.ts';
+import { firstEntry, safeLog } from '../host-utils.ts';
+import { booleanOption, checkOptions, integerOption, loggerOption } from '../../core/options.ts';
+import { leftoverError } from '../../core/leftovers.ts';
+import { createRequestMap } from '../../core/request.ts';
 import {
   declaredTooLarge,
   internalError,
@@ -74,18 +77,23 @@ interface Host {
  * serve({ fetch: toFetchHandler(app), port: 3000 });
  * // or: Deno.serve(toFetchHandler(app)); export default { fetch: toFetchHandler(app) };
  */
-export function toFetchHandler<S extends SessionData = SessionData>(
-  handler: Handler<S>,
+export function toFetchHandler<S extends SessionShape<S> = SessionData, F = JsonValue>(
+  handler: Handler<S, F>,
   options?: FetchHostOptions,
 ): (request: Request) => Promise<Response> {
   const what = 'toFetchHandler';
   if (typeof handler !== 'function') throw invalidOption(what, 'handler', handler, 'a function');
-  const given: FetchHostOptions = knownOptions(what, options, optionNames);
+  const given = checkOptions(what, options, optionNames);
   const host: Host = Object.freeze({
     handler: handler as unknown as Handler,
-    bodyLimitBytes: checkBodyLimit(what, given.bodyLimitBytes ?? fetchHostDefaults.bodyLimitBytes),
-    trustProxy: checkTrustProxy(what, given.trustProxy ?? fetchHostDefaults.trustProxy),
-    logger: checkLogger(what, given.logger ?? consoleLogger),
+    bodyLimitBytes: integerOption(
+      what,
+      'bodyLimitBytes',
+      given.bodyLimitBytes,
+      fetchHostDefaults.bodyLimitBytes,
+    ),
+    trustProxy: booleanOption(what, 'trustProxy', given.trustProxy, fetchHostDefaults.trustProxy),
+    logger: loggerOption(what, given.logger, consoleLogger),
   });
   return (request) => answer(host, request);
 }
@@ -108,6 +116,10 @@ async function answer(host: Host, request: Request): Promise<Response> {
   }
   try {
     const response = await host.handler(map);
+    // A response still carrying a session or cookies: a middleware is missing (a 500, logged).
+    const leftover =
+      typeof response === 'object' && response !== null ? leftoverError(response) : undefined;
+    if (leftover !== undefined) throw leftover;
     return await toResponse(response, map.method, (error) =>
       safeLog(
         host.logger,
@@ -132,14 +144,14 @@ function toRequest(host: Host, request: Request): RequestMap {
     const forwardedFor = firstEntry(request.headers.get('x-forwarded-for'));
     if (forwardedFor !== undefined && forwardedFor !== '') remoteAddress = forwardedFor;
   }
-  return {
+  return createRequestMap({
     method: request.method,
     path: url.pathname,
     query: url.searchParams,
     headers: requestHeaders(request.headers, url),
     scheme,
     remoteAddress,
-  };
+  });
 }
 
 async function readInto(host: Host, request: Request, map: RequestMap): Promise<void> {

@@ -1,10 +1,12 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import type { RequestCookie, RequestMap, ResponseHeaders } from '../../core/types.ts';
+import type { JsonValue, RequestCookie, RequestMap, ResponseHeaders } from '../../core/types.ts';
 import { Adapter, adapterOptionNames, changedHeaders, Exchange, isFormType } from '../adapter.ts';
 import type { AdapterOptions } from '../adapter.ts';
 import { BodyError, parseBody } from '../body.ts';
-import { checkBodyLimit, checkTrustProxy, firstEntry, safeLog } from '../host-options.ts';
+import { firstEntry, safeLog } from '../host-utils.ts';
+import { booleanOption, integerOption } from '../../core/options.ts';
+import { createRequestMap } from '../../core/request.ts';
 import type { Session } from '../session-object.ts';
 import {
   declaredTooLarge,
@@ -38,9 +40,9 @@ export interface SessionVariables {
    */
   session: Session;
   /** The flash the previous response set, seen by this request only. */
-  flash: unknown;
+  flash: JsonValue | undefined;
   /** `c.set('nextFlash', value)`: the flash the next request sees. */
-  nextFlash: unknown;
+  nextFlash: JsonValue | undefined;
   /** The request cookies in Ring's shape, `{ name: { value } }`. */
   cookies: Record<string, RequestCookie>;
   /** A masked anti-forgery token for a form or an `X-CSRF-Token` header. */
@@ -83,11 +85,18 @@ export function sessionMiddleware(
 ): MiddlewareHandler<{ Variables: SessionVariables }> {
   const what = 'sessionMiddleware (hono)';
   const adapter = new Adapter(what, options, optionNames);
-  const bodyLimitBytes = checkBodyLimit(
+  const bodyLimitBytes = integerOption(
     what,
-    options.bodyLimitBytes ?? honoSessionDefaults.bodyLimitBytes,
+    'bodyLimitBytes',
+    options.bodyLimitBytes,
+    honoSessionDefaults.bodyLimitBytes,
   );
-  const trustProxy = checkTrustProxy(what, options.trustProxy ?? honoSessionDefaults.trustProxy);
+  const trustProxy = booleanOption(
+    what,
+    'trustProxy',
+    options.trustProxy,
+    honoSessionDefaults.trustProxy,
+  );
 
   return createMiddleware<{ Variables: SessionVariables }>(async (c, next) => {
     const map = toRequestMap(c, trustProxy);
@@ -143,13 +152,13 @@ function toRequestMap(c: Context, trustProxy: boolean): RequestMap {
     const proto = firstEntry(raw.headers.get('x-forwarded-proto'));
     if (proto !== undefined) scheme = proto.toLowerCase() === 'https' ? 'https' : 'http';
   }
-  return {
+  return createRequestMap({
     method: raw.method,
     path: url.pathname,
     query: url.searchParams,
     headers: requestHeaders(raw.headers, url),
     scheme,
-  };
+  });
 }
 
 function needsForm(map: RequestMap, raw: Request): boolean {

@@ -6,8 +6,9 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { refusalText } from '../body.ts';
 import type { BodyError } from '../body.ts';
-import { safeLog } from '../host-options.ts';
+import { safeLog } from '../host-utils.ts';
 import { describe } from '../../core/errors.ts';
+import { leftoverError } from '../../core/leftovers.ts';
 import type { Host } from './options.ts';
 import type { RequestMap, ResponseMap } from '../../core/types.ts';
 
@@ -61,14 +62,11 @@ function send(host: Host, request: RequestMap, res: ServerResponse, response: un
     );
     return;
   }
-  const { status, headers, body, cookies } = response as ResponseMap;
-  if (cookies !== undefined && !host.warned.cookies && hasKeys(cookies)) {
-    host.warned.cookies = true;
-    log(
-      host,
-      'warn',
-      'node host: response.cookies is set but wrapCookies is not applied, so no cookie was sent (logged once)',
-    );
+  const { status, headers, body } = response as ResponseMap;
+  const leftover = leftoverError(response as ResponseMap);
+  if (leftover !== undefined) {
+    fail(host, request, res, leftover);
+    return;
   }
   try {
     res.statusCode = status;
@@ -153,9 +151,4 @@ export function log(
   error?: unknown,
 ): void {
   safeLog(host.logger, level, message, error);
-}
-
-function hasKeys(object: object): boolean {
-  for (const _ in object) return true;
-  return false;
 }

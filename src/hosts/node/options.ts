@@ -2,8 +2,8 @@
 import type { Server as HttpServer } from 'node:http';
 import { invalidOption } from '../../core/errors.ts';
 import { consoleLogger } from '../../core/logger.ts';
+import { checkOptions } from '../../core/options.ts';
 import type { Handler, Logger } from '../../core/types.ts';
-import { checkBodyLimit, checkLogger, checkTrustProxy, knownOptions } from '../host-options.ts';
 
 /** Options of {@link toNodeListener} (and {@link serve}). */
 export interface NodeHostOptions {
@@ -69,7 +69,6 @@ export interface Host {
   readonly bodyLimitBytes: number;
   readonly trustProxy: boolean;
   readonly logger: Logger;
-  readonly warned: { cookies: boolean };
 }
 
 export const hostOptionNames: readonly string[] = ['bodyLimitBytes', 'trustProxy', 'logger'];
@@ -82,12 +81,29 @@ export function resolveHost(
   known: readonly string[],
 ): Host {
   if (typeof handler !== 'function') throw invalidOption(what, 'handler', handler, 'a function');
-  const given: NodeHostOptions = knownOptions(what, options, known);
-  const bodyLimitBytes = checkBodyLimit(
-    what,
-    given.bodyLimitBytes ?? nodeHostDefaults.bodyLimitBytes,
-  );
-  const trustProxy = checkTrustProxy(what, given.trustProxy ?? nodeHostDefaults.trustProxy);
-  const logger = checkLogger(what, given.logger ?? consoleLogger);
-  return Object.freeze({ handler, bodyLimitBytes, trustProxy, logger, warned: { cookies: false } });
+  checkOptions(what, options, known);
+  if (options === undefined) options = {};
+  const { bodyLimitBytes = nodeHostDefaults.bodyLimitBytes } = options;
+  const { trustProxy = nodeHostDefaults.trustProxy, logger = consoleLogger } = options;
+  if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes < 0) {
+    throw invalidOption(
+      what,
+      'bodyLimitBytes',
+      bodyLimitBytes,
+      'a non-negative integer number of bytes',
+    );
+  }
+  if (typeof trustProxy !== 'boolean') {
+    throw invalidOption(what, 'trustProxy', trustProxy, 'true or false');
+  }
+  if (
+    typeof logger !== 'object' ||
+    logger === null ||
+    typeof logger.warn !== 'function' ||
+    typeof logger.error !== 'function' ||
+    (logger.debug !== undefined && typeof logger.debug !== 'function')
+  ) {
+    throw invalidOption(what, 'logger', logger, 'an object with warn and error methods');
+  }
+  return Object.freeze({ handler, bodyLimitBytes, trustProxy, logger });
 }
