@@ -12,7 +12,7 @@ export function createExpressApp(env: ExampleEnv, options: ExampleOptions = {}):
   app.set('trust proxy', trustProxy(env));
   app.set('etag', false);
   app.use(express.urlencoded({ extended: false }));
-  app.use(sessionMiddleware(sessionOptions(env, options)));
+  app.use(sessionMiddleware({ session: sessionOptions(env, options) }));
 
   app.get('/', (_req, res) => {
     res.type('html').send(homePage);

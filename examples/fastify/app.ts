@@ -22,7 +22,7 @@ export async function createFastifyApp(
     { parseAs: 'string' },
     (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
-  await app.register(sessionPlugin, sessionOptions(env, options));
+  await app.register(sessionPlugin, { session: sessionOptions(env, options) });
 
   app.get('/', (_request, reply) => reply.type('text/html; charset=utf-8').send(homePage));
   app.get<{ Params: { id: string } }>('/login/:id', (request, reply) => {

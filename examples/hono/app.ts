@@ -14,7 +14,9 @@ export function createHonoApp(
 ): Hono<{ Variables: SessionVariables }> {
   const logger = options.logger ?? console;
   const app = new Hono<{ Variables: SessionVariables }>();
-  app.use(sessionMiddleware({ ...sessionOptions(env, options), trustProxy: trustProxy(env) }));
+  app.use(
+    sessionMiddleware({ session: sessionOptions(env, options), trustProxy: trustProxy(env) }),
+  );
 
   app.get('/', (c) => c.html(homePage));
   app.get('/login/:id', (c) => {

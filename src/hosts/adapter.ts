@@ -4,9 +4,8 @@
  * `RequestMap` from its request, calls {@link Adapter.open} and {@link Adapter.check} (the
  * request halves), hands the {@link Exchange} to the application in its idiom, and before
  * its framework sends the headers calls {@link Adapter.commit} (the response halves) and
- * copies the headers it gives back. See docs/decisions/0009-framework-adapters.md.
+ * copies the headers it gives back. See docs/decisions/0010-framework-adapters.md.
  */
-import { invalidOption } from '../core/errors.ts';
 import { composeHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 import { consoleLogger } from '../core/logger.ts';
@@ -22,45 +21,22 @@ import type {
 import { cookieHalves } from '../cookies/wrap-cookies.ts';
 import { flashHalves } from '../session/flash.ts';
 import { sessionHalves } from '../session/wrap-session.ts';
-import type { SessionOptions } from '../session/wrap-session.ts';
 import { csrfHalves, csrfInput } from '../csrf/wrap-csrf.ts';
-import type { CsrfOptions } from '../csrf/wrap-csrf.ts';
-import { checkOptions, loggerOption } from '../core/options.ts';
+import { invalidOption } from '../core/errors.ts';
+import { checkOptions } from '../core/options.ts';
+import { sessionOptionsFromEnv } from '../config/env.ts';
+import type { DefaultsOptions } from '../config/wrap.ts';
 import { SessionObject } from './session-object.ts';
 import type { SessionMarks } from './session-object.ts';
 
 /**
- * Options of the framework adapters: `wrapSession`'s (so `sessionOptionsFromEnv()` can be
- * spread in), plus the CSRF protection.
+ * Options of the framework adapters: {@link wrapDefaults}' (each middleware's own options,
+ * the session's configured from the environment when absent), plus the adapter's own.
  */
-export interface AdapterOptions extends SessionOptions {
-  /**
-   * Anti-forgery protection: `wrapCsrf`'s options, or `false` to turn it off (for an API
-   * that authenticates requests by a header, not a cookie).
-   * @default {} (on, with wrapCsrf's defaults)
-   */
-  csrf?: CsrfOptions | false | undefined;
-}
-
-const sessionOptionNames = [
-  'store',
-  'cookieName',
-  'cookieAttrs',
-  'secure',
-  'onStoreError',
-  'logger',
-] as const satisfies readonly (keyof SessionOptions)[];
-// A SessionOptions key missing from the list above fails to compile here.
-const everySessionOption: Exclude<
-  keyof SessionOptions,
-  (typeof sessionOptionNames)[number]
-> extends never
-  ? true
-  : never = true;
-void everySessionOption;
+export type AdapterOptions = DefaultsOptions;
 
 /** The option names every adapter knows; an adapter adds its own. */
-export const adapterOptionNames: readonly string[] = [...sessionOptionNames, 'csrf'];
+export const adapterOptionNames: readonly string[] = ['session', 'cookies', 'csrf'];
 
 /**
  * A response the halves give back instead of the skeleton (a store that failed on write
@@ -84,32 +60,21 @@ export class Adapter {
   /**
    * @param what the adapter's name, for error messages
    * @param known the option names it accepts ({@link adapterOptionNames} and its own)
-   * @throws {SessionkitError} `invalid_option` for an invalid or unknown option.
+   * @throws {SessionkitError} `invalid_option` for an invalid or unknown option, and
+   *   `insecure_secret` when the session comes from an environment without a usable secret
+   *   in production.
    */
-  constructor(what: string, options: AdapterOptions, known: readonly string[]) {
-    if (options === undefined) {
-      throw invalidOption(what, 'options', options, 'an object with a store');
+  constructor(what: string, options: AdapterOptions | undefined, known: readonly string[]) {
+    const given = checkOptions(what, options, known) as AdapterOptions;
+    const session = given.session ?? sessionOptionsFromEnv();
+    this.#outer = composeHalves(cookieHalves(given.cookies), sessionHalves(session), flashHalves());
+    // The session's logger (checked by sessionHalves) hears the adapter's warnings too.
+    this.logger = session.logger ?? consoleLogger;
+    const { csrf } = given;
+    if (csrf !== undefined && csrf !== false && (typeof csrf !== 'object' || csrf === null)) {
+      throw invalidOption(what, 'csrf', csrf, "wrapCsrf's options, or false to leave it out");
     }
-    const given = checkOptions(what, options, known) as unknown as AdapterOptions;
-    this.logger = loggerOption(what, given.logger, consoleLogger);
-    const session: SessionOptions = { store: given.store };
-    for (const name of sessionOptionNames) {
-      if (given[name] !== undefined)
-        (session as unknown as Record<string, unknown>)[name] = given[name];
-    }
-    this.#outer = composeHalves(
-      cookieHalves({ logger: this.logger }),
-      sessionHalves(session),
-      flashHalves(),
-    );
-    const { csrf = {} } = given;
-    if (csrf === false) this.#csrf = undefined;
-    else {
-      if (typeof csrf !== 'object' || csrf === null) {
-        throw invalidOption(what, 'csrf', csrf, "wrapCsrf's options, or false");
-      }
-      this.#csrf = csrfHalves(csrf);
-    }
+    this.#csrf = csrf === false ? undefined : csrfHalves(csrf);
   }
 
   /**

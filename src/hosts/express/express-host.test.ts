@@ -12,6 +12,7 @@ import { RecordingLogger, RecordingStore } from '../../../test/support/fakes.ts'
 import { SessionkitError } from '../../core/errors.ts';
 import type { SessionData } from '../../core/types.ts';
 import type { SessionStore, StoredSession } from '../../session/store.ts';
+import type { SessionOptions } from '../../session/wrap-session.ts';
 import { cookieStore } from '../../stores/cookie/cookie-store.ts';
 import { memoryStore } from '../../stores/memory/memory-store.ts';
 import { sessionMiddleware } from './express-host.ts';
@@ -67,7 +68,7 @@ interface Running {
 
 async function start(
   routes: (app: Express) => void,
-  options: Partial<ExpressSessionOptions> = {},
+  options: { session?: Partial<SessionOptions>; csrf?: ExpressSessionOptions['csrf'] } = {},
   prepare: (app: Express) => void = (app) => app.use(express.urlencoded({ extended: false })),
 ): Promise<Running> {
   const logger = new RecordingLogger();
@@ -76,9 +77,8 @@ async function start(
   prepare(app);
   app.use(
     sessionMiddleware({
-      store: memoryStore(),
-      logger,
       ...options,
+      session: { store: memoryStore(), logger, ...options.session },
     }),
   );
   routes(app);
@@ -151,7 +151,7 @@ void describe('sessionMiddleware (express): the session in Express idiom', () =>
         app.get('/flash/show', (req, res) => res.json({ flash: req.flash ?? null }));
         app.get('/cookies', (req, res) => res.json(req.cookies));
       },
-      { store },
+      { session: { store } },
     );
   });
   after(() => app.close());
@@ -192,7 +192,7 @@ void describe('sessionMiddleware (express): the session in Express idiom', () =>
     assert.deepEqual(await old.json('/session'), {});
   });
 
-  void it('L-02: destroy() deletes the session and expires its cookie; data set after it starts a new one', async () => {
+  void it('L-06, L-15: destroy() deletes the session and expires its cookie; data set after it starts a new one', async () => {
     const browser = app.client();
     await browser.get('/set');
     const key = browser.cookie('session')!;
@@ -280,7 +280,7 @@ void describe('sessionMiddleware (express): saved before the headers go out', ()
           res.end('made');
         });
       },
-      { store },
+      { session: { store } },
       stamp,
     );
   });
@@ -400,7 +400,7 @@ void describe('sessionMiddleware (express): failures', () => {
           called++;
           res.send('no');
         }),
-      { store },
+      { session: { store } },
     );
     try {
       store.fail.read = new Error('down');
@@ -424,8 +424,10 @@ void describe('sessionMiddleware (express): failures', () => {
           res.set('x-from-handler', '1').cookie('mine', '1').send('not this');
         }),
       {
-        store,
-        onStoreError: () => ({ status: 503, headers: { 'x-replaced': '1' }, body: 'try later' }),
+        session: {
+          store,
+          onStoreError: () => ({ status: 503, headers: { 'x-replaced': '1' }, body: 'try later' }),
+        },
       },
     );
     try {
@@ -453,7 +455,7 @@ void describe('sessionMiddleware (express): failures', () => {
           res.send('not sent');
         });
       },
-      { store: cookieStore({ secrets: [secret] }) },
+      { session: { store: cookieStore({ secrets: [secret] }) } },
     );
     try {
       const thrown = await app.client().get('/throws');
@@ -473,12 +475,13 @@ void describe('sessionMiddleware (express): failures', () => {
   void it('refuses unknown and invalid options, as serve does', () => {
     const store = memoryStore();
     for (const [options, message] of [
-      [{ store, cookeName: 'x' }, /option cookeName is invalid: .*unknown option/],
-      [{ store, csrf: { trustedOrigin: [] } }, /option trustedOrigin is invalid/],
-      [{ store, csrf: 'on' }, /option csrf is invalid/],
-      [{ store, logger: {} }, /option logger is invalid/],
-      [{}, /option store is invalid/],
-      [undefined, /option options is invalid/],
+      [{ sesion: { store } }, /option sesion is invalid: .*unknown option; did you mean session/],
+      [{ session: { store, cookeName: 'x' } }, /wrapSession: option cookeName is invalid/],
+      [{ session: {} }, /wrapSession: option store is invalid/],
+      [{ session: { store, logger: {} } }, /option logger is invalid/],
+      [{ csrf: { trustedOrigin: [] } }, /wrapCsrf: option trustedOrigin is invalid/],
+      [{ csrf: 'on' }, /option csrf is invalid/],
+      [[], /option options is invalid/],
     ] as const) {
       assert.throws(
         () => sessionMiddleware(options as unknown as ExpressSessionOptions),

@@ -14,7 +14,7 @@ import { createRequestMap } from '../../core/request.ts';
 import type { Session } from '../session-object.ts';
 import { hold, sendMap } from './intercept.ts';
 
-/** Options of {@link sessionMiddleware}: `wrapSession`'s, plus `csrf`. */
+/** Options of {@link sessionMiddleware}: `wrapDefaults`' (`session`, `cookies`, `csrf`). */
 export type ExpressSessionOptions = AdapterOptions;
 
 /* eslint-disable @typescript-eslint/no-namespace -- Express's types are augmented through their global namespace */
@@ -65,12 +65,11 @@ declare global {
  * @throws {SessionkitError} `invalid_option` for an invalid or unknown option.
  * @example
  * import express from 'express';
- * import { sessionOptionsFromEnv } from 'sessionkit';
  * import { sessionMiddleware } from 'sessionkit/express';
  *
  * const app = express();
  * app.use(express.urlencoded({ extended: false }));
- * app.use(sessionMiddleware(sessionOptionsFromEnv()));
+ * app.use(sessionMiddleware()); // configured from the environment, as wrapDefaults() is
  * app.post('/login', (req, res) => {
  *   req.session.user = req.body.user;
  *   req.session.regenerate();
@@ -78,7 +77,7 @@ declare global {
  *   res.redirect(303, '/');
  * });
  */
-export function sessionMiddleware(options: ExpressSessionOptions): RequestHandler {
+export function sessionMiddleware(options?: ExpressSessionOptions): RequestHandler {
   const adapter = new Adapter('sessionMiddleware (express)', options, adapterOptionNames);
   const warned = { body: false };
   return function sessionkit(req: Request, res: Response, next: NextFunction): void {

@@ -9,18 +9,22 @@ import { Client } from '../../../test/support/client.ts';
 import { RecordingLogger, RecordingStore } from '../../../test/support/fakes.ts';
 import { SessionkitError } from '../../core/errors.ts';
 import { memoryStore } from '../../stores/memory/memory-store.ts';
+import type { SessionOptions } from '../../session/wrap-session.ts';
 import { sessionPlugin } from './fastify-host.ts';
 import type { FastifySessionOptions } from './fastify-host.ts';
 
 async function setup(
   routes: (app: FastifyInstance) => void,
-  options: Partial<FastifySessionOptions> = {},
+  options: { session?: Partial<SessionOptions>; csrf?: FastifySessionOptions['csrf'] } = {},
 ) {
   const store = new RecordingStore(memoryStore());
   const logger = new RecordingLogger();
   const errors: unknown[] = [];
   const app = Fastify();
-  await app.register(sessionPlugin, { store, logger, ...options } as FastifySessionOptions);
+  await app.register(sessionPlugin, {
+    ...options,
+    session: { store, logger, ...options.session },
+  });
   routes(app);
   app.setErrorHandler((error, _request, reply) => {
     errors.push(error);
@@ -184,16 +188,20 @@ void describe('sessionPlugin (fastify)', () => {
     const unknown = Fastify();
     await assert.rejects(
       async () => {
-        await unknown.register(sessionPlugin, { store: memoryStore(), cookies: true } as never);
+        await unknown.register(sessionPlugin, {
+          session: { store: memoryStore() },
+          store: 1,
+        } as never);
       },
       (error: unknown) =>
-        error instanceof SessionkitError && /option cookies is invalid/.test(error.message),
+        error instanceof SessionkitError &&
+        /option store is invalid: .*unknown option/.test(error.message),
     );
     const both = Fastify();
     await both.register(fastifyCookie);
     await assert.rejects(
       async () => {
-        await both.register(sessionPlugin, { store: memoryStore() });
+        await both.register(sessionPlugin, { session: { store: memoryStore() } });
       },
       (error: unknown) =>
         error instanceof SessionkitError &&

@@ -20,7 +20,7 @@ import type { AdapterOptions } from '../adapter.ts';
 import type { Session } from '../session-object.ts';
 import { createRequestMap } from '../../core/request.ts';
 
-/** Options of {@link sessionPlugin}: `wrapSession`'s, plus `csrf`. */
+/** Options of {@link sessionPlugin}: `wrapDefaults`' (`session`, `cookies`, `csrf`). */
 export type FastifySessionOptions = AdapterOptions;
 
 declare module 'fastify' {
@@ -135,11 +135,10 @@ const plugin: FastifyPluginAsync<FastifySessionOptions> = async (fastify, option
  * @throws {SessionkitError} `invalid_option` for an invalid or unknown option, at `register`.
  * @example
  * import Fastify from 'fastify';
- * import { sessionOptionsFromEnv } from 'sessionkit';
  * import { sessionPlugin } from 'sessionkit/fastify';
  *
  * const app = Fastify();
- * await app.register(sessionPlugin, sessionOptionsFromEnv());
+ * await app.register(sessionPlugin); // configured from the environment, as wrapDefaults() is
  * app.get('/login/:id', async (request) => {
  *   request.session.user = (request.params as { id: string }).id;
  *   request.session.regenerate();

@@ -8,15 +8,18 @@ import { RecordingLogger, RecordingStore } from '../../../test/support/fakes.ts'
 import { SessionkitError } from '../../core/errors.ts';
 import { csrfInput } from '../../csrf/wrap-csrf.ts';
 import { memoryStore } from '../../stores/memory/memory-store.ts';
+import type { SessionOptions } from '../../session/wrap-session.ts';
 import { sessionMiddleware } from './hono-host.ts';
 import type { HonoSessionOptions, SessionVariables } from './hono-host.ts';
 
-function setup(options: Partial<HonoSessionOptions> = {}) {
+function setup(
+  options: Omit<HonoSessionOptions, 'session'> & { session?: Partial<SessionOptions> } = {},
+) {
   const store = new RecordingStore(memoryStore());
   const logger = new RecordingLogger();
   const errors: unknown[] = [];
   const app = new Hono<{ Variables: SessionVariables }>();
-  app.use(sessionMiddleware({ store, logger, ...options }));
+  app.use(sessionMiddleware({ ...options, session: { store, logger, ...options.session } }));
   app.onError((error, c) => {
     errors.push(error);
     return c.text('handled by Hono', 500);
@@ -127,7 +130,7 @@ void describe('sessionMiddleware (hono)', () => {
 
   void it('takes the scheme from X-Forwarded-Proto only with trustProxy', async () => {
     for (const trustProxy of [false, true]) {
-      const { app, client } = setup({ trustProxy, secure: 'auto' });
+      const { app, client } = setup({ trustProxy, session: { secure: 'auto' } });
       app.get('/', (c) => {
         c.get('session').n = 1;
         return c.text('ok');
@@ -141,9 +144,9 @@ void describe('sessionMiddleware (hono)', () => {
   void it('refuses unknown and invalid options', () => {
     const store = memoryStore();
     for (const [options, message] of [
-      [{ store, bodyLimit: 1 }, /option bodyLimit is invalid: .*unknown option/],
-      [{ store, bodyLimitBytes: -1 }, /option bodyLimitBytes is invalid/],
-      [{ store, trustProxy: 1 }, /option trustProxy is invalid/],
+      [{ session: { store }, bodyLimit: 1 }, /option bodyLimit is invalid: .*unknown option/],
+      [{ session: { store }, bodyLimitBytes: -1 }, /option bodyLimitBytes is invalid/],
+      [{ session: { store }, trustProxy: 1 }, /option trustProxy is invalid/],
     ] as const) {
       assert.throws(
         () => sessionMiddleware(options as unknown as HonoSessionOptions),

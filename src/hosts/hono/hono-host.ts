@@ -17,7 +17,10 @@ import {
   tooLarge,
 } from '../web.ts';
 
-/** Options of {@link sessionMiddleware}: `wrapSession`'s, `csrf`, and how to read the request. */
+/**
+ * Options of {@link sessionMiddleware}: `wrapDefaults`' (`session`, `cookies`, `csrf`), and
+ * how to read the request.
+ */
 export interface HonoSessionOptions extends AdapterOptions {
   /**
    * The largest form body read for the CSRF check, in bytes; a larger one gets 413.
@@ -69,10 +72,9 @@ const optionNames: readonly string[] = [...adapterOptionNames, 'bodyLimitBytes',
  * @throws {SessionkitError} `invalid_option` for an invalid or unknown option.
  * @example
  * import { Hono } from 'hono';
- * import { sessionOptionsFromEnv } from 'sessionkit';
  * import { sessionMiddleware } from 'sessionkit/hono';
  *
- * const app = new Hono().use(sessionMiddleware(sessionOptionsFromEnv()));
+ * const app = new Hono().use(sessionMiddleware()); // configured from the environment
  * app.get('/login/:id', (c) => {
  *   const session = c.get('session');
  *   session.user = c.req.param('id');
@@ -81,7 +83,7 @@ const optionNames: readonly string[] = [...adapterOptionNames, 'bodyLimitBytes',
  * });
  */
 export function sessionMiddleware(
-  options: HonoSessionOptions,
+  options: HonoSessionOptions = {},
 ): MiddlewareHandler<{ Variables: SessionVariables }> {
   const what = 'sessionMiddleware (hono)';
   const adapter = new Adapter(what, options, optionNames);
