@@ -53,6 +53,34 @@ describe('sessionOptionsFromEnv', () => {
     assert.equal(await options.store.read(key), undefined, 'absolute timeout');
   });
 
+  it('K-08: in production the cookie is named __Host-session unless COOKIE_NAME says otherwise', () => {
+    const logger = new RecordingLogger();
+    const options = sessionOptionsFromEnv(
+      { COOKIE_SECRET: good, NODE_ENV: 'production' },
+      { logger },
+    );
+    assert.equal(options.cookieName, '__Host-session');
+    assert.equal(options.store.cookieName, '__Host-session');
+    assert.deepEqual(logger.warnings, []);
+    assert.equal(sessionOptionsFromEnv({ COOKIE_SECRET: good }).cookieName, 'session');
+  });
+
+  it("K-08: a production COOKIE_NAME is kept (Kit's name); one without a prefix warns", () => {
+    const logger = new RecordingLogger();
+    const env = { COOKIE_SECRET: good, NODE_ENV: 'production', COOKIE_NAME: 'myapp-session' };
+    assert.equal(sessionOptionsFromEnv(env, { logger }).cookieName, 'myapp-session');
+    assert.equal(logger.warnings.length, 1);
+    assert.match(logger.warnings[0]!, /COOKIE_NAME .*__Host-/);
+    for (const name of ['__Host-myapp', '__Secure-myapp']) {
+      const quiet = new RecordingLogger();
+      sessionOptionsFromEnv({ ...env, COOKIE_NAME: name }, { logger: quiet });
+      assert.deepEqual(quiet.warnings, [], name);
+    }
+    const development = new RecordingLogger();
+    sessionOptionsFromEnv({ ...env, NODE_ENV: 'development' }, { logger: development });
+    assert.deepEqual(development.warnings, []);
+  });
+
   it('always marks the cookie Secure in production', () => {
     assert.equal(
       sessionOptionsFromEnv({ COOKIE_SECRET: good, NODE_ENV: 'production' }).secure,

@@ -13,7 +13,7 @@ export interface SessionEnv {
   COOKIE_SECRET?: string | undefined;
   /** Older secrets, comma-separated: they still open cookies, which are then re-sealed. */
   COOKIE_SECRET_PREVIOUS?: string | undefined;
-  /** The session cookie's name. @default 'session' */
+  /** The session cookie's name. @default '__Host-session' in production, else 'session' */
   COOKIE_NAME?: string | undefined;
   /** Seconds of inactivity after which a session is gone. @default 86400 */
   SESSION_IDLE_TIMEOUT?: string | undefined;
@@ -91,8 +91,10 @@ export function secretWeakness(secret: string): string | undefined {
 
 /**
  * Builds `wrapSession`'s options from the environment, as Kit does: the encrypted cookie
- * store with `COOKIE_SECRET` (and `COOKIE_SECRET_PREVIOUS` for rotation), the cookie name,
- * the idle and absolute timeouts, and Kit's cookie attributes
+ * store with `COOKIE_SECRET` (and `COOKIE_SECRET_PREVIOUS` for rotation), the cookie name
+ * (`COOKIE_NAME`; by default `__Host-session` in production and `session` elsewhere, and a
+ * production name without a `__Host-` or `__Secure-` prefix warns), the idle and absolute
+ * timeouts, and the session cookie's attributes
  * (`Path=/; HttpOnly; Max-Age=<idle timeout>; SameSite=Strict`, plus `Secure` on HTTPS
  * requests and always in production).
  *
@@ -109,7 +111,12 @@ export function sessionOptionsFromEnv(
 ): SessionOptions {
   const logger = options.logger ?? consoleLogger;
   const production = env.NODE_ENV === 'production';
-  const cookieName = nonEmpty(env.COOKIE_NAME) ?? sessionDefaults.cookieName;
+  const cookieName = nonEmpty(env.COOKIE_NAME) ?? defaultName(production);
+  if (production && !/^__(host|secure)-/i.test(cookieName)) {
+    logger.warn(
+      `sessionkit: COOKIE_NAME ${JSON.stringify(cookieName)} has no __Host- prefix, so another subdomain can plant a session cookie of that name (cookie tossing); prefer __Host-${cookieName}`,
+    );
+  }
   const idleTimeoutSeconds =
     seconds(env, 'SESSION_IDLE_TIMEOUT') ?? timeoutDefaults.idleTimeoutSeconds;
   const absoluteTimeoutSeconds =
@@ -186,6 +193,11 @@ function insecure(variable: string, weakness: string): SessionkitError {
     'insecure_secret',
     `sessionkit: ${variable} ${weakness}, so anyone could forge sessions; refusing to start in production: ${howToMake}`,
   );
+}
+
+/** K-08: a Secure production cookie gets the `__Host-` prefix unless COOKIE_NAME names it. */
+function defaultName(production: boolean): string {
+  return production ? sessionDefaults.productionCookieName : sessionDefaults.cookieName;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

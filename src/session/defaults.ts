@@ -8,6 +8,12 @@ import { timeoutDefaults } from './timeouts.ts';
  */
 export const sessionDefaults = Object.freeze({
   cookieName: 'session',
+  /**
+   * The name `sessionOptionsFromEnv` gives the cookie in production, where it is always
+   * Secure: a `__Host-` cookie cannot be set by another subdomain nor for another Path
+   * (RFC 6265bis §4.1.3.2), which ends cookie tossing (security case K-08).
+   */
+  productionCookieName: '__Host-session',
   cookieAttrs: Object.freeze({
     path: '/',
     httpOnly: true,

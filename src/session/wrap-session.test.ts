@@ -180,6 +180,73 @@ describe('wrapSession', () => {
     assert.deepEqual(seen?.session, { user: 'alice' });
   });
 
+  it('P-01: two different sessions that both authenticate give no session (cookie tossing fails closed), logged once', async () => {
+    let seen: RequestMap | undefined;
+    const { app, logger } = setup((req) =>
+      req.path === '/login' ? login(req) : ((seen = req), { status: 200 }),
+    );
+    const victim = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    const attacker = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    // A sibling subdomain planted its own valid session with a longer Path: sent first.
+    for (const header of [
+      `${attacker}; ${victim}`,
+      `${victim}; ${attacker}`,
+      `${attacker}; ${victim}`,
+    ]) {
+      seen = undefined;
+      await app(request({ headers: { cookie: header } }));
+      assert.deepEqual(seen?.session, {});
+      assert.equal(seen?.sessionKey, undefined);
+    }
+    assert.equal(
+      logger.warnings.filter((w) => /more than one valid session cookie/.test(w)).length,
+      1,
+    );
+    assert.equal(
+      logger.debugs.filter((d) => /more than one valid session cookie/.test(d)).length,
+      2,
+    );
+  });
+
+  it('P-01: the same value sent twice is one candidate, not a conflict', async () => {
+    let seen: RequestMap | undefined;
+    const { app, store } = setup((req) =>
+      req.path === '/login' ? login(req) : ((seen = req), { status: 200 }),
+    );
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    store.calls = [];
+    await app(request({ headers: { cookie: `${cookie}; ${cookie}` } }));
+    assert.deepEqual(seen?.session, { user: 'alice' });
+    assert.equal(store.calls.filter((c) => c.startsWith('read')).length, 1);
+  });
+
+  it('P-01: garbage planted ahead of the real cookie cannot push it out, and at most 16 values are read', async () => {
+    let seen: RequestMap | undefined;
+    const { app, store } = setup((req) =>
+      req.path === '/login' ? login(req) : ((seen = req), { status: 200 }),
+    );
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    // Browsers send longer Paths first (RFC 6265bis §5.8.3): planted values come before ours.
+    const planted = Array.from({ length: 40 }, (_, i) => `session=${'G'.repeat(40)}${i}`).join(
+      '; ',
+    );
+    store.calls = [];
+    await app(request({ headers: { cookie: `${planted}; ${cookie}` } }));
+    assert.deepEqual(seen?.session, { user: 'alice' });
+    assert.equal(store.calls.filter((c) => c.startsWith('read')).length, 16);
+  });
+
+  it('P-01: the real cookie is found behind 250 other cookies (more than the parser keeps)', async () => {
+    let seen: RequestMap | undefined;
+    const { app } = setup((req) =>
+      req.path === '/login' ? login(req) : ((seen = req), { status: 200 }),
+    );
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    const others = Array.from({ length: 250 }, (_, i) => `c${i}=1`).join('; ');
+    await app(request({ headers: { cookie: `${others}; ${cookie}` } }));
+    assert.deepEqual(seen?.session, { user: 'alice' });
+  });
+
   it('Q-05: a request that reads without changing the session causes no write and no cookie', async () => {
     const { app, store } = setup((req) => (req.path === '/login' ? login(req) : show(req)));
     const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;

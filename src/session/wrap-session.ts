@@ -53,11 +53,27 @@ export interface SessionOptions {
 }
 
 /**
- * At most this many cookies of the session's name are tried (security case P-01): enough
- * that cookies planted by a sibling subdomain cannot hide the real one, while Node's 16 KiB
- * header limit bounds the work anyway.
+ * At most this many distinct values of the session's cookie are read from the store, the
+ * **last** ones of the header (security case P-01). Browsers send the cookies with the
+ * longest Path first and, among equal Paths, the oldest first (RFC 6265bis §5.8.3), so values
+ * a sibling subdomain plants for longer paths come before our `Path=/` cookie, however many
+ * there are; after it can only come `Path=/` cookies newer than ours, which a sibling can set
+ * once per parent domain it shares with us. Garbage therefore cannot push the real cookie out
+ * of the window, and a request of a thousand planted values costs 16 store reads, not a
+ * thousand.
  */
 const maxCandidates = 16;
+
+/** The last {@link maxCandidates} distinct non-empty values, in header order. */
+function candidatesOf(values: readonly string[]): string[] {
+  const picked: string[] = [];
+  for (let i = values.length - 1; i >= 0 && picked.length < maxCandidates; i--) {
+    const value = values[i]!;
+    // P-16: an empty cookie is no session, never a store key; a repeated value is read once.
+    if (value !== '' && !picked.includes(value)) picked.push(value);
+  }
+  return picked.reverse();
+}
 
 /**
  * Ring's `wrap-session`. The request gets `session` (the stored data, or `{}`) and
@@ -103,6 +119,7 @@ interface Settings {
   readonly onStoreError: NonNullable<SessionOptions['onStoreError']>;
   readonly logger: Logger;
   warnedInsecure: boolean;
+  warnedTossing: boolean;
 }
 
 function resolve(options: SessionOptions): Settings {
@@ -155,6 +172,7 @@ function resolve(options: SessionOptions): Settings {
       })),
     logger,
     warnedInsecure: false,
+    warnedTossing: false,
   };
 }
 
@@ -195,27 +213,49 @@ async function sessionRequest(
   settings: Settings,
   request: WithState,
 ): Promise<ResponseMap | undefined> {
-  const candidates = cookieValues(request.headers.cookie, settings.name);
+  const values = cookieValues(request.headers.cookie, settings.name);
+  const candidates = values.length === 1 && values[0] !== '' ? values : candidatesOf(values);
   let key: string | undefined;
   let stored: StoredSession | undefined;
   try {
-    for (let i = 0; i < candidates.length && i < maxCandidates; i++) {
-      const candidate = candidates[i]!;
-      if (candidate === '') continue; // P-16: an empty cookie is no session, never a store key
-      stored = await settings.store.read(candidate);
-      if (stored !== undefined) {
+    for (const candidate of candidates) {
+      const read = await settings.store.read(candidate);
+      if (read === undefined) {
+        settings.logger.debug?.(
+          `sessionkit: ignored an invalid or expired ${settings.name} cookie`,
+        );
+      } else if (key === undefined) {
         key = candidate;
+        stored = read;
+      } else {
+        // P-01: a second valid session is a cookie planted by a sibling subdomain (cookie
+        // tossing) or left behind by a change of Path or Domain; neither can be told from the
+        // header, so the request gets no session rather than perhaps the attacker's.
+        tossed(settings);
+        key = undefined;
+        stored = undefined;
         break;
       }
-      settings.logger.debug?.(`sessionkit: ignored an invalid or expired ${settings.name} cookie`);
     }
   } catch (error) {
     return storeFailure(settings, new StoreFailure('read', error), request);
   }
   request.session = stored?.data ?? {};
   request.sessionKey = key;
-  request[state] = { stored, hadCookie: candidates.length > 0 };
+  request[state] = { stored, hadCookie: values.length > 0 };
   return undefined;
+}
+
+function tossed(settings: Settings): void {
+  const message = `sessionkit: a request carried more than one valid session cookie named ${settings.name}; it is served without a session`;
+  if (settings.warnedTossing) {
+    settings.logger.debug?.(message);
+    return;
+  }
+  settings.warnedTossing = true;
+  settings.logger.warn(
+    `${message} (logged once). Another subdomain may have set one (cookie tossing), or the cookie's Path or Domain changed; the __Host- prefix on the cookie name prevents both`,
+  );
 }
 
 async function sessionResponse(
