@@ -14,7 +14,7 @@ function insecure(message: RegExp) {
 }
 
 describe('sessionOptionsFromEnv', () => {
-  it("builds Kit's settings: cookie store, name, Kit's cookie attributes, Secure on HTTPS", () => {
+  it("builds Kit's settings: cookie store, name, Kit's cookie attributes (but SameSite=Lax), Secure on HTTPS", () => {
     const options = sessionOptionsFromEnv({ COOKIE_SECRET: good });
     assert.equal(options.cookieName, 'session');
     assert.equal(options.store.cookieName, 'session');
@@ -22,7 +22,7 @@ describe('sessionOptionsFromEnv', () => {
       path: '/',
       httpOnly: true,
       maxAge: 86_400,
-      sameSite: 'strict',
+      sameSite: 'lax',
     });
     assert.equal(options.secure, 'auto');
   });

@@ -95,7 +95,7 @@ export function secretWeakness(secret: string): string | undefined {
  * (`COOKIE_NAME`; by default `__Host-session` in production and `session` elsewhere, and a
  * production name without a `__Host-` or `__Secure-` prefix warns), the idle and absolute
  * timeouts, and the session cookie's attributes
- * (`Path=/; HttpOnly; Max-Age=<idle timeout>; SameSite=Strict`, plus `Secure` on HTTPS
+ * (`Path=/; HttpOnly; Max-Age=<idle timeout>; SameSite=Lax`, plus `Secure` on HTTPS
  * requests and always in production).
  *
  * In production a missing, short, placeholder or low-entropy secret throws

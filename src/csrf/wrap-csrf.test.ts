@@ -250,6 +250,45 @@ describe('wrapCsrf', () => {
     assert.deepEqual(response.headers.getSetCookie(), []);
   });
 
+  it('L-16: a cross-site navigation that arrives without a Strict session cookie stores no new secret', async () => {
+    const strict = compose(
+      wrapSession({
+        store: memoryStore(),
+        cookieAttrs: { sameSite: 'strict' },
+        logger: new RecordingLogger(),
+      }),
+      wrapCsrf(),
+    )(routes);
+    const crossSite = { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' };
+    const linked = await browse(strict).get('/form', { headers: crossSite });
+    assert.equal(linked.status, 200);
+    assert.deepEqual(linked.headers.getSetCookie(), [], 'the user may hold a withheld cookie');
+    // The same page reached from the site itself starts the session as usual.
+    const own = await browse(strict).get('/form', { headers: { 'sec-fetch-site': 'same-origin' } });
+    assert.equal(own.headers.getSetCookie().length, 1);
+  });
+
+  it('L-16: with the default SameSite=Lax a cross-site link carries the cookie, so a first visit stores its secret', async () => {
+    const linked = await browse(app()).get('/form', {
+      headers: {
+        'sec-fetch-site': 'cross-site',
+        'sec-fetch-mode': 'navigate',
+        'sec-fetch-dest': 'document',
+      },
+    });
+    assert.equal(linked.headers.getSetCookie().length, 1);
+    assert.match(linked.headers.getSetCookie()[0]!, /SameSite=Lax/);
+    // A cross-site frame gets no Lax cookie: no session is started for it.
+    const framed = await browse(app()).get('/form', {
+      headers: {
+        'sec-fetch-site': 'cross-site',
+        'sec-fetch-mode': 'navigate',
+        'sec-fetch-dest': 'iframe',
+      },
+    });
+    assert.deepEqual(framed.headers.getSetCookie(), []);
+  });
+
   it('a page that renders a token writes the session once, then not again', async () => {
     const browser = browse(app());
     assert.equal((await browser.send('GET', '/form')).headers.getSetCookie().length, 1);

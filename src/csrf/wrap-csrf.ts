@@ -5,6 +5,7 @@ import { wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 import { appendList, withProperty } from '../core/headers.ts';
 import type { Middleware, RequestMap, ResponseMap, SessionData } from '../core/types.ts';
+import { sessionCookieWithheld } from '../session/wrap-session.ts';
 
 /** Where the per-session secret lives inside the session (hidden from handlers). */
 export const csrfKey = '_csrf';
@@ -212,7 +213,12 @@ function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
   if (out.session !== undefined) {
     return withProperty(out, 'session', { ...out.session, [csrfKey]: secret });
   }
-  if (created) return withProperty(out, 'session', { ...base, [csrfKey]: secret });
+  // L-16: a page reached from another site without the session cookie, because SameSite
+  // withheld it, must not start a session just to hold the secret: its Set-Cookie would
+  // replace the user's session. Its form then fails once; the next same-site page works.
+  if (created && !sessionCookieWithheld(request)) {
+    return withProperty(out, 'session', { ...base, [csrfKey]: secret });
+  }
   return out;
 }
 

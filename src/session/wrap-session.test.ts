@@ -61,7 +61,7 @@ describe('wrapSession', () => {
     const [line] = setCookies(await app(request()));
     assert.match(
       line!,
-      /^session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=86400; HttpOnly; SameSite=Strict$/,
+      /^session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=86400; HttpOnly; SameSite=Lax$/,
     );
   });
 
@@ -99,7 +99,7 @@ describe('wrapSession', () => {
     const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
     const response = await app(request({ headers: { cookie } }));
     assert.deepEqual(setCookies(response), [
-      'session=; Domain=example.com; Path=/app; Max-Age=0; HttpOnly; SameSite=Strict',
+      'session=; Domain=example.com; Path=/app; Max-Age=0; HttpOnly; SameSite=Lax',
     ]);
     assert.ok(store.calls.includes('delete'));
     assert.equal(await store.inner.read(cookie.slice('session='.length)), undefined);
@@ -142,7 +142,7 @@ describe('wrapSession', () => {
     );
     const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
     const [line] = setCookies(await app(request({ headers: { cookie } })));
-    assert.equal(line, `${cookie}; Path=/; Max-Age=2592000; HttpOnly; SameSite=Strict`);
+    assert.equal(line, `${cookie}; Path=/; Max-Age=2592000; HttpOnly; SameSite=Lax`);
   });
 
   it("S-15: replaces a handler cookie of the session's name and keeps the others, one Set-Cookie each", async () => {

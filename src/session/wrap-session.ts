@@ -28,8 +28,9 @@ export interface SessionOptions {
    */
   cookieName?: string | undefined;
   /**
-   * Session cookie attributes, merged over the defaults (Kit's effective attributes):
-   * `{ path: '/', httpOnly: true, maxAge: 86400, sameSite: 'strict' }`.
+   * Session cookie attributes, merged over the defaults (Kit's effective attributes, but
+   * `SameSite=Lax`, so that a link from another site does not arrive signed out):
+   * `{ path: '/', httpOnly: true, maxAge: 86400, sameSite: 'lax' }`.
    */
   cookieAttrs?: CookieAttrs | undefined;
   /**
@@ -113,6 +114,8 @@ interface Settings {
   readonly name: string;
   readonly attrs: CookieAttrs;
   readonly secure: boolean | 'auto';
+  /** `strict`, `lax` or `none`; no attribute counts as `lax`, as Chromium treats it. */
+  readonly sameSite: string;
   /** `; Path=/; …` precomputed for the plain and the Secure cookie. */
   readonly suffix: string;
   readonly secureSuffix: string;
@@ -161,6 +164,7 @@ function resolve(options: SessionOptions): Settings {
     name,
     attrs,
     secure,
+    sameSite: attrs.sameSite?.toLowerCase() ?? 'lax',
     suffix: line.slice(name.length + 2),
     secureSuffix: secureLine.slice(name.length + 2),
     onStoreError:
@@ -181,6 +185,8 @@ interface State {
   readonly stored: StoredSession | undefined;
   /** The request carried a cookie of the session's name: a logout must expire it. */
   readonly hadCookie: boolean;
+  /** The session cookie's SameSite, lower case, for {@link sessionCookieWithheld}. */
+  readonly sameSite: string;
 }
 
 const state = Symbol('sessionkit.session');
@@ -242,8 +248,30 @@ async function sessionRequest(
   }
   request.session = stored?.data ?? {};
   request.sessionKey = key;
-  request[state] = { stored, hadCookie: values.length > 0 };
+  request[state] = { stored, hadCookie: values.length > 0, sameSite: settings.sameSite };
   return undefined;
+}
+
+/**
+ * True when this request came without the session cookie because the browser withheld it:
+ * it came from another site (`Sec-Fetch-Site: cross-site`) and the cookie's SameSite keeps it
+ * from such a request (`Strict` always; `Lax` unless it is a top-level navigation with a safe
+ * method: RFC 6265bis §5.2, §5.8.3; Fetch Metadata tells navigations and frames apart). The user may then be signed in all the same, and a
+ * `Set-Cookie` for a new session would replace theirs: a browser stores a cookie a top-level
+ * navigation sets, even one that arrived from another site (security case L-16). False when
+ * `wrapSession` did not see the request.
+ */
+export function sessionCookieWithheld(request: RequestMap): boolean {
+  const seen = (request as WithState)[state];
+  if (seen === undefined || seen.hadCookie) return false;
+  if (request.headers['sec-fetch-site'] !== 'cross-site') return false;
+  if (seen.sameSite === 'strict') return true;
+  if (seen.sameSite !== 'lax') return false;
+  const method = request.method;
+  const dest = request.headers['sec-fetch-dest'];
+  const navigation =
+    request.headers['sec-fetch-mode'] === 'navigate' && (dest === undefined || dest === 'document');
+  return !(navigation && (method === 'GET' || method === 'HEAD' || method === 'OPTIONS'));
 }
 
 function tossed(settings: Settings): void {
