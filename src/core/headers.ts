@@ -93,6 +93,29 @@ export function appendList(
 }
 
 /**
+ * `headers` with a `Cache-Control` that keeps shared caches from storing the response: one
+ * that sets a session cookie or embeds a CSRF token belongs to one browser (RFC 9111
+ * §5.2.2.7 `private`; OWASP Session Management, "Web Content Caching"). An unqualified
+ * `private` or `no-store` already there is kept; otherwise `public` and `s-maxage` are removed
+ * and `private` is added to the handler's other directives (`max-age=60` stays).
+ */
+export function privateCache(headers: ResponseHeaders | undefined): ResponseHeaders {
+  const value = getHeader(headers, 'cache-control');
+  if (value === undefined) return setHeader(headers, 'cache-control', 'private');
+  const directives: string[] = [];
+  for (const part of typeof value === 'object' ? value : [String(value)]) {
+    for (const directive of part.split(',')) {
+      const trimmed = directive.trim();
+      const name = trimmed.toLowerCase();
+      if (name === 'private' || name === 'no-store') return headers!;
+      if (trimmed !== '' && !/^(public|s-maxage)\s*(=|$)/.test(name)) directives.push(trimmed);
+    }
+  }
+  directives.push('private');
+  return setHeader(headers, 'cache-control', directives.join(', '));
+}
+
+/**
  * `headers` with `lines` appended to any `Set-Cookie` already there, whatever its spelling,
  * as an array so that each cookie keeps its own header line (RFC 6265bis §3: Set-Cookie
  * values are never folded into one).

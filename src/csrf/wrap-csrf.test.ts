@@ -440,6 +440,91 @@ describe('wrapCsrf', () => {
     assert.match(await response.text(), /value="[A-Za-z0-9_-]{86}"/);
   });
 
+  it('X-20: a form re-rendered by onFailure on a first visit stores its secret, so that form works', async () => {
+    const browser = browse(app({ onFailure: (req) => ({ status: 403, body: csrfInput(req) }) }));
+    const refused = await browser.send('POST', '/form', { form: { message: 'hi' } });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.headers.getSetCookie().length, 1, 'the secret is stored');
+    const token = /value="([^"]+)"/.exec(await refused.text())![1]!;
+    const again = await browser.send('POST', '/form', { form: { [csrfField]: token } });
+    assert.equal(again.status, 200);
+  });
+
+  it('X-20: the default refusal reads no token and still sets no cookie; a cross-site one never does', async () => {
+    assert.deepEqual((await browse(app()).send('POST', '/form')).headers.getSetCookie(), []);
+    const rendering = app({ onFailure: (req) => ({ status: 403, body: csrfInput(req) }) });
+    const crossSite = await browse(rendering).send('POST', '/form', {
+      headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' },
+    });
+    assert.equal(crossSite.status, 403);
+    // L-16: a Lax cookie stays home on a cross-site POST; a new session would replace it.
+    assert.deepEqual(crossSite.headers.getSetCookie(), []);
+  });
+
+  it('X-19: every method override signal makes a GET checked: headers, a _method field or query parameter', async () => {
+    const { browser, token } = await withToken();
+    for (const name of ['x-http-method', 'x-http-method-override', 'x-method-override']) {
+      const refused = await browser.send('GET', '/', { headers: { [name]: 'DELETE' } });
+      assert.equal(refused.status, 403, name);
+      const passed = await browser.send('GET', '/', {
+        headers: { [name]: 'DELETE', 'x-csrf-token': token },
+      });
+      assert.equal(passed.status, 200, name);
+    }
+    assert.equal((await browser.send('GET', '/?_method=DELETE')).status, 403);
+    assert.equal((await browser.send('HEAD', '/?_method=PUT')).status, 403);
+    assert.equal((await browser.send('GET', '/?method=DELETE')).status, 200);
+    const get = await app()(request({ method: 'GET', form: { _method: 'DELETE' } }));
+    assert.equal(get.status, 403);
+  });
+
+  it('X-21: a refusal is logged at debug level with its reason, never the token', async () => {
+    const logger = new RecordingLogger();
+    const { browser, token } = await withToken({ logger });
+    await browser.send('POST', '/');
+    await browser.send('POST', '/', { headers: { 'x-csrf-token': 'A'.repeat(86) } });
+    await browser.send('POST', '/', {
+      headers: { 'x-csrf-token': token, 'sec-fetch-site': 'cross-site' },
+    });
+    assert.equal(logger.debugs.length, 3);
+    assert.match(logger.debugs[0]!, /refused a POST request.*missing_token/);
+    assert.match(logger.debugs[1]!, /invalid_token/);
+    assert.match(logger.debugs[2]!, /cross_origin/);
+    assert.ok(logger.debugs.every((line) => !line.includes(token) && !line.includes('AAAA')));
+    assert.deepEqual(logger.warnings, []);
+  });
+
+  it('L-17: a response that embeds a token is private to the browser: Cache-Control private, Vary: Cookie', async () => {
+    const handler: Handler = (req) => {
+      const token = req.csrfToken ?? '';
+      if (req.path === '/public') {
+        return { status: 200, headers: { 'Cache-Control': 'public, max-age=60' }, body: token };
+      }
+      if (req.path === '/no-store') {
+        return { status: 200, headers: { 'cache-control': 'no-store' }, body: token };
+      }
+      return { status: 200, body: token };
+    };
+    const browser = browse(
+      compose(
+        wrapSession({ store: memoryStore(), logger: new RecordingLogger() }),
+        wrapCsrf(),
+      )(handler),
+    );
+    const first = await browser.get('/');
+    assert.equal(first.headers.get('cache-control'), 'private');
+    assert.match(first.headers.get('vary')!, /\bCookie\b/);
+    const again = await browser.get('/'); // the secret exists: no cookie, still a token
+    assert.deepEqual(again.headers.getSetCookie(), []);
+    assert.equal(again.headers.get('cache-control'), 'private');
+    assert.equal(again.headers.get('vary'), 'Cookie');
+    assert.equal(
+      (await browser.get('/public')).headers.get('cache-control'),
+      'max-age=60, private',
+    );
+    assert.equal((await browser.get('/no-store')).headers.get('cache-control'), 'no-store');
+  });
+
   it('says so when it runs without wrapSession', async () => {
     const handler = wrapCsrf()(() => ({ status: 200 }));
     await assert.rejects(Promise.resolve(handler(request())), /apply wrapSession outside wrapCsrf/);

@@ -12,7 +12,7 @@ import { cookieStore } from '../stores/cookie/cookie-store.ts';
 import { SessionkitError } from '../core/errors.ts';
 import { memoryStore } from '../stores/memory/memory-store.ts';
 import { wrapSession } from './wrap-session.ts';
-import type { Handler, RequestMap } from '../core/types.ts';
+import type { Handler, RequestMap, ResponseMap } from '../core/types.ts';
 
 const secret = 'uQ7w2Zp9Lr4Xk6Tn1Vb8Jc3Hm5Gd0Fs-session-tests';
 
@@ -27,7 +27,7 @@ function setup(
   return { app, store, logger, clock };
 }
 
-const login: Handler = (req) => ({
+const login = (req: RequestMap): ResponseMap => ({
   status: 200,
   body: 'ok',
   session: { ...req.session, user: 'alice' },
@@ -114,6 +114,24 @@ describe('wrapSession', () => {
     assert.equal(response.headers?.['cache-control'], 'no-store');
   });
 
+  it('L-17: a response that sets the session cookie is private: Cache-Control private, Vary: Cookie', async () => {
+    const { app } = setup((req) =>
+      req.path === '/public'
+        ? { ...login(req), headers: { 'Cache-Control': 'public, s-maxage=600, max-age=60' } }
+        : login(req),
+    );
+    const response = await app(request({ path: '/login' }));
+    assert.equal(setCookies(response).length, 1);
+    assert.equal(response.headers?.['cache-control'], 'private');
+    assert.equal(response.headers?.['vary'], 'Cookie');
+    const handlerSaid = await app(request({ path: '/public' }));
+    assert.equal(handlerSaid.headers?.['Cache-Control'], 'max-age=60, private');
+    // A response that sets no cookie is left as the handler made it.
+    const { app: reader } = setup(show);
+    const untouched = await reader(request());
+    assert.equal(untouched.headers, undefined);
+  });
+
   it('session null without any session cookie sends nothing', async () => {
     const { app, store } = setup(() => ({ status: 200, session: null }));
     assert.deepEqual(setCookies(await app(request())), []);
@@ -193,7 +211,7 @@ describe('wrapSession', () => {
       `${victim}; ${attacker}`,
       `${attacker}; ${victim}`,
     ]) {
-      seen = undefined;
+      seen = undefined as RequestMap | undefined;
       await app(request({ headers: { cookie: header } }));
       assert.deepEqual(seen?.session, {});
       assert.equal(seen?.sessionKey, undefined);
@@ -354,6 +372,73 @@ describe('wrapSession', () => {
     const response = await app(request({ headers: { cookie } }));
     assert.deepEqual(store.calls.slice(1), ['touch']);
     assert.equal(cookieFrom(response, 'session'), cookie);
+  });
+
+  it('Q-04: a cookie-store refresh that raced a logout in this process is not sent', async () => {
+    const clock = new Clock();
+    const store = cookieStore({ secrets: [secret], now: clock.now });
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const app = wrapSession({ store, logger: new RecordingLogger() })(async (req) => {
+      if (req.path === '/login') return login(req);
+      if (req.path === '/logout') return { status: 200, session: null };
+      await slow; // a slow page that only reads the session
+      return { status: 200 };
+    });
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    clock.advance(8640); // the idle deadline is due to slide: a read refreshes the cookie
+    const late = Promise.resolve(app(request({ path: '/slow', headers: { cookie } })));
+    await new Promise((resolve) => setImmediate(resolve));
+    const logout = await app(request({ path: '/logout', headers: { cookie } }));
+    assert.match(setCookies(logout)[0]!, /Max-Age=0/);
+    release();
+    assert.deepEqual(setCookies(await late), [], 'no live cookie after the logout');
+  });
+
+  it('S-18: a store key that is not made of cookie-octets is refused, never written into Set-Cookie', async () => {
+    for (const key of ['a b', 'a;b', 'a,b', 'a"b', 'a\\b', '', 'é']) {
+      const store = { ...memoryStore(), write: async () => key };
+      const app = wrapSession({ store, logger: new RecordingLogger() })(login);
+      await assert.rejects(
+        Promise.resolve(app(request())),
+        (error: unknown) =>
+          error instanceof SessionkitError &&
+          error.code === 'invalid_cookie' &&
+          /store key/.test(error.message),
+        JSON.stringify(key),
+      );
+    }
+  });
+
+  it('S-18: a store key is written as it is on every path, with or without sessionCookieAttrs', async () => {
+    const key = 'k+/=%41:[x]';
+    const store = { ...memoryStore(), write: async () => key };
+    const app = wrapSession({ store, logger: new RecordingLogger() })((req) =>
+      req.path === '/remember'
+        ? { ...login(req), sessionCookieAttrs: { maxAge: 3600 } }
+        : login(req),
+    );
+    assert.equal(cookieFrom(await app(request()), 'session'), `session=${key}`);
+    assert.equal(
+      cookieFrom(await app(request({ path: '/remember' })), 'session'),
+      `session=${key}`,
+    );
+  });
+
+  it('C-14: session data nested too deep is unserializable_session, not a store outage', async () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 5000; i++) deep = { deep };
+    for (const store of [memoryStore(), cookieStore({ secrets: [secret] })]) {
+      const app = wrapSession({ store, logger: new RecordingLogger() })(() => ({
+        status: 200,
+        session: deep,
+      }));
+      await assert.rejects(
+        Promise.resolve(app(request())),
+        (error: unknown) =>
+          error instanceof SessionkitError && error.code === 'unserializable_session',
+      );
+    }
   });
 
   it('refuses a cookie name other than the one the store seals to', () => {

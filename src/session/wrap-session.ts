@@ -1,6 +1,7 @@
 import { cookieValues } from '../cookies/parse.ts';
-import { serializeCookie } from '../cookies/serialize.ts';
-import { invalidOption, SessionkitError } from '../core/errors.ts';
+import { isCookieValue, serializeCookie } from '../cookies/serialize.ts';
+import { MAX_COOKIE_BYTES } from '../core/limits.ts';
+import { describe, invalidOption, SessionkitError } from '../core/errors.ts';
 import { consoleLogger } from '../core/logger.ts';
 import { sessionDefaults } from './defaults.ts';
 import type { SessionStore, StoredSession } from './store.ts';
@@ -13,7 +14,13 @@ import type {
   SessionData,
 } from '../core/types.ts';
 import { writeCookies } from '../cookies/wrap-cookies.ts';
-import { appendSetCookie, defaultHeader, withProperty } from '../core/headers.ts';
+import {
+  appendList,
+  appendSetCookie,
+  defaultHeader,
+  privateCache,
+  withProperty,
+} from '../core/headers.ts';
 import { wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 
@@ -326,18 +333,40 @@ async function save(
   let value: string | undefined;
   if (regenerateSession === true && session !== null) {
     if (key !== undefined) await attempt('delete', store.delete(key));
-    value = await attempt('write', store.write(undefined, session ?? request.session ?? {}));
+    const data = session ?? request.session ?? {};
+    value = checkKey(settings, await attempt('write', store.write(undefined, data)));
   } else if (session === null) {
     if (key !== undefined) await attempt('delete', store.delete(key));
     if (hadCookie) value = '';
   } else if (session !== undefined) {
     const written = await attempt('write', store.write(key, session, stored?.createdAt));
-    if (written !== key || stored?.stale === true) value = written;
+    if (written !== key || stored?.stale === true) value = checkKey(settings, written);
   } else if (stored?.stale === true && key !== undefined) {
-    value = await attempt('touch', store.touch(key));
+    value = checkKey(settings, await attempt('touch', store.touch(key)));
   }
-  if (value === undefined && sessionCookieAttrs !== undefined && key !== undefined) value = key;
+  if (value === undefined && sessionCookieAttrs !== undefined && key !== undefined) {
+    value = checkKey(settings, key);
+  }
   return value;
+}
+
+/**
+ * S-18: whatever the store, the key goes into `Set-Cookie` as it is, so it must be
+ * cookie-octets (RFC 6265bis §4.1.1) and fit a cookie; a store that returns another is a bug.
+ */
+function checkKey(settings: Settings, key: string | undefined): string | undefined {
+  if (key === undefined) return undefined; // Q-02: the session is gone; no cookie
+  if (typeof key === 'string' && isCookieValue(key)) {
+    if (settings.name.length + 1 + key.length <= MAX_COOKIE_BYTES) return key;
+    throw new SessionkitError(
+      'cookie_too_large',
+      `wrapSession: the store key is ${key.length} bytes, so the session cookie would be over the ${MAX_COOKIE_BYTES}-byte limit of a cookie; store less in the session or use a server-side store`,
+    );
+  }
+  throw new SessionkitError(
+    'invalid_cookie',
+    `wrapSession: the store key is invalid: got ${typeof key === 'string' ? `a key of ${key.length} characters` : describe(key)}, expected cookie-octets (RFC 6265bis §4.1.1: printable ASCII but space, double quote, comma, semicolon and backslash); a store must issue keys that a cookie carries as they are`,
+  );
 }
 
 /** The response half: the handler's response without the session keys, plus the session cookie. */
@@ -368,7 +397,10 @@ function respond(
   }
   if (out.cookies !== undefined) out = writeCookies(out);
   const line = sessionCookie(settings, request, value, sessionCookieAttrs);
-  return withProperty(out, 'headers', appendSetCookie(out.headers, [line]));
+  // L-17: a response that sets the session cookie is this browser's only; no shared cache may
+  // keep it (OWASP SM "Web Content Caching"). A logout's no-store is stricter and stays.
+  const headers = appendList(privateCache(out.headers), 'vary', ['Cookie']);
+  return withProperty(out, 'headers', appendSetCookie(headers, [line]));
 }
 
 function sessionCookie(
@@ -395,7 +427,10 @@ function sessionCookie(
   }
   if (extra === undefined)
     return `${settings.name}=${value}${secure ? settings.secureSuffix : settings.suffix}`;
-  return serializeCookie(settings.name, value, { ...settings.attrs, ...extra, secure });
+  // The attributes are checked by the serializer; the key, checked already, goes in as it is,
+  // exactly as on the line above (S-18).
+  const line = serializeCookie(settings.name, 'x', { ...settings.attrs, ...extra, secure });
+  return `${settings.name}=${value}${line.slice(settings.name.length + 2)}`;
 }
 
 async function storeFailure(
