@@ -22,11 +22,13 @@ after(() => server.close());
 const browse = () => new Client((path, init) => fetch(server.url + path, init));
 
 describe('example application', () => {
-  it('GET / explains and links the routes', async () => {
+  it('GET / explains and links the routes, and posts to the sign-in route', async () => {
     const response = await browse().get('/');
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type')!, /^text\/html/);
     const body = await response.text();
+    // POST /logout is offered once signed in: see the scenario suite.
+    for (const action of ['/login']) assert.ok(body.includes(`action="${action}"`), action);
     for (const link of [
       '/login/alice',
       '/remove',
