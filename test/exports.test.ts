@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as main from '../src/index.ts';
 import * as node from '../src/node.ts';
+import * as redis from '../src/redis.ts';
 import * as testing from '../src/testing.ts';
 
 const expected = {
@@ -20,6 +21,7 @@ const expected = {
     'csrfField',
     'csrfHalves',
     'csrfInput',
+    'defaultHalves',
     'flashHalves',
     'flashKey',
     'html',
@@ -42,11 +44,13 @@ const expected = {
     'timeoutDefaults',
     'wrapCookies',
     'wrapCsrf',
+    'wrapDefaults',
     'wrapFlash',
     'wrapHalves',
     'wrapSession',
   ],
   'sessionkit/node': ['nodeHostDefaults', 'serve', 'toNodeListener'],
+  'sessionkit/redis': ['redisStore', 'redisStoreDefaults'],
   'sessionkit/testing': ['Clock', 'storeContract'],
 };
 
@@ -57,6 +61,10 @@ describe('public exports', () => {
 
   it('sessionkit/node exports exactly the documented names', () => {
     assert.deepEqual(Object.keys(node).sort(), expected['sessionkit/node']);
+  });
+
+  it('sessionkit/redis exports exactly the documented names', () => {
+    assert.deepEqual(Object.keys(redis).sort(), expected['sessionkit/redis']);
   });
 
   it('sessionkit/testing exports exactly the documented names', () => {

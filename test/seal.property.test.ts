@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { SessionData } from '../src/core/types.ts';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { cookieStore } from '../src/stores/cookie/cookie-store.ts';
@@ -90,7 +91,7 @@ void describe('cookieStore laws', () => {
     await fc.assert(
       fc.asyncProperty(sessionData, async (data) => {
         fc.pre(JSON.stringify(data).length < 2800); // larger ones are cookie_too_large by design
-        const session = await store.read(await store.write(undefined, data));
+        const session = await store.read(await store.write(undefined, data as SessionData));
         assert.deepEqual(session?.data, normalize(data));
       }),
     );

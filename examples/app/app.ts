@@ -10,12 +10,12 @@ import {
   redirect,
   sessionOptionsFromEnv,
   text,
-  timeoutDefaults,
   wrapCookies,
   wrapCsrf,
   wrapFlash,
   wrapSession,
 } from '../../src/index.ts';
+import type { RedisEnv } from './redis.ts';
 import type {
   Handler,
   Logger,
@@ -175,33 +175,31 @@ function routes(sessionCookie: string): Handler {
   };
 }
 
-/** The example's environment: Kit's variables, plus `SESSION_STORE`. */
-export interface ExampleEnv extends SessionEnv {
-  /** `cookie` (the default: the encrypted cookie store) or `memory` (this process only). */
+/** The example's environment: Kit's variables, plus `SESSION_STORE` (and Redis's, for main.ts). */
+export interface ExampleEnv extends SessionEnv, RedisEnv {
+  /**
+   * `cookie` (the default: the encrypted cookie store), `memory` (this process only) or
+   * `redis` (shared by every process on the same Redis; `options.store` from `connectRedis`).
+   */
   SESSION_STORE?: string | undefined;
 }
 
 function sessionOptions(env: ExampleEnv, options: ExampleOptions): SessionOptions {
-  const fromEnv = sessionOptionsFromEnv(env, options);
   switch (env.SESSION_STORE ?? 'cookie') {
     case 'cookie':
-      return fromEnv;
+      return sessionOptionsFromEnv(env, options);
     case 'memory':
-      return {
-        ...fromEnv,
-        store: memoryStore({
-          idleTimeoutSeconds: Number(
-            env.SESSION_IDLE_TIMEOUT ?? timeoutDefaults.idleTimeoutSeconds,
-          ),
-          absoluteTimeoutSeconds: Number(
-            env.SESSION_ABSOLUTE_TIMEOUT ?? timeoutDefaults.absoluteTimeoutSeconds,
-          ),
-          ...(options.now === undefined ? {} : { now: options.now }),
-        }),
-      };
+      return sessionOptionsFromEnv(env, { ...options, store: (timeouts) => memoryStore(timeouts) });
+    case 'redis':
+      if (options.store === undefined) {
+        throw new Error(
+          'SESSION_STORE=redis: pass the store of connectRedis(env) as options.store',
+        );
+      }
+      return sessionOptionsFromEnv(env, options);
     default:
       throw new Error(
-        `SESSION_STORE is invalid: got ${JSON.stringify(env.SESSION_STORE)}, expected cookie or memory`,
+        `SESSION_STORE is invalid: got ${JSON.stringify(env.SESSION_STORE)}, expected cookie, memory or redis`,
       );
   }
 }

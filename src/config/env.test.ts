@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { RecordingLogger } from '../../test/support/fakes.ts';
 import { secretWeakness, sessionOptionsFromEnv } from './env.ts';
 import { SessionkitError } from '../core/errors.ts';
+import { memoryStore } from '../stores/memory/memory-store.ts';
 
 const good = 'Xq3v8Lm1Rz6Tw0Pk4Nb7Jy2Hd5Fs9Gc-config';
 
@@ -79,6 +80,23 @@ describe('sessionOptionsFromEnv', () => {
     const development = new RecordingLogger();
     sessionOptionsFromEnv({ ...env, NODE_ENV: 'development' }, { logger: development });
     assert.deepEqual(development.warnings, []);
+  });
+
+  it('with a store factory: the store gets the timeouts and the clock, no secret is needed, the cookie keeps Kit attributes', () => {
+    const now = () => 0;
+    const made: unknown[] = [];
+    const store = memoryStore();
+    const logger = new RecordingLogger();
+    const options = sessionOptionsFromEnv(
+      { NODE_ENV: 'production', SESSION_IDLE_TIMEOUT: '1800', COOKIE_NAME: '__Host-s' },
+      { logger, now, store: (timeouts) => (made.push(timeouts), store) },
+    );
+    assert.deepEqual(made, [{ idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 604_800, now }]);
+    assert.equal(options.store, store);
+    assert.equal(options.cookieName, '__Host-s');
+    assert.equal(options.cookieAttrs?.maxAge, 1800);
+    assert.equal(options.secure, true);
+    assert.deepEqual(logger.warnings, [], 'no warning about a missing COOKIE_SECRET');
   });
 
   it('always marks the cookie Secure in production', () => {

@@ -2,9 +2,11 @@ import { cookieStore } from '../stores/cookie/cookie-store.ts';
 import { SessionkitError } from '../core/errors.ts';
 import { randomSecret } from '../crypto/keys.ts';
 import { consoleLogger } from '../core/logger.ts';
+import { checkOptions, loggerOption } from '../core/options.ts';
 import { sessionDefaults } from '../session/defaults.ts';
 import { timeoutDefaults } from '../session/timeouts.ts';
 import type { SessionOptions } from '../session/wrap-session.ts';
+import type { SessionStore } from '../session/store.ts';
 import type { Logger } from '../core/types.ts';
 
 /** The environment variables Kit's session configuration reads. */
@@ -32,6 +34,21 @@ export interface SessionEnvOptions {
    * @default Date.now
    */
   now?: (() => number) | undefined;
+  /**
+   * A server-side store instead of the cookie store, made from the timeouts the environment
+   * sets (and `now`, when given). `COOKIE_SECRET` is then neither needed nor read.
+   * @default the encrypted cookie store, sealed with `COOKIE_SECRET`
+   * @example
+   * sessionOptionsFromEnv(process.env, { store: (timeouts) => redisStore({ client, ...timeouts }) })
+   */
+  store?: ((timeouts: StoreTimeouts) => SessionStore) | undefined;
+}
+
+/** The timeouts {@link SessionEnvOptions.store} makes its store with. */
+export interface StoreTimeouts {
+  idleTimeoutSeconds: number;
+  absoluteTimeoutSeconds: number;
+  now?: () => number;
 }
 
 /** Placeholders seen in documentation and templates (Kit's among them); never secrets. */
@@ -96,7 +113,8 @@ export function secretWeakness(secret: string): string | undefined {
  * production name without a `__Host-` or `__Secure-` prefix warns), the idle and absolute
  * timeouts, and the session cookie's attributes
  * (`Path=/; HttpOnly; Max-Age=<idle timeout>; SameSite=Lax`, plus `Secure` on HTTPS
- * requests and always in production).
+ * requests and always in production). With `options.store`, a server-side store made with
+ * those timeouts instead of the cookie store, and no secret.
  *
  * In production a missing, short, placeholder or low-entropy secret throws
  * `insecure_secret` naming the variable and how to make one. In development a missing or
@@ -109,7 +127,8 @@ export function sessionOptionsFromEnv(
   env: SessionEnv = process.env,
   options: SessionEnvOptions = {},
 ): SessionOptions {
-  const logger = options.logger ?? consoleLogger;
+  checkOptions('sessionOptionsFromEnv', options, ['logger', 'now', 'store']);
+  const logger = loggerOption('sessionOptionsFromEnv', options.logger, consoleLogger, ['warn']);
   const production = env.NODE_ENV === 'production';
   const cookieName = nonEmpty(env.COOKIE_NAME) ?? defaultName(production);
   if (production && !/^__(host|secure)-/i.test(cookieName)) {
@@ -126,6 +145,19 @@ export function sessionOptionsFromEnv(
       'invalid_option',
       `sessionOptionsFromEnv: SESSION_ABSOLUTE_TIMEOUT is invalid: got ${absoluteTimeoutSeconds}, expected at least SESSION_IDLE_TIMEOUT (${idleTimeoutSeconds})`,
     );
+  }
+
+  const attrs = {
+    cookieName,
+    cookieAttrs: { ...sessionDefaults.cookieAttrs, maxAge: idleTimeoutSeconds },
+    secure: production ? true : ('auto' as const),
+  };
+  const now = options.now === undefined ? {} : { now: options.now };
+  if (options.store !== undefined) {
+    return {
+      store: options.store({ idleTimeoutSeconds, absoluteTimeoutSeconds, ...now }),
+      ...attrs,
+    };
   }
 
   const previous = (env.COOKIE_SECRET_PREVIOUS ?? '')
@@ -146,11 +178,9 @@ export function sessionOptionsFromEnv(
       cookieName,
       idleTimeoutSeconds,
       absoluteTimeoutSeconds,
-      ...(options.now === undefined ? {} : { now: options.now }),
+      ...now,
     }),
-    cookieName,
-    cookieAttrs: { ...sessionDefaults.cookieAttrs, maxAge: idleTimeoutSeconds },
-    secure: production ? true : 'auto',
+    ...attrs,
   };
 }
 

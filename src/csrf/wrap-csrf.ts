@@ -1,11 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { invalidOption } from '../core/errors.ts';
+import { invalidOption, SessionkitError } from '../core/errors.ts';
+import { needsSession } from '../core/order.ts';
+import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
 import { equalBytes } from '../crypto/keys.ts';
 import { wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 import { consoleLogger } from '../core/logger.ts';
 import { appendList, privateCache, withProperty } from '../core/headers.ts';
-import type { Logger, Middleware, RequestMap, ResponseMap, SessionData } from '../core/types.ts';
+import type {
+  JsonValue,
+  Logger,
+  Middleware,
+  RequestMap,
+  ResponseMap,
+  SessionData,
+  SessionShape,
+} from '../core/types.ts';
 import { sessionCookieWithheld } from '../session/wrap-session.ts';
 
 /** Where the per-session secret lives inside the session (hidden from handlers). */
@@ -98,10 +108,10 @@ const tokenLength = 86;
  * const app = compose(wrapSession(options), wrapFlash(), wrapCsrf())(routes);
  * // in a handler: `<form method="post">${csrfInput(request)}…</form>`
  */
-export function wrapCsrf<S extends SessionData = SessionData>(
+export function wrapCsrf<S extends SessionShape<S> = SessionData, F = JsonValue>(
   options: CsrfOptions = {},
-): Middleware<S> {
-  return wrapHalves<S>(csrfHalves(options));
+): Middleware<S, F> {
+  return wrapHalves<S, F>(csrfHalves(options));
 }
 
 /**
@@ -112,6 +122,7 @@ export function wrapCsrf<S extends SessionData = SessionData>(
 export function csrfHalves(options: CsrfOptions = {}): Halves {
   const settings = resolve(options);
   return {
+    role: 'csrf',
     request: (request) => csrfRequest(settings, request),
     response: csrfResponse,
   };
@@ -125,15 +136,21 @@ interface Settings {
 }
 
 function resolve(options: CsrfOptions): Settings {
+  checkOptions('wrapCsrf', options, ['trustedOrigins', 'onFailure', 'safeHeader', 'logger']);
+  const origins: unknown = options.trustedOrigins ?? [];
+  if (!Array.isArray(origins)) {
+    throw invalidOption('wrapCsrf', 'trustedOrigins', origins, 'an array of origins');
+  }
   const trusted = new Set<string>();
-  for (const origin of options.trustedOrigins ?? []) {
+  for (const origin of origins as readonly unknown[]) {
     let parsed: URL | undefined;
     try {
-      parsed = new URL(origin);
+      parsed = typeof origin === 'string' ? new URL(origin) : undefined;
     } catch {
       parsed = undefined;
     }
     if (
+      typeof origin !== 'string' ||
       parsed === undefined ||
       parsed.origin === 'null' ||
       parsed.origin !== origin.replace(/\/$/, '')
@@ -162,8 +179,11 @@ function resolve(options: CsrfOptions): Settings {
       'a custom header name starting with X-, such as X-Requested-With',
     );
   }
-  const onFailure = options.onFailure ?? defaultFailure;
-  return { trusted, safeHeader, onFailure, logger: options.logger ?? consoleLogger };
+  const onFailure =
+    functionOption<Settings['onFailure']>('wrapCsrf', 'onFailure', options.onFailure) ??
+    defaultFailure;
+  const logger = loggerOption('wrapCsrf', options.logger, consoleLogger, []);
+  return { trusted, safeHeader, onFailure, logger };
 }
 
 /** What the request half learnt, for the response half. */
@@ -186,11 +206,7 @@ async function csrfRequest(
   request: WithState,
 ): Promise<ResponseMap | undefined> {
   const session = request.session;
-  if (session === undefined) {
-    throw new TypeError(
-      'wrapCsrf: request.session is undefined; apply wrapSession outside wrapCsrf',
-    );
-  }
+  if (session === undefined) throw needsSession('csrf');
   const stored = session[csrfKey];
   const { [csrfKey]: _, ...base } = session;
   const current: State = {
@@ -266,7 +282,10 @@ function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
 export function csrfInput(request: Pick<RequestMap, 'csrfToken'>): string {
   const token = request.csrfToken;
   if (token === undefined) {
-    throw new TypeError('csrfInput: request.csrfToken is undefined; apply wrapCsrf to this route');
+    throw new SessionkitError(
+      'missing_middleware',
+      'csrfInput: request.csrfToken is undefined: apply wrapCsrf (inside wrapSession) around this route, or use wrapDefaults()',
+    );
   }
   return `<input type="hidden" name="${csrfField}" value="${token}">`;
 }

@@ -3,11 +3,13 @@ import { MAX_JSON_DEPTH } from '../core/limits.ts';
 import type { SessionData } from '../core/types.ts';
 
 /**
- * Serializes session data to JSON, refusing what JSON would silently change or drop:
- * `undefined`, functions, symbols, BigInt, non-finite numbers, Dates, Maps, Sets, class
- * instances and cycles (security case C-14: if a value is accepted, it round-trips), and
- * nesting deeper than {@link MAX_JSON_DEPTH} levels. The check walks the data with a stack of
- * its own, so no depth of nesting can overflow the call stack.
+ * Serializes session data to JSON, refusing what JSON would silently change: functions,
+ * symbols, BigInt, non-finite numbers, Dates, Maps, Sets, class instances, cycles,
+ * `undefined` in an array (JSON would make it `null`), and nesting deeper than
+ * {@link MAX_JSON_DEPTH} levels. A property whose value is `undefined` is dropped, as
+ * `JSON.stringify` drops it (security case C-14: what is accepted reads back equal, without
+ * that property). The check walks the data with a stack of its own, so no depth of nesting
+ * can overflow the call stack.
  */
 export function stringifySession(data: SessionData): string {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
@@ -81,11 +83,13 @@ function check(data: SessionData): void {
         top = { value: child as Frame['value'], keys: childKeys, index: 0, parent: top, at };
         continue;
       }
+      case 'undefined':
+        // Dropped, as JSON.stringify drops it: `{ ...session, returnTo: undefined }` removes a
+        // key. In an array JSON would make it null, so it is refused there.
+        if (keys !== undefined) continue;
+        throw unserializable(pathOf(top, at), 'undefined');
       default:
-        throw unserializable(
-          pathOf(top, at),
-          typeof child === 'undefined' ? 'undefined' : `a ${typeof child}`,
-        );
+        throw unserializable(pathOf(top, at), `a ${typeof child}`);
     }
   }
 }

@@ -12,7 +12,7 @@ import { cookieStore } from '../stores/cookie/cookie-store.ts';
 import { SessionkitError } from '../core/errors.ts';
 import { memoryStore } from '../stores/memory/memory-store.ts';
 import { wrapSession } from './wrap-session.ts';
-import type { Handler, RequestMap, ResponseMap } from '../core/types.ts';
+import type { Handler, RequestMap, ResponseMap, SessionData } from '../core/types.ts';
 
 const secret = 'uQ7w2Zp9Lr4Xk6Tn1Vb8Jc3Hm5Gd0Fs-session-tests';
 
@@ -426,7 +426,7 @@ describe('wrapSession', () => {
   });
 
   it('C-14: session data nested too deep is unserializable_session, not a store outage', async () => {
-    let deep: Record<string, unknown> = {};
+    let deep: SessionData = {};
     for (let i = 0; i < 5000; i++) deep = { deep };
     for (const store of [memoryStore(), cookieStore({ secrets: [secret] })]) {
       const app = wrapSession({ store, logger: new RecordingLogger() })(() => ({

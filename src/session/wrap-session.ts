@@ -3,15 +3,18 @@ import { isCookieValue, serializeCookie } from '../cookies/serialize.ts';
 import { MAX_COOKIE_BYTES } from '../core/limits.ts';
 import { describe, invalidOption, SessionkitError } from '../core/errors.ts';
 import { consoleLogger } from '../core/logger.ts';
+import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
 import { sessionDefaults } from './defaults.ts';
 import type { SessionStore, StoredSession } from './store.ts';
 import type {
   CookieAttrs,
+  JsonValue,
   Logger,
   Middleware,
   RequestMap,
   ResponseMap,
   SessionData,
+  SessionShape,
 } from '../core/types.ts';
 import { writeCookies } from '../cookies/wrap-cookies.ts';
 import {
@@ -97,10 +100,10 @@ function candidatesOf(values: readonly string[]): string[] {
  *   (request) => ({ status: 200, body: 'hi', session: { ...request.session, visits: 1 } }),
  * );
  */
-export function wrapSession<S extends SessionData = SessionData>(
+export function wrapSession<S extends SessionShape<S> = SessionData, F = JsonValue>(
   options: SessionOptions,
-): Middleware<S> {
-  return wrapHalves<S>(sessionHalves(options));
+): Middleware<S, F> {
+  return wrapHalves<S, F>(sessionHalves(options));
 }
 
 /**
@@ -111,6 +114,7 @@ export function wrapSession<S extends SessionData = SessionData>(
 export function sessionHalves(options: SessionOptions): Halves {
   const settings = resolve(options);
   return {
+    role: 'session',
     request: (request) => sessionRequest(settings, request),
     response: (response, request) => sessionResponse(settings, response, request),
   };
@@ -132,7 +136,17 @@ interface Settings {
   warnedTossing: boolean;
 }
 
+const sessionOptionNames = [
+  'store',
+  'cookieName',
+  'cookieAttrs',
+  'secure',
+  'onStoreError',
+  'logger',
+] as const;
+
 function resolve(options: SessionOptions): Settings {
+  checkOptions('wrapSession', options, sessionOptionNames, { cookieAttributes: 'cookieAttrs' });
   const { store } = options;
   if (
     typeof store?.read !== 'function' ||
@@ -156,6 +170,17 @@ function resolve(options: SessionOptions): Settings {
       `the name the store seals its values to (${JSON.stringify(store.cookieName)}); set the same cookieName on both`,
     );
   }
+  if (
+    options.cookieAttrs !== undefined &&
+    (typeof options.cookieAttrs !== 'object' || options.cookieAttrs === null)
+  ) {
+    throw invalidOption(
+      'wrapSession',
+      'cookieAttrs',
+      options.cookieAttrs,
+      'an object of cookie attributes',
+    );
+  }
   const attrs: CookieAttrs = { ...sessionDefaults.cookieAttrs, ...options.cookieAttrs };
   const prefixed = /^__(host|secure)-/i.test(name);
   const secure = prefixed ? true : (options.secure ?? attrs.secure ?? sessionDefaults.secure);
@@ -165,7 +190,7 @@ function resolve(options: SessionOptions): Settings {
   // Serializing once here rejects bad attributes at start-up rather than on a request.
   const secureLine = secure === false ? '' : serializeCookie(name, 'x', { ...attrs, secure: true });
   const line = secure === true ? '' : serializeCookie(name, 'x', { ...attrs, secure: false });
-  const logger = options.logger ?? consoleLogger;
+  const logger = loggerOption('wrapSession', options.logger, consoleLogger);
   return {
     store,
     name,
@@ -175,7 +200,11 @@ function resolve(options: SessionOptions): Settings {
     suffix: line.slice(name.length + 2),
     secureSuffix: secureLine.slice(name.length + 2),
     onStoreError:
-      options.onStoreError ??
+      functionOption<NonNullable<SessionOptions['onStoreError']>>(
+        'wrapSession',
+        'onStoreError',
+        options.onStoreError,
+      ) ??
       (() => ({
         status: 503,
         headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5' },

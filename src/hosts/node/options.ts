@@ -2,6 +2,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { invalidOption } from '../../core/errors.ts';
 import { consoleLogger } from '../../core/logger.ts';
+import { checkOptions } from '../../core/options.ts';
 import type { Handler, Logger, RequestMap } from '../../core/types.ts';
 
 /** Options of {@link toNodeListener} (and {@link serve}). */
@@ -125,7 +126,6 @@ export interface Host {
   /** Whether to read and parse this request's body before the handler. */
   readonly parseBody: (request: RequestMap) => boolean;
   readonly logger: Logger;
-  readonly warned: { cookies: boolean };
 }
 
 export const hostOptionNames: readonly string[] = [
@@ -151,20 +151,8 @@ export function resolveHost(
   known: readonly string[],
 ): Host {
   if (typeof handler !== 'function') throw invalidOption(what, 'handler', handler, 'a function');
+  checkOptions(what, options, known);
   if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null) {
-    throw invalidOption(what, 'options', options, 'an object or undefined');
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw invalidOption(
-        what,
-        key,
-        (options as Record<string, unknown>)[key],
-        `one of ${known.join(', ')} (unknown option)`,
-      );
-    }
-  }
   const { bodyLimitBytes = nodeHostDefaults.bodyLimitBytes } = options;
   const { trustProxy = nodeHostDefaults.trustProxy, logger = consoleLogger } = options;
   if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes < 0) {
@@ -197,7 +185,6 @@ export function resolveHost(
     trustProxy,
     parseBody: typeof parseBody === 'function' ? parseBody : () => parseBody,
     logger,
-    warned: { cookies: false },
   });
 }
 

@@ -3,10 +3,11 @@ import { parseSessionJson, stringifySession } from '../../session/session-json.t
 import type { Secret } from '../../crypto/keys.ts';
 import { isToken } from '../../cookies/serialize.ts';
 import { MAX_COOKIE_BYTES } from '../../core/limits.ts';
+import { checkOptions } from '../../core/options.ts';
 import { createSealer } from '../../crypto/seal.ts';
 import type { Sealer, Unsealed } from '../../crypto/seal.ts';
 import type { SessionStore, StoredSession, TimeoutOptions } from '../../session/store.ts';
-import { resolveTimeouts } from '../../session/timeouts.ts';
+import { resolveTimeouts, timeoutHints } from '../../session/timeouts.ts';
 import { sessionDefaults } from '../../session/defaults.ts';
 import type { ResolvedTimeouts } from '../../session/timeouts.ts';
 import type { SessionData } from '../../core/types.ts';
@@ -59,6 +60,15 @@ export const cookieStoreDefaults = Object.freeze({
  * process cannot know; the value then stays usable until its idle or absolute deadline.
  */
 const rememberedDeletions = 1000;
+const cookieStoreOptionNames = [
+  'secrets',
+  'cookieName',
+  'cacheEntries',
+  'idleTimeoutSeconds',
+  'absoluteTimeoutSeconds',
+  'touchAfterSeconds',
+  'now',
+] as const;
 
 /** Issued-at times may run this far ahead of our clock (another server's); never added to expiry checks. */
 const clockSkewSeconds = 60;
@@ -96,9 +106,9 @@ class SealedCookieStore implements CookieStore {
   readonly #deleted = new Set<string>();
 
   constructor(options: CookieStoreOptions) {
-    if (typeof options !== 'object' || options === null) {
-      // Only the type: a secret passed by mistake in place of the options must not be printed (K-07).
-      throw invalidOption('cookieStore', 'options', typeof options, 'an object with secrets');
+    checkOptions('cookieStore', options, cookieStoreOptionNames, timeoutHints);
+    if (options === undefined) {
+      throw invalidOption('cookieStore', 'options', undefined, 'an object with secrets');
     }
     const cookieName = options.cookieName ?? cookieStoreDefaults.cookieName;
     if (typeof cookieName !== 'string' || !isToken(cookieName)) {
