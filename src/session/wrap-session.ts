@@ -17,13 +17,7 @@ import type {
   SessionShape,
 } from '../core/types.ts';
 import { writeCookies } from '../cookies/wrap-cookies.ts';
-import {
-  appendList,
-  appendSetCookie,
-  defaultHeader,
-  privateCache,
-  withProperty,
-} from '../core/headers.ts';
+import { defaultHeader, privateSetCookie, withProperty } from '../core/headers.ts';
 import { wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 
@@ -428,8 +422,7 @@ function respond(
   const line = sessionCookie(settings, request, value, sessionCookieAttrs);
   // L-17: a response that sets the session cookie is this browser's only; no shared cache may
   // keep it (OWASP SM "Web Content Caching"). A logout's no-store is stricter and stays.
-  const headers = appendList(privateCache(out.headers), 'vary', ['Cookie']);
-  return withProperty(out, 'headers', appendSetCookie(headers, [line]));
+  return withProperty(out, 'headers', privateSetCookie(out.headers, [line]));
 }
 
 function sessionCookie(
