@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import * as main from '../src/index.ts';
 import * as node from '../src/node.ts';
 import * as redis from '../src/redis.ts';
+import * as ring from '../src/ring.ts';
 import * as testing from '../src/testing.ts';
 
 const expected = {
@@ -28,6 +29,7 @@ const expected = {
     'json',
     'memoryStore',
     'memoryStoreDefaults',
+    'migratingStore',
     'notFound',
     'parseCookie',
     'parseSessionJson',
@@ -51,6 +53,19 @@ const expected = {
   ],
   'sessionkit/node': ['nodeHostDefaults', 'serve', 'toNodeListener'],
   'sessionkit/redis': ['redisStore', 'redisStoreDefaults'],
+  'sessionkit/ring': [
+    'EdnChar',
+    'EdnDecimal',
+    'EdnInst',
+    'EdnKeyword',
+    'EdnRatio',
+    'EdnSymbol',
+    'EdnUuid',
+    'ednToJson',
+    'parseEdn',
+    'ringCookieStore',
+    'stringifyEdn',
+  ],
   'sessionkit/testing': ['Clock', 'storeContract'],
 };
 
@@ -65,6 +80,10 @@ describe('public exports', () => {
 
   it('sessionkit/redis exports exactly the documented names', () => {
     assert.deepEqual(Object.keys(redis).sort(), expected['sessionkit/redis']);
+  });
+
+  it('sessionkit/ring exports exactly the documented names', () => {
+    assert.deepEqual(Object.keys(ring).sort(), expected['sessionkit/ring']);
   });
 
   it('sessionkit/testing exports exactly the documented names', () => {

@@ -24,6 +24,7 @@ import type {
   SessionEnvOptions,
   SessionOptions,
 } from '../../src/index.ts';
+import { ednToJson } from '../../src/ring.ts';
 
 type Route = (request: RequestMap) => ReturnType<Handler>;
 
@@ -47,7 +48,7 @@ function escapeHtml(value: string): string {
 function homePage(request: RequestMap): string {
   const user = request.session?.user;
   const flash = request.flash;
-  const message = typeof flash === 'string' ? flash : JSON.stringify(flash);
+  const message = typeof flash === 'string' ? flash : JSON.stringify(ednToJson(flash));
   const status = flash === undefined ? '' : `<p role="status">${escapeHtml(message)}</p>\n`;
   const account =
     typeof user === 'string'
@@ -127,7 +128,8 @@ function routes(sessionCookie: string): Handler {
     return { ...text('User removed'), session: rest };
   });
   on('GET', '/logout', () => ({ ...text('Session cleared'), session: null }));
-  on('GET', '/session', (request) => json(request.session ?? {}));
+  // With SESSION_STORE=ring a Kit session may hold keywords, sets or big integers: shown as JSON.
+  on('GET', '/session', (request) => json(ednToJson(request.session ?? {})));
   on('GET', '/session/put', (request) => {
     const k = request.query.get('k');
     if (k === null || k === '') return text('k is required', 400);
@@ -140,7 +142,7 @@ function routes(sessionCookie: string): Handler {
     if (tooLong(msg)) return text(`msg is too long: at most ${maxTextBytes} bytes`, 400);
     return { ...redirect('/flash/show', 303), flash: msg };
   });
-  on('GET', '/flash/show', (request) => json({ flash: request.flash ?? null }));
+  on('GET', '/flash/show', (request) => json({ flash: ednToJson(request.flash ?? null) }));
   // The HttpOnly session cookie is not for scripts: a page that echoed it would undo that.
   on('GET', '/cookies', (request) => {
     const { [sessionCookie]: _, ...others } = request.cookies ?? {};
@@ -178,8 +180,9 @@ function routes(sessionCookie: string): Handler {
 /** The example's environment: Kit's variables, plus `SESSION_STORE` (and Redis's, for main.ts). */
 export interface ExampleEnv extends SessionEnv, RedisEnv {
   /**
-   * `cookie` (the default: the encrypted cookie store), `memory` (this process only) or
-   * `redis` (shared by every process on the same Redis; `options.store` from `connectRedis`).
+   * `cookie` (the default: the encrypted cookie store), `ring` (Ring's format, shared with a
+   * Kit application), `memory` (this process only) or `redis` (shared by every process on
+   * the same Redis; `options.store` from `connectRedis`).
    */
   SESSION_STORE?: string | undefined;
 }
@@ -187,6 +190,7 @@ export interface ExampleEnv extends SessionEnv, RedisEnv {
 function sessionOptions(env: ExampleEnv, options: ExampleOptions): SessionOptions {
   switch (env.SESSION_STORE ?? 'cookie') {
     case 'cookie':
+    case 'ring':
       return sessionOptionsFromEnv(env, options);
     case 'memory':
       return sessionOptionsFromEnv(env, { ...options, store: (timeouts) => memoryStore(timeouts) });
@@ -199,7 +203,7 @@ function sessionOptions(env: ExampleEnv, options: ExampleOptions): SessionOption
       return sessionOptionsFromEnv(env, options);
     default:
       throw new Error(
-        `SESSION_STORE is invalid: got ${JSON.stringify(env.SESSION_STORE)}, expected cookie, memory or redis`,
+        `SESSION_STORE is invalid: got ${JSON.stringify(env.SESSION_STORE)}, expected cookie, ring, memory or redis`,
       );
   }
 }
@@ -212,7 +216,8 @@ export interface ExampleOptions extends SessionEnvOptions {
 
 /**
  * The whole application: cookies, the session (Kit's settings from the environment), flash,
- * and anti-forgery protection around the routes, as Kit's html module places it.
+ * and anti-forgery protection around the routes, as Kit's html module places it. With
+ * SESSION_STORE=ring the session and the anti-forgery tokens are shared with a Kit application.
  */
 export function createApp(env: ExampleEnv = process.env, options: ExampleOptions = {}): Handler {
   const session = sessionOptions(env, options);
@@ -221,6 +226,6 @@ export function createApp(env: ExampleEnv = process.env, options: ExampleOptions
     wrapCookies({ logger }),
     wrapSession({ ...session, logger }),
     wrapFlash(),
-    wrapCsrf({ logger }),
+    wrapCsrf({ tokens: env.SESSION_STORE === 'ring' ? 'ring' : 'masked', logger }), // as wrapDefaults() does
   )(routes(session.cookieName ?? session.store.cookieName ?? 'session'));
 }

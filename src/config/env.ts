@@ -1,5 +1,5 @@
 import { cookieStore } from '../stores/cookie/cookie-store.ts';
-import { SessionkitError } from '../core/errors.ts';
+import { SessionkitError, invalidOption } from '../core/errors.ts';
 import { checkAudience, randomSecret } from '../crypto/keys.ts';
 import { howToGenerate, isKeyMaterial, secretWeakness } from '../crypto/secret.ts';
 import { consoleLogger } from '../core/logger.ts';
@@ -9,6 +9,8 @@ import { timeoutDefaults } from '../session/timeouts.ts';
 import type { SessionOptions } from '../session/wrap-session.ts';
 import type { SessionStore } from '../session/store.ts';
 import type { Logger } from '../core/types.ts';
+import { ringStoreFromEnv, withRingMigration } from './ring-env.ts';
+import type { RingEnvContext } from './ring-env.ts';
 
 /** The environment variables Kit's session configuration reads. */
 export interface SessionEnv {
@@ -35,6 +37,16 @@ export interface SessionEnv {
   SESSION_ABSOLUTE_TIMEOUT?: string | undefined;
   /** `production` makes weak secrets fatal and the session cookie always Secure. */
   NODE_ENV?: string | undefined;
+  /**
+   * `cookie` (sessionkit's encrypted cookie store) or `ring` (Ring's cookie-store format under
+   * the Kit application's 16-byte `COOKIE_SECRET`, to share sessions with it). @default 'cookie'
+   */
+  SESSION_STORE?: string | undefined;
+  /**
+   * Kit's 16-byte `COOKIE_SECRET`: Kit's session cookies are accepted once and re-sealed in
+   * sessionkit's format (migration). Unset it once the move is done.
+   */
+  RING_COOKIE_SECRET?: string | undefined;
 }
 
 /** Options of {@link sessionOptionsFromEnv}. */
@@ -83,6 +95,11 @@ export { secretWeakness } from '../crypto/secret.ts';
  * random one for this process, with a single warning. A secret that is not key material
  * is stretched with scrypt (see `cookieStore`), with a warning recommending key material.
  *
+ * Kit interop: `SESSION_STORE=ring` uses Ring's cookie-store format with the Kit
+ * application's 16-byte `COOKIE_SECRET` (Kit's documented default in development when unset,
+ * with a warning), so both share the session; `RING_COOKIE_SECRET` (Kit's 16-byte secret)
+ * accepts Kit's cookies once and re-seals them in the store's own format (migration).
+ *
  * @example
  * const app = compose(wrapSession(sessionOptionsFromEnv()), wrapFlash())(router);
  */
@@ -116,11 +133,45 @@ export function sessionOptionsFromEnv(
     secure: production ? true : ('auto' as const),
   };
   const now = options.now === undefined ? {} : { now: options.now };
-  if (options.store !== undefined) {
-    return {
-      store: options.store({ idleTimeoutSeconds, absoluteTimeoutSeconds, ...now }),
-      ...attrs,
-    };
+  const kind = nonEmpty(env.SESSION_STORE)?.trim() ?? 'cookie';
+  const ring: RingEnvContext = {
+    production,
+    logger,
+    idleTimeoutSeconds,
+    absoluteTimeoutSeconds,
+    now: options.now,
+    weakness: (secret, minBytes) => secretWeakness(secret, minBytes),
+  };
+  if (options.store !== undefined && kind !== 'ring') {
+    // The caller chose the store (SESSION_STORE may name it: memory, redis, …).
+    const store = options.store({ idleTimeoutSeconds, absoluteTimeoutSeconds, ...now });
+    return { store: withRingMigration(store, env.RING_COOKIE_SECRET, ring), ...attrs };
+  }
+  if (kind !== 'cookie' && kind !== 'ring') {
+    throw new SessionkitError(
+      'invalid_option',
+      `sessionOptionsFromEnv: SESSION_STORE is invalid: got ${JSON.stringify(kind.slice(0, 40))}, expected cookie or ring (another store is given as options.store)`,
+    );
+  }
+  if (kind === 'ring') {
+    const unused = ['COOKIE_SECRET_PREVIOUS', 'RING_COOKIE_SECRET', 'SESSION_AUDIENCE'] as const;
+    for (const variable of unused) {
+      if (nonEmpty(env[variable]) !== undefined) {
+        throw new SessionkitError(
+          'invalid_option',
+          `sessionOptionsFromEnv: ${variable} is invalid: got a value with SESSION_STORE=ring, expected it unset (Ring's format has one key, COOKIE_SECRET, and no rotation or audience)`,
+        );
+      }
+    }
+    if (options.store !== undefined) {
+      throw invalidOption(
+        'sessionOptionsFromEnv',
+        'store',
+        'a store with SESSION_STORE=ring',
+        "no store option: Ring's format is the cookie itself",
+      );
+    }
+    return { store: ringStoreFromEnv(env.COOKIE_SECRET, ring), ...attrs };
   }
 
   const audience = checkedAudience(env.SESSION_AUDIENCE);
@@ -143,17 +194,15 @@ export function sessionOptionsFromEnv(
     else
       logger.warn(`sessionkit: COOKIE_SECRET_PREVIOUS entry ${i + 1} ${weakness}; it is ignored`);
   }
-  return {
-    store: cookieStore({
-      secrets,
-      audience,
-      cookieName,
-      idleTimeoutSeconds,
-      absoluteTimeoutSeconds,
-      ...now,
-    }),
-    ...attrs,
-  };
+  const store = cookieStore({
+    secrets,
+    audience,
+    cookieName,
+    idleTimeoutSeconds,
+    absoluteTimeoutSeconds,
+    ...now,
+  });
+  return { store: withRingMigration(store, env.RING_COOKIE_SECRET, ring), ...attrs };
 }
 
 function checkedSecret(

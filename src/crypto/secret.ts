@@ -39,8 +39,9 @@ const placeholderWords = [...knownDefaults]
 
 /**
  * Why `secret` is unfit to protect sessions, or undefined when it is fine: a known
- * placeholder (or several glued together), shorter than 32 bytes of UTF-8, fewer than 8
- * distinct characters, digits only, or a short pattern repeated (security cases K-01, K-02).
+ * placeholder (or several glued together), shorter than `minBytes` (32) bytes of UTF-8,
+ * fewer than 8 distinct characters, digits only, or a short pattern repeated (security cases
+ * K-01, K-02). Ring's 16-byte keys are checked with `minBytes` 16.
  * The reason never quotes the secret (K-07).
  *
  * A secret that passes may still be a guessable passphrase: unless it is key material
@@ -49,7 +50,7 @@ const placeholderWords = [...knownDefaults]
  * @example
  * secretWeakness('changeme'); // 'is a well-known placeholder value'
  */
-export function secretWeakness(secret: string): string | undefined {
+export function secretWeakness(secret: string, minBytes = minSecretBytes): string | undefined {
   const lower = secret.trim().toLowerCase();
   if (knownDefaults.has(lower) || /^<<.*>>$/.test(lower) || /^<.*>$/.test(lower)) {
     return 'is a well-known placeholder value';
@@ -64,8 +65,8 @@ export function secretWeakness(secret: string): string | undefined {
     return 'is a well-known placeholder value, repeated';
   }
   const bytes = Buffer.byteLength(secret, 'utf8');
-  if (bytes < minSecretBytes) {
-    return `is ${bytes} bytes long (UTF-8), shorter than the ${minSecretBytes} bytes required`;
+  if (bytes < minBytes) {
+    return `is ${bytes} bytes long (UTF-8), shorter than the ${minBytes} bytes required`;
   }
   if (new Set(secret).size < 8) return 'has fewer than 8 distinct characters';
   if (/^\d+$/.test(secret)) return 'is made of digits only';

@@ -24,6 +24,9 @@ export const csrfKey = '_csrf';
 /** Ring's form field name. */
 export const csrfField = '__anti-forgery-token';
 
+/** Where ring-anti-forgery keeps its token in the session (`:ring.middleware.anti-forgery/anti-forgery-token`). */
+export const ringTokenKey = 'ring.middleware.anti-forgery/anti-forgery-token';
+
 /** Why a request was refused. */
 export type CsrfFailure = 'missing_token' | 'invalid_token' | 'cross_origin';
 
@@ -48,6 +51,18 @@ export interface CsrfOptions {
    * @default undefined (off)
    */
   safeHeader?: string | undefined;
+  /**
+   * `'masked'`: a per-session secret rendered masked with fresh random bytes on every
+   * response (BREACH). `'ring'`: shared with a Kit application through a shared session
+   * (`ringCookieStore`): the token is ring-anti-forgery's, stored under
+   * `ring.middleware.anti-forgery/anti-forgery-token` (80 characters of base64, made the way
+   * Kit makes it when the session has none), and rendered **unmasked**, because Kit compares
+   * tokens as they are; a token either side rendered is accepted by both. The price: the
+   * same token appears in every page, so a page that is compressed and reflects attacker
+   * input can leak it (BREACH); the Origin / Fetch Metadata check still applies.
+   * @default 'masked'
+   */
+  tokens?: 'masked' | 'ring' | undefined;
   /**
    * Where refusals are logged, at debug level, with the method, the path and the reason
    * (`missing_token`, `invalid_token`, `cross_origin`); never the token.
@@ -129,6 +144,9 @@ export function csrfHalves(options: CsrfOptions = {}): Halves {
 }
 
 interface Settings {
+  readonly ring: boolean;
+  /** The session key of the secret: `_csrf`, or Kit's. */
+  readonly key: string;
   readonly trusted: ReadonlySet<string>;
   readonly safeHeader: string | undefined;
   readonly onFailure: NonNullable<CsrfOptions['onFailure']>;
@@ -136,7 +154,13 @@ interface Settings {
 }
 
 function resolve(options: CsrfOptions): Settings {
-  checkOptions('wrapCsrf', options, ['trustedOrigins', 'onFailure', 'safeHeader', 'logger']);
+  checkOptions('wrapCsrf', options, [
+    'trustedOrigins',
+    'onFailure',
+    'safeHeader',
+    'tokens',
+    'logger',
+  ]);
   const origins: unknown = options.trustedOrigins ?? [];
   if (!Array.isArray(origins)) {
     throw invalidOption('wrapCsrf', 'trustedOrigins', origins, 'an array of origins');
@@ -182,8 +206,13 @@ function resolve(options: CsrfOptions): Settings {
   const onFailure =
     functionOption<Settings['onFailure']>('wrapCsrf', 'onFailure', options.onFailure) ??
     defaultFailure;
+  const tokens = options.tokens ?? 'masked';
+  if (tokens !== 'masked' && tokens !== 'ring') {
+    throw invalidOption('wrapCsrf', 'tokens', tokens, "'masked' or 'ring'");
+  }
+  const ring = tokens === 'ring';
   const logger = loggerOption('wrapCsrf', options.logger, consoleLogger, []);
-  return { trusted, safeHeader, onFailure, logger };
+  return { ring, key: ring ? ringTokenKey : csrfKey, trusted, safeHeader, onFailure, logger };
 }
 
 /** What the request half learnt, for the response half. */
@@ -196,6 +225,8 @@ interface State {
   issued: boolean;
   /** The session without the secret, as the handler saw it. */
   readonly base: SessionData;
+  /** Where the secret lives in the session. */
+  readonly key: string;
 }
 
 const state = Symbol('sessionkit.csrf');
@@ -207,13 +238,19 @@ async function csrfRequest(
 ): Promise<ResponseMap | undefined> {
   const session = request.session;
   if (session === undefined) throw needsSession('csrf');
-  const stored = session[csrfKey];
-  const { [csrfKey]: _, ...base } = session;
+  const { ring, key } = settings;
+  const stored = session[key];
+  const { [key]: _, ...base } = session;
   const current: State = {
-    secret: typeof stored === 'string' && stored.length === secretLength ? stored : undefined,
+    secret: ring
+      ? ringSecret(stored)
+      : typeof stored === 'string' && stored.length === secretLength
+        ? stored
+        : undefined,
     created: false,
     issued: false,
     base,
+    key,
   };
   request[state] = current;
   request.session = base;
@@ -224,16 +261,19 @@ async function csrfRequest(
     enumerable: true,
     get(): string {
       if (current.secret === undefined) {
-        current.secret = randomBytes(secretBytes).toString('base64url');
+        // ring-anti-forgery's token: 60 random bytes, base64 without padding, 80 characters.
+        current.secret = ring
+          ? randomBytes(60).toString('base64')
+          : randomBytes(secretBytes).toString('base64url');
         current.created = true;
       }
       current.issued = true;
-      token ??= mask(current.secret);
+      token ??= ring ? current.secret : mask(current.secret);
       return token;
     },
   });
   if (isSafe(request)) return undefined;
-  const reason = check(request, current.secret, settings.trusted, settings.safeHeader);
+  const reason = check(request, current.secret, settings);
   if (reason === undefined) return undefined;
   settings.logger.debug?.(
     `sessionkit: refused a ${request.method} request to ${request.path}: ${reason} (${explanations[reason]})`,
@@ -257,23 +297,23 @@ function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
     out = withProperty(out, 'headers', headers);
   }
   if (out.session === null || current === undefined) return out;
-  const { secret, created, base } = current;
+  const { secret, created, base, key } = current;
   if (out.regenerateSession === true) {
     // A new session key gets a new secret (OWASP CSRF, login CSRF): the pre-login one is
     // dropped. A secret made during this very request is new already, and is kept so
     // that a form rendered on the login response works.
-    const { [csrfKey]: _old, ...rest } = out.session ?? base;
-    return withProperty(out, 'session', created ? { ...rest, [csrfKey]: secret } : rest);
+    const { [key]: _old, ...rest } = out.session ?? base;
+    return withProperty(out, 'session', created ? { ...rest, [key]: secret } : rest);
   }
   if (secret === undefined) return out;
   if (out.session !== undefined) {
-    return withProperty(out, 'session', { ...out.session, [csrfKey]: secret });
+    return withProperty(out, 'session', { ...out.session, [key]: secret });
   }
   // L-16: a page reached from another site without the session cookie, because SameSite
   // withheld it, must not start a session just to hold the secret: its Set-Cookie would
   // replace the user's session. Its form then fails once; the next same-site page works.
   if (created && !sessionCookieWithheld(request)) {
-    return withProperty(out, 'session', { ...base, [csrfKey]: secret });
+    return withProperty(out, 'session', { ...base, [key]: secret });
   }
   return out;
 }
@@ -300,8 +340,7 @@ function isSafe(request: RequestMap): boolean {
 function check(
   request: RequestMap,
   secret: string | undefined,
-  trusted: ReadonlySet<string>,
-  safeHeader: string | undefined,
+  { trusted, safeHeader, ring }: Settings,
 ): CsrfFailure | undefined {
   if (crossOrigin(request, trusted)) return 'cross_origin';
   if (safeHeader !== undefined) {
@@ -310,7 +349,17 @@ function check(
   }
   const token = requestToken(request);
   if (token === undefined) return 'missing_token';
-  return secret !== undefined && matches(token, secret) ? undefined : 'invalid_token';
+  if (secret === undefined) return 'invalid_token';
+  // Kit's check: the token as sent equals the session's, compared in constant time (C-15).
+  const valid = ring ? equalBytes(Buffer.from(token), Buffer.from(secret)) : matches(token, secret);
+  return valid ? undefined : 'invalid_token';
+}
+
+/** A token ring-anti-forgery stored (any version: a non-empty string of sane length). */
+function ringSecret(stored: unknown): string | undefined {
+  return typeof stored === 'string' && stored.length > 0 && stored.length <= 256
+    ? stored
+    : undefined;
 }
 
 /**

@@ -5,7 +5,7 @@ import { timeoutDefaults } from './timeouts.ts';
  * The defaults of `wrapSession`, kept as data. The cookie attributes are Kit's effective
  * session cookie, `Path=/; HttpOnly; Max-Age=86400` (the Max-Age is the idle timeout), but
  * `SameSite=Lax` where Kit has `Strict`: a Strict cookie stays home when another site links
- * to the application, so the user arrives signed out (docs/decisions/0011-samesite-lax.md;
+ * to the application, so the user arrives signed out (docs/decisions/0013-samesite-lax.md;
  * security case L-16). `Secure` is added on HTTPS requests (`secure: 'auto'`).
  */
 export const sessionDefaults = Object.freeze({
