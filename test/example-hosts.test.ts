@@ -24,13 +24,16 @@ interface Answer {
 
 const env = { COOKIE_SECRET: 'Hosts-Kq9Lw2Zr7Tn5Vb1Hm8Jd3Gs6Fc0PaXyZ' };
 
-/** What a fresh browser gets from one route (a POST carries the token of a GET /form first). */
+/** What a fresh browser gets from one route (a POST carries the token of the page of its form). */
 async function answer(app: Started, route: ExampleRoute): Promise<Answer> {
   const browser = new Client((path, init) => app.fetch(path, init));
   let response: globalThis.Response;
-  if (route.method === 'POST') {
-    const token = formToken(await browser.text(route.sample));
-    response = await browser.post(route.sample, { '__anti-forgery-token': token });
+  if (route.form !== undefined) {
+    const token = formToken(await browser.text(route.form.from));
+    response = await browser.post(route.sample, {
+      ...route.form.fields,
+      '__anti-forgery-token': token,
+    });
   } else {
     response = await browser.get(route.sample);
   }

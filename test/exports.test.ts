@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import * as main from '../src/index.ts';
 import * as node from '../src/node.ts';
 import * as redis from '../src/redis.ts';
+import * as ring from '../src/ring.ts';
 import * as testing from '../src/testing.ts';
 import * as fetchHost from '../src/fetch.ts';
 import * as expressHost from '../src/express.ts';
@@ -32,6 +33,7 @@ const expected = {
     'json',
     'memoryStore',
     'memoryStoreDefaults',
+    'migratingStore',
     'notFound',
     'parseCookie',
     'parseSessionJson',
@@ -55,6 +57,19 @@ const expected = {
   ],
   'sessionkit/node': ['nodeHostDefaults', 'serve', 'toNodeListener'],
   'sessionkit/redis': ['redisStore', 'redisStoreDefaults'],
+  'sessionkit/ring': [
+    'EdnChar',
+    'EdnDecimal',
+    'EdnInst',
+    'EdnKeyword',
+    'EdnRatio',
+    'EdnSymbol',
+    'EdnUuid',
+    'ednToJson',
+    'parseEdn',
+    'ringCookieStore',
+    'stringifyEdn',
+  ],
   'sessionkit/testing': ['Clock', 'storeContract'],
   'sessionkit/fetch': ['fetchHostDefaults', 'toFetchHandler'],
   'sessionkit/express': ['sessionMiddleware'],
@@ -80,6 +95,10 @@ describe('public exports', () => {
 
   it('sessionkit/redis exports exactly the documented names', () => {
     assert.deepEqual(Object.keys(redis).sort(), expected['sessionkit/redis']);
+  });
+
+  it('sessionkit/ring exports exactly the documented names', () => {
+    assert.deepEqual(Object.keys(ring).sort(), expected['sessionkit/ring']);
   });
 
   it('sessionkit/testing exports exactly the documented names', () => {

@@ -93,7 +93,7 @@ describe('defaults in one call', () => {
     try {
       const app = wrapSession()(() => ({ ...text('x'), session: { user: 'alice' } }));
       const response = await inProcess(app)('/');
-      assert.match(response.headers.getSetCookie()[0]!, /^kit-app=v1\./);
+      assert.match(response.headers.getSetCookie()[0]!, /^kit-app=v2\./);
     } finally {
       process.env.COOKIE_SECRET = saved.COOKIE_SECRET;
       process.env.COOKIE_NAME = saved.COOKIE_NAME;

@@ -1,5 +1,6 @@
 // The Kit documentation's session example, on sessionkit's own handler model. `main.ts`
-// serves it on node:http; examples/fetch serves the same handler as a Fetch app.
+// serves it on node:http; examples/fetch serves the same handler as a Fetch app. What it
+// says is in ../shared/kit.ts, shared with the other hosts' examples.
 import FindMyWay from 'find-my-way';
 import {
   compose,
@@ -15,17 +16,26 @@ import {
   wrapSession,
 } from '../../src/index.ts';
 import type { Handler, RequestMap } from '../../src/index.ts';
-import { sessionOptions } from '../shared/env.ts';
+import { middlewareOptions, sessionCookieName } from '../shared/env.ts';
 import type { ExampleEnv, ExampleOptions } from '../shared/env.ts';
-import { flashProblem, formPage, homePage, putProblem, say, themeCookie } from '../shared/kit.ts';
+import {
+  field,
+  formPage,
+  homePage,
+  pageCookies,
+  say,
+  shown,
+  themeCookie,
+  tooLong,
+} from '../shared/kit.ts';
 
-export type { ExampleEnv } from '../shared/env.ts';
+export type { ExampleEnv, ExampleOptions } from '../shared/env.ts';
 
 type Route = (request: RequestMap) => ReturnType<Handler>;
 
 /** The example's routes, each a Ring-style handler. */
-function routes(): Handler {
-  const router = FindMyWay<FindMyWay.HTTPVersion.V1>({ maxParamLength: 1000 });
+function routes(sessionCookie: string): Handler {
+  const router = FindMyWay<FindMyWay.HTTPVersion.V1>({ maxParamLength: 8192 });
   const routeTable = new Map<FindMyWay.Handler<FindMyWay.HTTPVersion.V1>, Route>();
   const on = (method: 'GET' | 'POST', path: string, route: Route): void => {
     const marker: FindMyWay.Handler<FindMyWay.HTTPVersion.V1> = () => undefined;
@@ -33,10 +43,31 @@ function routes(): Handler {
     router.on(method, path, marker);
   };
 
-  on('GET', '/', () => html(homePage));
+  on('GET', '/', (request) =>
+    html(
+      homePage({
+        user: request.session?.user,
+        flash: request.flash,
+        csrfInput: csrfInput(request),
+      }),
+    ),
+  );
+  on('POST', '/login', (request) => {
+    const user = field(request.form?.user)?.trim() ?? '';
+    if (user === '') return text(say.userRequired, 400);
+    if (tooLong(user)) return text(say.tooLong('user'), 400);
+    // A new session key on login (session fixation; OWASP SM "Renew the Session ID").
+    return {
+      ...redirect('/', 303),
+      session: { ...request.session, user },
+      regenerateSession: true,
+      flash: say.welcome(user),
+    };
+  });
+  on('POST', '/logout', () => ({ ...redirect('/', 303), session: null }));
   on('GET', '/login/:id', (request) => {
     const id = request.params?.id ?? '';
-    // A new session key on login (session fixation; OWASP SM "Renew the Session ID").
+    if (tooLong(id)) return text(say.tooLong('id'), 400);
     return {
       ...text(say.login(id)),
       session: { ...request.session, user: id },
@@ -48,28 +79,27 @@ function routes(): Handler {
     return { ...text(say.removed), session: rest };
   });
   on('GET', '/logout', () => ({ ...text(say.cleared), session: null }));
-  on('GET', '/session', (request) => json(request.session ?? {}));
+  on('GET', '/session', (request) => json(shown(request.session ?? {})));
   on('GET', '/session/put', (request) => {
     const k = request.query.get('k');
-    const problem = putProblem(k);
-    if (problem !== undefined || k === null) return text(problem ?? '', 400);
+    if (k === null || k === '') return text(say.kRequired, 400);
     const v = request.query.get('v') ?? '';
     return { ...text(say.put(k)), session: { ...request.session, [k]: v } };
   });
   on('GET', '/flash/set', (request) => {
-    const msg = request.query.get('msg') ?? '';
-    const problem = flashProblem(msg);
-    if (problem !== undefined) return text(problem, 400);
+    const msg = request.query.get('msg');
+    if (msg === null) return redirect('/flash/show', 303); // no msg, no flash (as Kit)
+    if (tooLong(msg)) return text(say.tooLong('msg'), 400);
     return { ...redirect('/flash/show', 303), flash: msg };
   });
-  on('GET', '/flash/show', (request) => json({ flash: request.flash ?? null }));
-  on('GET', '/cookies', (request) => json(request.cookies ?? {}));
-  on('GET', '/form', (request) => html(formPage(csrfInput(request))));
-  on('POST', '/form', () => text(say.formOk));
+  on('GET', '/flash/show', (request) => json({ flash: shown(request.flash ?? null) }));
+  on('GET', '/cookies', (request) => json(pageCookies(request.cookies, sessionCookie)));
   on('GET', '/cookies/set', () => {
     const { name, ...cookie } = themeCookie;
     return { ...text(say.cookieSet), cookies: { [name]: cookie } };
   });
+  on('GET', '/form', (request) => html(formPage(csrfInput(request))));
+  on('POST', '/form', () => text(say.formOk));
 
   return (request) => {
     // HEAD is GET without the body (RFC 9110 §9.3.2); the host drops the body.
@@ -84,13 +114,15 @@ function routes(): Handler {
 
 /**
  * The whole application: cookies, the session (Kit's settings from the environment), flash,
- * and anti-forgery protection around the routes, as Kit's html module places it.
+ * and anti-forgery protection around the routes, as Kit's html module places it. With
+ * SESSION_STORE=ring the session and the anti-forgery tokens are shared with a Kit application.
  */
 export function createApp(env: ExampleEnv = process.env, options: ExampleOptions = {}): Handler {
+  const { session, cookies, csrf } = middlewareOptions(env, options);
   return compose(
-    wrapCookies(),
-    wrapSession(sessionOptions(env, options)),
+    wrapCookies(cookies),
+    wrapSession(session),
     wrapFlash(),
-    wrapCsrf(),
-  )(routes());
+    wrapCsrf(csrf), // as wrapDefaults() does
+  )(routes(sessionCookieName(session)));
 }

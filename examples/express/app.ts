@@ -1,78 +1,104 @@
 // Kit's example in Express 5's idiom: the same routes, statuses and bodies as examples/app.
 import express from 'express';
 import type { ErrorRequestHandler, Express } from 'express';
+import { csrfInput } from '../../src/index.ts';
+import type { RequestCookie } from '../../src/index.ts';
 import { sessionMiddleware } from '../../src/express.ts';
-import { sessionOptions, trustProxy } from '../shared/env.ts';
+import { middlewareOptions, sessionCookieName, trustProxy } from '../shared/env.ts';
 import type { ExampleEnv, ExampleOptions } from '../shared/env.ts';
-import { flashProblem, formPage, homePage, putProblem, say, themeCookie } from '../shared/kit.ts';
+import {
+  field,
+  formPage,
+  homePage,
+  pageCookies,
+  say,
+  shown,
+  themeCookie,
+  tooLong,
+} from '../shared/kit.ts';
 
 export function createExpressApp(env: ExampleEnv, options: ExampleOptions = {}): Express {
   const logger = options.logger ?? console;
+  const middleware = middlewareOptions(env, options);
+  const sessionCookie = sessionCookieName(middleware.session);
   const app = express();
   app.set('trust proxy', trustProxy(env));
   app.set('etag', false);
   app.use(express.urlencoded({ extended: false }));
-  app.use(sessionMiddleware({ session: sessionOptions(env, options) }));
+  app.use(sessionMiddleware(middleware));
+  const text = (res: express.Response, body: string, status = 200) =>
+    res.status(status).type('text').send(body);
 
-  app.get('/', (_req, res) => {
-    res.type('html').send(homePage);
+  app.get('/', (req, res) => {
+    res
+      .type('html')
+      .send(homePage({ user: req.session.user, flash: req.flash, csrfInput: csrfInput(req) }));
+  });
+  app.post('/login', (req, res) => {
+    const user = field((req.body as Record<string, unknown> | undefined)?.user)?.trim() ?? '';
+    if (user === '') return text(res, say.userRequired, 400);
+    if (tooLong(user)) return text(res, say.tooLong('user'), 400);
+    req.session.user = user;
+    req.session.regenerate(); // a new session key on login (session fixation)
+    res.flash(say.welcome(user));
+    res.redirect(303, '/');
+  });
+  app.post('/logout', (req, res) => {
+    req.session.destroy();
+    res.redirect(303, '/');
   });
   app.get('/login/:id', (req, res) => {
-    req.session.user = req.params.id;
-    req.session.regenerate(); // a new session key on login (session fixation)
-    res.type('text').send(say.login(req.params.id));
+    const id = req.params.id;
+    if (tooLong(id)) return text(res, say.tooLong('id'), 400);
+    req.session.user = id;
+    req.session.regenerate();
+    text(res, say.login(id));
   });
   app.get('/remove', (req, res) => {
     delete req.session.user;
-    res.type('text').send(say.removed);
+    text(res, say.removed);
   });
   app.get('/logout', (req, res) => {
     req.session.destroy();
-    res.type('text').send(say.cleared);
+    text(res, say.cleared);
   });
   app.get('/session', (req, res) => {
-    res.json(req.session);
+    res.json(shown(req.session));
   });
   app.get('/session/put', (req, res) => {
-    const k = typeof req.query.k === 'string' ? req.query.k : undefined;
-    const problem = putProblem(k);
-    if (problem !== undefined || k === undefined) {
-      res.status(400).type('text').send(problem);
-      return;
-    }
+    const k = typeof req.query.k === 'string' ? req.query.k : '';
+    if (k === '') return text(res, say.kRequired, 400);
     req.session[k] = typeof req.query.v === 'string' ? req.query.v : '';
-    res.type('text').send(say.put(k));
+    text(res, say.put(k));
   });
   app.get('/flash/set', (req, res) => {
-    const msg = typeof req.query.msg === 'string' ? req.query.msg : '';
-    const problem = flashProblem(msg);
-    if (problem !== undefined) {
-      res.status(400).type('text').send(problem);
-      return;
-    }
+    const msg = typeof req.query.msg === 'string' ? req.query.msg : undefined;
+    if (msg === undefined) return res.redirect(303, '/flash/show'); // no msg, no flash (as Kit)
+    if (tooLong(msg)) return text(res, say.tooLong('msg'), 400);
     res.flash(msg);
     res.redirect(303, '/flash/show');
   });
   app.get('/flash/show', (req, res) => {
-    res.json({ flash: req.flash ?? null });
+    res.json({ flash: shown(req.flash ?? null) });
   });
   app.get('/cookies', (req, res) => {
-    res.json(req.cookies);
+    // Express types req.cookies as any; sessionMiddleware fills it in Ring's shape.
+    res.json(pageCookies(req.cookies as Record<string, RequestCookie>, sessionCookie));
   });
   app.get('/cookies/set', (_req, res) => {
     const { name, value, maxAge, ...attrs } = themeCookie;
     res.cookie(name, value, { ...attrs, maxAge: maxAge * 1000 }); // Express counts milliseconds
-    res.type('text').send(say.cookieSet);
+    text(res, say.cookieSet);
   });
-  app.get('/form', (req, res) => {
+  app.get('/form', (_req, res) => {
     res.type('html').send(formPage(res.locals.csrfInput()));
   });
   app.post('/form', (_req, res) => {
-    res.type('text').send(say.formOk);
+    text(res, say.formOk);
   });
 
   app.use((_req, res) => {
-    res.status(404).type('text').send(say.notFound);
+    text(res, say.notFound, 404);
   });
   const onError: ErrorRequestHandler = (error, req, res, _next) => {
     logger.error(`express example: ${req.method} ${req.path} failed`, error);
@@ -80,7 +106,7 @@ export function createExpressApp(env: ExampleEnv, options: ExampleOptions = {}):
       res.destroy();
       return;
     }
-    res.status(500).type('text').send(say.error);
+    text(res, say.error, 500);
   };
   app.use(onError);
   return app;

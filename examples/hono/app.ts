@@ -1,29 +1,57 @@
 // Kit's example in Hono 4's idiom: the same routes, statuses and bodies as examples/app.
 import { Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
+import { csrfInput } from '../../src/index.ts';
 import { sessionMiddleware } from '../../src/hono.ts';
 import type { SessionVariables } from '../../src/hono.ts';
-import { csrfInput } from '../../src/index.ts';
-import { sessionOptions, trustProxy } from '../shared/env.ts';
+import { middlewareOptions, sessionCookieName, trustProxy } from '../shared/env.ts';
 import type { ExampleEnv, ExampleOptions } from '../shared/env.ts';
-import { flashProblem, formPage, homePage, putProblem, say, themeCookie } from '../shared/kit.ts';
+import {
+  field,
+  formPage,
+  homePage,
+  pageCookies,
+  say,
+  shown,
+  themeCookie,
+  tooLong,
+} from '../shared/kit.ts';
 
 export function createHonoApp(
   env: ExampleEnv,
   options: ExampleOptions = {},
 ): Hono<{ Variables: SessionVariables }> {
   const logger = options.logger ?? console;
+  const middleware = middlewareOptions(env, options);
+  const sessionCookie = sessionCookieName(middleware.session);
   const app = new Hono<{ Variables: SessionVariables }>();
-  app.use(
-    sessionMiddleware({ session: sessionOptions(env, options), trustProxy: trustProxy(env) }),
-  );
+  app.use(sessionMiddleware({ ...middleware, trustProxy: trustProxy(env) }));
 
-  app.get('/', (c) => c.html(homePage));
+  app.get('/', (c) =>
+    c.html(
+      homePage({ user: c.get('session').user, flash: c.get('flash'), csrfInput: csrfInput(c.var) }),
+    ),
+  );
+  app.post('/login', async (c) => {
+    const body = await c.req.parseBody();
+    const user = field(body.user)?.trim() ?? '';
+    if (user === '') return c.text(say.userRequired, 400);
+    if (tooLong(user)) return c.text(say.tooLong('user'), 400);
+    c.get('session').user = user;
+    c.get('session').regenerate(); // a new session key on login (session fixation)
+    c.set('nextFlash', say.welcome(user));
+    return c.redirect('/', 303);
+  });
+  app.post('/logout', (c) => {
+    c.get('session').destroy();
+    return c.redirect('/', 303);
+  });
   app.get('/login/:id', (c) => {
-    const session = c.get('session');
-    session.user = c.req.param('id');
-    session.regenerate(); // a new session key on login (session fixation)
-    return c.text(say.login(c.req.param('id')));
+    const id = c.req.param('id');
+    if (tooLong(id)) return c.text(say.tooLong('id'), 400);
+    c.get('session').user = id;
+    c.get('session').regenerate();
+    return c.text(say.login(id));
   });
   app.get('/remove', (c) => {
     delete c.get('session').user;
@@ -33,23 +61,22 @@ export function createHonoApp(
     c.get('session').destroy();
     return c.text(say.cleared);
   });
-  app.get('/session', (c) => c.json(c.get('session')));
+  app.get('/session', (c) => c.json(shown(c.get('session'))));
   app.get('/session/put', (c) => {
-    const k = c.req.query('k');
-    const problem = putProblem(k);
-    if (problem !== undefined || k === undefined) return c.text(problem ?? '', 400);
+    const k = c.req.query('k') ?? '';
+    if (k === '') return c.text(say.kRequired, 400);
     c.get('session')[k] = c.req.query('v') ?? '';
     return c.text(say.put(k));
   });
   app.get('/flash/set', (c) => {
-    const msg = c.req.query('msg') ?? '';
-    const problem = flashProblem(msg);
-    if (problem !== undefined) return c.text(problem, 400);
+    const msg = c.req.query('msg');
+    if (msg === undefined) return c.redirect('/flash/show', 303); // no msg, no flash (as Kit)
+    if (tooLong(msg)) return c.text(say.tooLong('msg'), 400);
     c.set('nextFlash', msg);
     return c.redirect('/flash/show', 303);
   });
-  app.get('/flash/show', (c) => c.json({ flash: c.get('flash') ?? null }));
-  app.get('/cookies', (c) => c.json(c.get('cookies')));
+  app.get('/flash/show', (c) => c.json({ flash: shown(c.get('flash') ?? null) }));
+  app.get('/cookies', (c) => c.json(pageCookies(c.get('cookies'), sessionCookie)));
   app.get('/cookies/set', (c) => {
     const { name, value, ...attrs } = themeCookie;
     setCookie(c, name, value, attrs);

@@ -2,15 +2,23 @@
 // (SESSION_STORE, and Redis's variables), the address, and the proxy setting. Each host's
 // example imports this; none copies it.
 import { memoryStore, sessionOptionsFromEnv } from '../../src/index.ts';
-import type { Logger, SessionEnv, SessionEnvOptions, SessionOptions } from '../../src/index.ts';
+import type {
+  CookiesOptions,
+  CsrfOptions,
+  Logger,
+  SessionEnv,
+  SessionEnvOptions,
+  SessionOptions,
+} from '../../src/index.ts';
 import { connectRedis } from './redis.ts';
 import type { RedisEnv } from './redis.ts';
 
 /** The example's environment: Kit's variables, the store's, and where to listen. */
 export interface ExampleEnv extends SessionEnv, RedisEnv {
   /**
-   * `cookie` (the default: the encrypted cookie store), `memory` (this process only) or
-   * `redis` (shared by every process on the same Redis; see redis.ts).
+   * `cookie` (the default: the encrypted cookie store), `ring` (Ring's format, shared with a
+   * Kit application), `memory` (this process only) or `redis` (shared by every process on the
+   * same Redis; see redis.ts).
    */
   SESSION_STORE?: string | undefined;
   /** The port to listen on. @default 3000 */
@@ -42,6 +50,7 @@ export function sessionOptions(env: ExampleEnv, options: ExampleOptions = {}): S
   };
   switch (env.SESSION_STORE ?? 'cookie') {
     case 'cookie':
+    case 'ring':
       return fromEnv(undefined);
     case 'memory':
       return fromEnv((timeouts) => memoryStore(timeouts));
@@ -54,9 +63,31 @@ export function sessionOptions(env: ExampleEnv, options: ExampleOptions = {}): S
       return fromEnv(store);
     default:
       throw new Error(
-        `SESSION_STORE is invalid: got ${JSON.stringify(env.SESSION_STORE)}, expected cookie, memory or redis`,
+        `SESSION_STORE is invalid: got ${JSON.stringify(env.SESSION_STORE)}, expected cookie, ring, memory or redis`,
       );
   }
+}
+
+/**
+ * The options of every middleware, as `wrapDefaults` (and the framework adapters) take them:
+ * the session from the environment, the logger everywhere, and with SESSION_STORE=ring
+ * anti-forgery tokens a Kit application also accepts.
+ */
+export function middlewareOptions(
+  env: ExampleEnv,
+  options: ExampleOptions = {},
+): { session: SessionOptions; cookies: CookiesOptions; csrf: CsrfOptions } {
+  const { logger } = options;
+  return {
+    session: sessionOptions(env, options),
+    cookies: { logger },
+    csrf: { tokens: env.SESSION_STORE === 'ring' ? 'ring' : 'masked', logger },
+  };
+}
+
+/** The session cookie's name, which `/cookies` leaves out. */
+export function sessionCookieName(session: SessionOptions): string {
+  return session.cookieName ?? session.store.cookieName ?? 'session';
 }
 
 /** The store to connect before the application starts (Redis), and how to let it go. */

@@ -14,6 +14,7 @@ import { flashHalves } from '../session/flash.ts';
 import { sessionHalves } from '../session/wrap-session.ts';
 import type { SessionOptions } from '../session/wrap-session.ts';
 import { sessionOptionsFromEnv } from './env.ts';
+import { csrfOptionsFromEnv } from './ring-env.ts';
 
 /**
  * Ring's `wrap-session`. The request gets `session` (the stored data, or `{}`) and
@@ -41,7 +42,11 @@ export interface DefaultsOptions {
   /** @default sessionOptionsFromEnv() */
   session?: SessionOptions | undefined;
   cookies?: CookiesOptions | undefined;
-  /** `false` leaves CSRF protection out (for an API that authenticates otherwise). */
+  /**
+   * `false` leaves CSRF protection out (for an API that authenticates otherwise).
+   * @default `{ tokens: 'ring' }` when the session comes from the environment with
+   * `SESSION_STORE=ring` (tokens shared with Kit), else `{}`
+   */
   csrf?: CsrfOptions | false | undefined;
 }
 
@@ -68,6 +73,9 @@ export function defaultHalves(options: DefaultsOptions = {}): Halves {
     sessionHalves(options.session ?? sessionOptionsFromEnv()),
     flashHalves(),
   ];
-  if (options.csrf !== false) halves.push(csrfHalves(options.csrf));
+  if (options.csrf !== false) {
+    const fromEnv = options.session === undefined ? csrfOptionsFromEnv() : undefined;
+    halves.push(csrfHalves(options.csrf ?? fromEnv));
+  }
   return composeHalves(...halves);
 }

@@ -37,6 +37,15 @@ const VALUE_SAFE = asciiRanges(
   [0x5d, 0x7e],
 );
 
+/** RFC 6265 §4.1.1 / RFC 6265bis §4.1.1 cookie-octet, `%` included. */
+const COOKIE_OCTET = asciiRanges(
+  [0x21, 0x21],
+  [0x23, 0x2b],
+  [0x2d, 0x3a],
+  [0x3c, 0x5b],
+  [0x5d, 0x7e],
+);
+
 /** RFC 6265bis §4.1.1 av-octet (any CHAR except CTLs or ";"), used for path-value. */
 const AV_OCTET = asciiRanges([0x20, 0x3a], [0x3c, 0x7e]);
 
@@ -80,6 +89,21 @@ export function isToken(s: string): boolean {
   for (let i = 0; i < len; i++) {
     const code = s.charCodeAt(i);
     if (code >= 0x80 || TOKEN[code] === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * True when `value` is one or more cookie-octets (RFC 6265bis §4.1.1): no space, `"`, `,`,
+ * `;`, backslash, control character or non-ASCII, so it can stand in a `Set-Cookie` header as it is
+ * and comes back byte for byte. Session store keys must be (security case S-18).
+ */
+export function isCookieValue(value: string): boolean {
+  const len = value.length;
+  if (len === 0) return false;
+  for (let i = 0; i < len; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 0x80 || COOKIE_OCTET[code] === 0) return false;
   }
   return true;
 }

@@ -9,6 +9,7 @@
  * - `session_too_large`: session data past a server-side store's size limit.
  * - `missing_middleware`: a request or response needs a middleware that is not applied, or
  *   is applied in the wrong order (the message names the fix).
+ * - `invalid_edn`: text that `parseEdn` refuses (the Ring cookie store reads it as no session).
  */
 export type SessionkitErrorCode =
   | 'invalid_option'
@@ -17,7 +18,8 @@ export type SessionkitErrorCode =
   | 'insecure_secret'
   | 'unserializable_session'
   | 'session_too_large'
-  | 'missing_middleware';
+  | 'missing_middleware'
+  | 'invalid_edn';
 
 /**
  * The one error class sessionkit throws. Misconfiguration throws it at construction;

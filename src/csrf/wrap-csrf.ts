@@ -1,25 +1,31 @@
 import { randomBytes } from 'node:crypto';
 import { invalidOption, SessionkitError } from '../core/errors.ts';
 import { needsSession } from '../core/order.ts';
-import { checkOptions, functionOption } from '../core/options.ts';
+import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
 import { equalBytes } from '../crypto/keys.ts';
 import { wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
-import { appendList, withProperty } from '../core/headers.ts';
+import { consoleLogger } from '../core/logger.ts';
+import { appendList, privateCache, withProperty } from '../core/headers.ts';
 import type {
   JsonValue,
+  Logger,
   Middleware,
   RequestMap,
   ResponseMap,
   SessionData,
   SessionShape,
 } from '../core/types.ts';
+import { sessionCookieWithheld } from '../session/wrap-session.ts';
 
 /** Where the per-session secret lives inside the session (hidden from handlers). */
 export const csrfKey = '_csrf';
 
 /** Ring's form field name. */
 export const csrfField = '__anti-forgery-token';
+
+/** Where ring-anti-forgery keeps its token in the session (`:ring.middleware.anti-forgery/anti-forgery-token`). */
+export const ringTokenKey = 'ring.middleware.anti-forgery/anti-forgery-token';
 
 /** Why a request was refused. */
 export type CsrfFailure = 'missing_token' | 'invalid_token' | 'cross_origin';
@@ -45,10 +51,35 @@ export interface CsrfOptions {
    * @default undefined (off)
    */
   safeHeader?: string | undefined;
+  /**
+   * `'masked'`: a per-session secret rendered masked with fresh random bytes on every
+   * response (BREACH). `'ring'`: shared with a Kit application through a shared session
+   * (`ringCookieStore`): the token is ring-anti-forgery's, stored under
+   * `ring.middleware.anti-forgery/anti-forgery-token` (80 characters of base64, made the way
+   * Kit makes it when the session has none), and rendered **unmasked**, because Kit compares
+   * tokens as they are; a token either side rendered is accepted by both. The price: the
+   * same token appears in every page, so a page that is compressed and reflects attacker
+   * input can leak it (BREACH); the Origin / Fetch Metadata check still applies.
+   * @default 'masked'
+   */
+  tokens?: 'masked' | 'ring' | undefined;
+  /**
+   * Where refusals are logged, at debug level, with the method, the path and the reason
+   * (`missing_token`, `invalid_token`, `cross_origin`); never the token.
+   * @default console (which has no debug level, so nothing is printed)
+   */
+  logger?: Pick<Logger, 'debug'> | undefined;
 }
 
 /** Methods that must not change state and are never checked (RFC 9110 §9.2.1). */
 const safeMethods: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Request headers through which frameworks let a client override the method (Rails, Laravel,
+ * Symfony, method-override for Express, ASP.NET). A safe request carrying one is checked as
+ * the unsafe method it may become (security case X-19).
+ */
+const overrideHeaders = ['x-http-method-override', 'x-http-method', 'x-method-override'] as const;
 
 /** Request headers a page can send cross-origin without a preflight (Fetch, CORS-safelisted). */
 const safelisted: ReadonlySet<string> = new Set([
@@ -76,7 +107,13 @@ const tokenLength = 86;
  * - The token is a per-session secret, handed to pages masked with fresh random bytes on
  *   every response (BREACH); any masked form of the session's secret is accepted.
  * - The secret is made the first time a handler reads `request.csrfToken`, and only then is
- *   the session written: pages without forms create no session.
+ *   the session written: pages without forms create no session. A response that embeds a
+ *   token is marked `Cache-Control: private` and `Vary: Cookie`, so no shared cache keeps it.
+ * - A method override (`X-HTTP-Method-Override`, `X-HTTP-Method`, `X-Method-Override`, or a
+ *   `_method` form field or query parameter) makes even a GET checked. Honour overrides only
+ *   on POST in your router, as Rails does.
+ * - A refusal is logged at debug level with its reason; an `onFailure` page that renders the
+ *   form again (reads `request.csrfToken`) stores the secret it used, so that form works.
  * - `regenerateSession` (login) and `session: null` (logout) drop the secret, so a token from
  *   before login is refused after it (OWASP CSRF, login CSRF).
  *
@@ -107,13 +144,23 @@ export function csrfHalves(options: CsrfOptions = {}): Halves {
 }
 
 interface Settings {
+  readonly ring: boolean;
+  /** The session key of the secret: `_csrf`, or Kit's. */
+  readonly key: string;
   readonly trusted: ReadonlySet<string>;
   readonly safeHeader: string | undefined;
   readonly onFailure: NonNullable<CsrfOptions['onFailure']>;
+  readonly logger: Pick<Logger, 'debug'>;
 }
 
 function resolve(options: CsrfOptions): Settings {
-  checkOptions('wrapCsrf', options, ['trustedOrigins', 'onFailure', 'safeHeader']);
+  checkOptions('wrapCsrf', options, [
+    'trustedOrigins',
+    'onFailure',
+    'safeHeader',
+    'tokens',
+    'logger',
+  ]);
   const origins: unknown = options.trustedOrigins ?? [];
   if (!Array.isArray(origins)) {
     throw invalidOption('wrapCsrf', 'trustedOrigins', origins, 'an array of origins');
@@ -159,7 +206,13 @@ function resolve(options: CsrfOptions): Settings {
   const onFailure =
     functionOption<Settings['onFailure']>('wrapCsrf', 'onFailure', options.onFailure) ??
     defaultFailure;
-  return { trusted, safeHeader, onFailure };
+  const tokens = options.tokens ?? 'masked';
+  if (tokens !== 'masked' && tokens !== 'ring') {
+    throw invalidOption('wrapCsrf', 'tokens', tokens, "'masked' or 'ring'");
+  }
+  const ring = tokens === 'ring';
+  const logger = loggerOption('wrapCsrf', options.logger, consoleLogger, []);
+  return { ring, key: ring ? ringTokenKey : csrfKey, trusted, safeHeader, onFailure, logger };
 }
 
 /** What the request half learnt, for the response half. */
@@ -168,8 +221,12 @@ interface State {
   secret: string | undefined;
   /** The secret was made on this request: the response must store it. */
   created: boolean;
+  /** A handler read `request.csrfToken`: the response embeds a token. */
+  issued: boolean;
   /** The session without the secret, as the handler saw it. */
   readonly base: SessionData;
+  /** Where the secret lives in the session. */
+  readonly key: string;
 }
 
 const state = Symbol('sessionkit.csrf');
@@ -181,12 +238,19 @@ async function csrfRequest(
 ): Promise<ResponseMap | undefined> {
   const session = request.session;
   if (session === undefined) throw needsSession('csrf');
-  const stored = session[csrfKey];
-  const { [csrfKey]: _, ...base } = session;
+  const { ring, key } = settings;
+  const stored = session[key];
+  const { [key]: _, ...base } = session;
   const current: State = {
-    secret: typeof stored === 'string' && stored.length === secretLength ? stored : undefined,
+    secret: ring
+      ? ringSecret(stored)
+      : typeof stored === 'string' && stored.length === secretLength
+        ? stored
+        : undefined,
     created: false,
+    issued: false,
     base,
+    key,
   };
   request[state] = current;
   request.session = base;
@@ -197,36 +261,60 @@ async function csrfRequest(
     enumerable: true,
     get(): string {
       if (current.secret === undefined) {
-        current.secret = randomBytes(secretBytes).toString('base64url');
+        // ring-anti-forgery's token: 60 random bytes, base64 without padding, 80 characters.
+        current.secret = ring
+          ? randomBytes(60).toString('base64')
+          : randomBytes(secretBytes).toString('base64url');
         current.created = true;
       }
-      token ??= mask(current.secret);
+      current.issued = true;
+      token ??= ring ? current.secret : mask(current.secret);
       return token;
     },
   });
   if (isSafe(request)) return undefined;
-  const reason = check(request, current.secret, settings.trusted, settings.safeHeader);
+  const reason = check(request, current.secret, settings);
   if (reason === undefined) return undefined;
-  return withVary(await settings.onFailure(request, reason));
+  settings.logger.debug?.(
+    `sessionkit: refused a ${request.method} request to ${request.path}: ${reason} (${explanations[reason]})`,
+  );
+  // X-20: an onFailure page that renders the form again gets its secret stored.
+  return csrfResponse(await settings.onFailure(request, reason), request);
 }
 
+const explanations: Readonly<Record<CsrfFailure, string>> = {
+  missing_token: 'no anti-forgery token in the form field or the headers',
+  invalid_token: 'the token does not match the session',
+  cross_origin: 'the request came from another origin',
+};
+
 function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
-  const out = isSafe(request) ? response : withVary(response);
   const current = request[state];
+  let out = isSafe(request) ? response : withVary(response);
+  if (current?.issued === true) {
+    // L-17: a page holding a token is this browser's only (OWASP SM "Web Content Caching").
+    const headers = appendList(privateCache(out.headers), 'vary', ['Cookie']);
+    out = withProperty(out, 'headers', headers);
+  }
   if (out.session === null || current === undefined) return out;
-  const { secret, created, base } = current;
+  const { secret, created, base, key } = current;
   if (out.regenerateSession === true) {
     // A new session key gets a new secret (OWASP CSRF, login CSRF): the pre-login one is
     // dropped. A secret made during this very request is new already, and is kept so
     // that a form rendered on the login response works.
-    const { [csrfKey]: _old, ...rest } = out.session ?? base;
-    return withProperty(out, 'session', created ? { ...rest, [csrfKey]: secret } : rest);
+    const { [key]: _old, ...rest } = out.session ?? base;
+    return withProperty(out, 'session', created ? { ...rest, [key]: secret } : rest);
   }
   if (secret === undefined) return out;
   if (out.session !== undefined) {
-    return withProperty(out, 'session', { ...out.session, [csrfKey]: secret });
+    return withProperty(out, 'session', { ...out.session, [key]: secret });
   }
-  if (created) return withProperty(out, 'session', { ...base, [csrfKey]: secret });
+  // L-16: a page reached from another site without the session cookie, because SameSite
+  // withheld it, must not start a session just to hold the secret: its Set-Cookie would
+  // replace the user's session. Its form then fails once; the next same-site page works.
+  if (created && !sessionCookieWithheld(request)) {
+    return withProperty(out, 'session', { ...base, [key]: secret });
+  }
   return out;
 }
 
@@ -246,21 +334,17 @@ export function csrfInput(request: { csrfToken?: string | (() => string) | undef
   return `<input type="hidden" name="${csrfField}" value="${token}">`;
 }
 
-/** Safe, and no method override: an override field or header marks the request unsafe. */
+/** Safe, and no method override: an override header, field or parameter marks it unsafe. */
 function isSafe(request: RequestMap): boolean {
   if (!safeMethods.has(request.method)) return false;
-  return (
-    request.headers['x-http-method-override'] === undefined &&
-    request.headers['x-method-override'] === undefined &&
-    request.form?._method === undefined
-  );
+  for (const name of overrideHeaders) if (request.headers[name] !== undefined) return false;
+  return request.form?._method === undefined && !request.query.has('_method');
 }
 
 function check(
   request: RequestMap,
   secret: string | undefined,
-  trusted: ReadonlySet<string>,
-  safeHeader: string | undefined,
+  { trusted, safeHeader, ring }: Settings,
 ): CsrfFailure | undefined {
   if (crossOrigin(request, trusted)) return 'cross_origin';
   if (safeHeader !== undefined) {
@@ -269,7 +353,17 @@ function check(
   }
   const token = requestToken(request);
   if (token === undefined) return 'missing_token';
-  return secret !== undefined && matches(token, secret) ? undefined : 'invalid_token';
+  if (secret === undefined) return 'invalid_token';
+  // Kit's check: the token as sent equals the session's, compared in constant time (C-15).
+  const valid = ring ? equalBytes(Buffer.from(token), Buffer.from(secret)) : matches(token, secret);
+  return valid ? undefined : 'invalid_token';
+}
+
+/** A token ring-anti-forgery stored (any version: a non-empty string of sane length). */
+function ringSecret(stored: unknown): string | undefined {
+  return typeof stored === 'string' && stored.length > 0 && stored.length <= 256
+    ? stored
+    : undefined;
 }
 
 /**

@@ -4,7 +4,7 @@
  * `RequestMap` from its request, calls {@link Adapter.open} and {@link Adapter.check} (the
  * request halves), hands the {@link Exchange} to the application in its idiom, and before
  * its framework sends the headers calls {@link Adapter.commit} (the response halves) and
- * copies the headers it gives back. See docs/decisions/0010-framework-adapters.md.
+ * copies the headers it gives back. See docs/decisions/0016-framework-adapters.md.
  */
 import { composeHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';

@@ -2,7 +2,7 @@
  * Holds a node response's head until the session is saved: the first `writeHead`, `write`,
  * `end` or `flushHeaders` starts the commit (which may wait on an asynchronous store) and
  * is queued with every call after it; once the commit resolves, its headers are set and
- * the calls are replayed in order. See docs/decisions/0010-framework-adapters.md.
+ * the calls are replayed in order. See docs/decisions/0016-framework-adapters.md.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ResponseHeaders, ResponseMap } from '../../core/types.ts';
