@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { invalidOption, SessionkitError } from '../core/errors.ts';
-import { needsSession } from '../core/order.ts';
+import { needsSession } from '../core/placement.ts';
 import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
 import { equalBytes } from '../crypto/keys.ts';
 import { wrapHalves } from '../core/halves.ts';
