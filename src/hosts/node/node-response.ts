@@ -8,7 +8,7 @@ import { refusalText } from '../body.ts';
 import type { BodyError } from '../body.ts';
 import { safeLog } from '../host-utils.ts';
 import { describe } from '../../core/errors.ts';
-import { leftoverError } from '../../core/leftovers.ts';
+import { leftoverError } from '../../core/placement.ts';
 import type { Host } from './options.ts';
 import type { RequestMap, ResponseMap } from '../../core/types.ts';
 

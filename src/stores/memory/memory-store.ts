@@ -1,3 +1,4 @@
+import { isProduction } from '../../core/options.ts';
 import { randomBytes } from 'node:crypto';
 import { checkOptions, integerOption, loggerOption } from '../../core/options.ts';
 import { parseSessionJson, stringifySession } from '../../session/session-json.ts';
@@ -71,7 +72,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
     1,
   );
   const logger = loggerOption('memoryStore', options.logger, consoleLogger, ['warn']);
-  if (process.env.NODE_ENV === 'production') {
+  if (isProduction(process.env.NODE_ENV)) {
     logger.warn(
       'sessionkit: memoryStore keeps sessions in one process only; they are lost on restart and not shared between servers',
     );
