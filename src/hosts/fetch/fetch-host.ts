@@ -11,7 +11,7 @@ import type {
 import { BodyError, parseBody } from '../body.ts';
 import { firstEntry, safeLog } from '../host-utils.ts';
 import { booleanOption, checkOptions, integerOption, loggerOption } from '../../core/options.ts';
-import { leftoverError } from '../../core/leftovers.ts';
+import { leftoverError } from '../../core/placement.ts';
 import { createRequestMap } from '../../core/request.ts';
 import {
   declaredTooLarge,
