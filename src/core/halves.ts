@@ -91,7 +91,9 @@ export function composeHalves(...list: readonly Halves[]): Halves {
   return {
     async request(request) {
       for (let i = 0; i < list.length; i++) {
-        const early = await list[i]!.request(request);
+        // A synchronous half (cookies, flash) is not awaited: no microtask turn for it.
+        const result = list[i]!.request(request);
+        const early = isThenable(result) ? await result : result;
         if (early !== undefined) return unwind(list, i - 1, early, request);
       }
       return undefined;
@@ -109,6 +111,9 @@ async function unwind(
   request: RequestMap,
 ): Promise<ResponseMap> {
   let out = response;
-  for (let i = from; i >= 0; i--) out = await list[i]!.response(out, request);
+  for (let i = from; i >= 0; i--) {
+    const result = list[i]!.response(out, request);
+    out = isThenable(result) ? await result : result;
+  }
   return out;
 }

@@ -330,9 +330,13 @@ function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
   return out;
 }
 
-/** The hidden input that carries the token in a form. */
-export function csrfInput(request: Pick<RequestMap, 'csrfToken'>): string {
-  const token = request.csrfToken;
+/**
+ * The hidden input that carries the token in a form. Takes a request map, or a framework
+ * request whose `csrfToken` is a function (`csrfInput(req)` with `sessionkit/express`).
+ */
+export function csrfInput(request: { csrfToken?: string | (() => string) | undefined }): string {
+  const given = request.csrfToken;
+  const token = typeof given === 'function' ? given.call(request) : given;
   if (token === undefined) {
     throw new SessionkitError(
       'missing_middleware',

@@ -4,7 +4,9 @@
  */
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { refusalText } from '../body.ts';
 import type { BodyError } from '../body.ts';
+import { safeLog } from '../host-utils.ts';
 import { describe } from '../../core/errors.ts';
 import { leftoverError } from '../../core/placement.ts';
 import type { Host } from './options.ts';
@@ -22,13 +24,7 @@ export function refuse(
   res.statusCode = error.status;
   res.setHeader('content-type', 'text/plain; charset=utf-8');
   if (error.status === 413) res.setHeader('connection', 'close');
-  res.end(
-    error.status === 413
-      ? 'Payload Too Large'
-      : error.status === 415
-        ? 'Unsupported Media Type'
-        : 'Bad Request',
-  );
+  res.end(refusalText(error.status));
 }
 
 /** Calls the handler and sends its response, or a 500 when it throws or rejects. */
@@ -147,18 +143,12 @@ export function fail(
   }
 }
 
-/** Logs without ever throwing: a failing logger must not take the server down. */
+/** Logs through the host's logger without ever throwing. */
 export function log(
   host: Host,
   level: 'debug' | 'warn' | 'error',
   message: string,
   error?: unknown,
 ): void {
-  try {
-    if (level === 'error') host.logger.error(message, error);
-    else if (level === 'warn') host.logger.warn(message);
-    else host.logger.debug?.(message);
-  } catch {
-    // nothing sensible is left to do
-  }
+  safeLog(host.logger, level, message, error);
 }
