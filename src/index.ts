@@ -27,6 +27,7 @@ export type {
   CookiePriority,
   FormFields,
   Handler,
+  HandlerResult,
   Logger,
   Middleware,
   RequestMap,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RecordingLogger, request, setCookies } from '../../test/support/fakes.ts';
+import { RecordingLogger, request, responseOf, setCookies } from '../../test/support/fakes.ts';
 import { SessionkitError } from '../core/errors.ts';
 import type { RequestMap } from '../core/types.ts';
 import { wrapCookies } from './wrap-cookies.ts';
@@ -29,7 +29,7 @@ describe('wrapCookies', () => {
       headers: { 'set-cookie': ['a=1', 'b=2'] },
       cookies: { c: '3', d: { value: 'x y', path: '/', httpOnly: true, sameSite: 'lax' } },
     }));
-    const response = await app(request());
+    const response = responseOf(await app(request()));
     assert.deepEqual(setCookies(response), [
       'a=1',
       'b=2',
@@ -54,7 +54,7 @@ describe('wrapCookies', () => {
       headers: { 'Set-Cookie': 'a=1', 'set-cookie': ['b=2'] },
       cookies: { c: '3' },
     }));
-    const response = await app(request());
+    const response = responseOf(await app(request()));
     assert.deepEqual(response.headers, { 'Set-Cookie': ['a=1', 'b=2', 'c=3'] });
   });
 

@@ -2,7 +2,7 @@ import { parseCookie } from './parse.ts';
 import { serializeCookie } from './serialize.ts';
 import { consoleLogger } from '../core/logger.ts';
 import { checkOptions, loggerOption } from '../core/options.ts';
-import { wrapHalves } from '../core/halves.ts';
+import { isNoResponse, wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 import { appendSetCookie, setCookieLines, withProperty } from '../core/headers.ts';
 import type {
@@ -64,6 +64,7 @@ export function cookieHalves(options: CookiesOptions = {}): Halves {
       return undefined;
     },
     response(response) {
+      if (isNoResponse(response)) return response;
       const out = writeCookies(response);
       if (!warned && out.headers !== undefined) warned = overBudget(out.headers, logger);
       return out;

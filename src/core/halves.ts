@@ -4,7 +4,14 @@
  * middleware is a {@link Halves}; `wrapSession` and the others are `wrapHalves` of theirs, and
  * a host adapter that cannot wrap a handler (Express, Fastify, Hono) calls the halves itself.
  */
-import type { Handler, Middleware, RequestMap, ResponseMap, SessionData } from './types.ts';
+import type {
+  Handler,
+  HandlerResult,
+  Middleware,
+  RequestMap,
+  ResponseMap,
+  SessionData,
+} from './types.ts';
 
 /** What a request half gives: nothing to go on, or a response that answers at once. */
 export type Early = ResponseMap | undefined;
@@ -20,9 +27,20 @@ export interface Halves {
   request(request: RequestMap): Early | Promise<Early>;
   /**
    * Ring's `*-response`: turns the handler's response into what goes out (store writes,
-   * Set-Cookie headers). Never called for a request its request half answered.
+   * Set-Cookie headers). Never called for a request its request half answered, nor by
+   * `wrapHalves` and `composeHalves` when the handler gave no response (`undefined` or
+   * `null`, Ring's `nil`): that passes through untouched. The halves sessionkit ships also
+   * return such a value unchanged when called with one directly.
    */
   response(response: ResponseMap, request: RequestMap): ResponseMap | Promise<ResponseMap>;
+}
+
+/**
+ * True for `undefined` and `null`: a handler's "no response" (Ring's `nil`). A response half
+ * given one returns it unchanged.
+ */
+export function isNoResponse(value: HandlerResult | ResponseMap): value is undefined | null {
+  return value === undefined || value === null;
 }
 
 /** True for a promise or any thenable. */
@@ -47,6 +65,8 @@ export function wrapHalves<S extends SessionData = SessionData>(halves: Halves):
       if (early !== undefined) return early;
       const result = inner(request);
       const response = isThenable(result) ? await result : result;
+      // Ring's nil: "not mine". No store write, no cookie; the host answers 404.
+      if (isNoResponse(response)) return response;
       return halves.response(response, request);
     };
     return wrapped as unknown as Handler<S>;
@@ -56,7 +76,8 @@ export function wrapHalves<S extends SessionData = SessionData>(halves: Halves):
 /**
  * Several halves as one, the first listed outermost, as `compose` orders middleware: the
  * request halves run first to last, the response halves last to first, and an early answer
- * from one request half goes back through the response halves of those before it.
+ * from one request half goes back through the response halves of those before it. No
+ * response (`undefined` or `null`) passes through the response halves untouched.
  *
  * @example
  * const all = composeHalves(cookieHalves(), sessionHalves(options), flashHalves(), csrfHalves());
@@ -83,6 +104,7 @@ async function unwind(
   request: RequestMap,
 ): Promise<ResponseMap> {
   let out = response;
+  if (isNoResponse(out)) return out;
   for (let i = from; i >= 0; i--) out = await list[i]!.response(out, request);
   return out;
 }

@@ -105,10 +105,18 @@ export interface ResponseMap<Session extends SessionData = SessionData> {
   flash?: unknown;
 }
 
-/** A request map to a response map, synchronously or not. */
+/**
+ * What a handler gives back: a response, or nothing (`undefined` or `null`, Ring's `nil`) when
+ * the request is not its own, so that a router can try the next route. Every middleware
+ * passes nothing through untouched; a host answers it with 404.
+ */
+export type HandlerResult<Session extends SessionData = SessionData> =
+  ResponseMap<Session> | undefined | null;
+
+/** A request map to a response map (or nothing), synchronously or not. */
 export type Handler<Session extends SessionData = SessionData> = (
   request: RequestMap<Session>,
-) => ResponseMap<Session> | Promise<ResponseMap<Session>>;
+) => HandlerResult<Session> | Promise<HandlerResult<Session>>;
 
 /** Wraps a handler in behaviour: handler to handler. */
 export type Middleware<Session extends SessionData = SessionData> = (

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Client } from '../../test/support/client.ts';
-import { RecordingLogger, request } from '../../test/support/fakes.ts';
+import { RecordingLogger, request, responseOf } from '../../test/support/fakes.ts';
 import { inProcess } from '../../test/support/in-process.ts';
 import { compose } from '../core/compose.ts';
 import { csrfField, csrfInput, csrfKey, wrapCsrf } from './wrap-csrf.ts';
@@ -195,7 +195,9 @@ describe('wrapCsrf', () => {
     let seen: RequestMap | undefined;
     const handler = wrapCsrf()((req) => ((seen = req), { status: 200, body: req.csrfToken ?? '' }));
     const secret = 'S'.repeat(43);
-    const response = await handler({ ...request(), session: { [csrfKey]: secret, user: 'a' } });
+    const response = responseOf(
+      await handler({ ...request(), session: { [csrfKey]: secret, user: 'a' } }),
+    );
     assert.deepEqual(seen?.session, { user: 'a' });
     assert.ok(!String(response.body).includes(secret));
   });
@@ -330,7 +332,7 @@ describe('wrapCsrf', () => {
       403,
     );
     // A GET body reaches no handler through a host; a RequestMap can still carry one.
-    const get = await app()(request({ method: 'GET', form: { _method: 'DELETE' } }));
+    const get = responseOf(await app()(request({ method: 'GET', form: { _method: 'DELETE' } })));
     assert.equal(get.status, 403);
   });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { invalidOption } from '../core/errors.ts';
 import { checkOptions, functionOption } from '../core/options.ts';
 import { equalBytes } from '../crypto/keys.ts';
-import { wrapHalves } from '../core/halves.ts';
+import { isNoResponse, wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 import { appendList, withProperty } from '../core/headers.ts';
 import type { Middleware, RequestMap, ResponseMap, SessionData } from '../core/types.ts';
@@ -206,6 +206,7 @@ async function csrfRequest(
 }
 
 function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
+  if (isNoResponse(response)) return response;
   const out = isSafe(request) ? response : withVary(response);
   const current = request[state];
   if (out.session === null || current === undefined) return out;

@@ -1,4 +1,4 @@
-import { wrapHalves } from '../core/halves.ts';
+import { isNoResponse, wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 import { defaultHeader, withProperty } from '../core/headers.ts';
 import type { Middleware, RequestMap, ResponseMap, SessionData } from '../core/types.ts';
@@ -57,6 +57,7 @@ function flashRequest(request: WithState): undefined {
 }
 
 function flashResponse(response: ResponseMap, request: WithState): ResponseMap {
+  if (isNoResponse(response)) return response;
   const { hadFlash, base } = request[state] ?? { hadFlash: false, base: request.session };
   const { flash } = response;
   const hasFlash = flash !== undefined && flash !== null && flash !== false;

@@ -6,6 +6,7 @@ import {
   RecordingLogger,
   RecordingStore,
   request,
+  responseOf,
   setCookies,
 } from '../../test/support/fakes.ts';
 import { cookieStore } from '../stores/cookie/cookie-store.ts';
@@ -110,7 +111,7 @@ describe('wrapSession', () => {
       req.path === '/login' ? login(req) : { status: 200, session: null },
     );
     const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
-    const response = await app(request({ headers: { cookie } }));
+    const response = responseOf(await app(request({ headers: { cookie } })));
     assert.equal(response.headers?.['cache-control'], 'no-store');
   });
 
@@ -209,7 +210,9 @@ describe('wrapSession', () => {
     let ran = false;
     const { app, store, logger } = setup(() => ((ran = true), { status: 200, session: { a: 1 } }));
     store.fail.read = new Error('ECONNREFUSED');
-    const response = await app(request({ headers: { cookie: 'session=' + 'A'.repeat(43) } }));
+    const response = responseOf(
+      await app(request({ headers: { cookie: 'session=' + 'A'.repeat(43) } })),
+    );
     assert.equal(response.status, 503);
     assert.equal(ran, false);
     assert.deepEqual(setCookies(response), []);
@@ -219,7 +222,7 @@ describe('wrapSession', () => {
   it('R-04: a store write failure answers 503 and sets no cookie', async () => {
     const { app, store } = setup(login);
     store.fail.write = new Error('ECONNRESET');
-    const response = await app(request());
+    const response = responseOf(await app(request()));
     assert.equal(response.status, 503);
     assert.deepEqual(setCookies(response), []);
   });
@@ -230,7 +233,7 @@ describe('wrapSession', () => {
     );
     const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
     store.fail.delete = new Error('timeout');
-    const response = await app(request({ headers: { cookie } }));
+    const response = responseOf(await app(request({ headers: { cookie } })));
     assert.equal(response.status, 503);
     assert.deepEqual(setCookies(response), []);
   });
@@ -240,7 +243,7 @@ describe('wrapSession', () => {
       onStoreError: () => ({ status: 500, body: 'custom' }),
     });
     store.fail.write = new Error('down');
-    assert.equal((await app(request())).body, 'custom');
+    assert.equal(responseOf(await app(request())).body, 'custom');
   });
 
   it('Z-01: lets a too-large cookie store value fail the request instead of dropping it', async () => {
@@ -353,11 +356,24 @@ describe('wrapSession', () => {
     );
   });
 
-  it('reports a handler that returns no response as a handler bug, not as a store outage', async () => {
-    const { app, store, logger } = setup((() => undefined) as unknown as Handler);
-    await assert.rejects(Promise.resolve(app(request())), /handler returned undefined/);
+  it("passes a handler's no response (Ring's nil) through untouched: no store call, no cookie", async () => {
+    for (const nothing of [undefined, null]) {
+      const { app, store, logger } = setup((req) => (req.path === '/login' ? login(req) : nothing));
+      assert.equal(await app(request()), nothing);
+      assert.deepEqual(store.calls, []);
+      const cookie = cookieFrom(await app(request({ path: '/login' })), 'session');
+      store.calls = [];
+      // A session the handler could have changed: still no write, no touch, no cookie.
+      assert.equal(await app(request({ headers: { cookie: cookie! } })), nothing);
+      assert.deepEqual(store.calls, [`read ${cookie!.slice('session='.length, 16)}`]);
+      assert.equal(logger.errors.length, 0);
+    }
+  });
+
+  it('reports a handler that returns something other than a response as a handler bug', async () => {
+    const { app, store } = setup((() => 'hello') as unknown as Handler);
+    await assert.rejects(Promise.resolve(app(request())), /handler returned hello/);
     assert.deepEqual(store.calls, []);
-    assert.equal(logger.errors.length, 0);
   });
 
   it('passes a handler error through untouched', async () => {

@@ -15,7 +15,7 @@ import type {
 } from '../core/types.ts';
 import { writeCookies } from '../cookies/wrap-cookies.ts';
 import { appendSetCookie, defaultHeader, withProperty } from '../core/headers.ts';
-import { wrapHalves } from '../core/halves.ts';
+import { isNoResponse, wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 
 /** Options of {@link wrapSession}. */
@@ -249,7 +249,8 @@ async function sessionResponse(
   response: ResponseMap,
   request: WithState,
 ): Promise<ResponseMap> {
-  if (typeof response !== 'object' || response === null) {
+  if (isNoResponse(response)) return response; // Ring's nil passes through: no write, no cookie
+  if (typeof response !== 'object') {
     throw new TypeError(`wrapSession: the handler returned ${String(response)}, not a response`);
   }
   let value: string | undefined;
