@@ -129,6 +129,35 @@ describe('serializeCookie', () => {
     assert.equal(serializeCookie('a', 'b', cookie), 'a=b; Path=/');
   });
 
+  it('S-18: refuses an unknown attribute key, naming it, never its value', () => {
+    for (const [key, hint] of [
+      ['max-age', 'maxAge'],
+      ['http-only', 'httpOnly'],
+      ['same-site', 'sameSite'],
+      ['MaxAge', 'maxAge'],
+      ['HttpOnly', 'httpOnly'],
+      ['bogus', undefined],
+    ] as const) {
+      assert.throws(
+        () => serializeCookie('a', 'b', { [key]: 'secret-value' }),
+        (error: unknown) =>
+          error instanceof SessionkitError &&
+          error.code === 'invalid_cookie' &&
+          error.message.includes(`option ${key} of cookie "a" is invalid: got a string`) &&
+          (hint === undefined
+            ? !error.message.includes('did you mean')
+            : error.message.includes(`did you mean ${hint}?`)) &&
+          !error.message.includes('secret-value'),
+        key,
+      );
+    }
+    // An unknown key is refused even when its value is undefined: it is still a typo.
+    assert.throws(
+      () => serializeCookie('a', 'b', { 'max-age': undefined } as CookieAttrs),
+      /max-age/,
+    );
+  });
+
   it('leaves the attributes object unchanged', () => {
     const attributes: CookieAttrs = Object.freeze({ path: '/', sameSite: 'lax' });
     serializeCookie('a', 'b', attributes);

@@ -204,6 +204,87 @@ function canonicalPriority(priority: unknown): string {
   }
 }
 
+/** The attribute names of {@link CookieAttrs}, in the order they are written. */
+export const cookieAttributeNames = Object.freeze([
+  'domain',
+  'path',
+  'maxAge',
+  'expires',
+  'secure',
+  'httpOnly',
+  'sameSite',
+  'partitioned',
+  'priority',
+] as const);
+
+/** Ring's spellings (and the header's), which people carry over: the name we use for each. */
+const attributeHints: Readonly<Record<string, string>> = {
+  'max-age': 'maxAge',
+  'http-only': 'httpOnly',
+  httponly: 'httpOnly',
+  'same-site': 'sameSite',
+  samesite: 'sameSite',
+  maxage: 'maxAge',
+};
+
+/** True for a {@link CookieAttrs} key, and for `value` (a response cookie is passed whole). */
+function isAttributeName(key: string): boolean {
+  switch (key) {
+    case 'value':
+    case 'domain':
+    case 'path':
+    case 'maxAge':
+    case 'expires':
+    case 'secure':
+    case 'httpOnly':
+    case 'sameSite':
+    case 'partitioned':
+    case 'priority':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Throws `invalid_cookie` naming the first key of `attributes` that is not a cookie attribute
+ * (Ring refuses unknown attributes too): a misspelt or Ring-spelt key such as `max-age` would
+ * otherwise be dropped without a word, and the cookie written without it. The value is never
+ * printed, only its type.
+ *
+ * @example
+ * checkCookieAttrs('wrapSession', 'cookieAttrs', { 'max-age': 5 });
+ * // throws: wrapSession: option cookieAttrs.max-age is invalid: got a number, expected one of
+ * // domain, path, … (unknown cookie attribute; did you mean maxAge?)
+ */
+export function checkCookieAttrs(what: string, option: string, attributes: object): void {
+  for (const key in attributes) {
+    if (!isAttributeName(key) || key === 'value') {
+      throw unknownAttribute(`${what}: option ${option}.${key}`, key, attributes);
+    }
+  }
+}
+
+function unknownAttribute(subject: string, key: string, attributes: object): SessionkitError {
+  const value: unknown = (attributes as Record<string, unknown>)[key];
+  const hint =
+    attributeHints[key] ??
+    attributeHints[key.toLowerCase()] ??
+    cookieAttributeNames.find((name) => name.toLowerCase() === key.toLowerCase());
+  const type =
+    value === null
+      ? 'null'
+      : Array.isArray(value)
+        ? 'an array'
+        : typeof value === 'object'
+          ? 'an object'
+          : `a ${typeof value}`;
+  return new SessionkitError(
+    'invalid_cookie',
+    `${subject} is invalid: got ${type}, expected one of ${cookieAttributeNames.join(', ')} (unknown cookie attribute${hint === undefined ? '' : `; did you mean ${hint}?`})`,
+  );
+}
+
 /** 1601-01-01T00:00:00Z: earlier years fail the user agent's date parser (RFC 6265bis §5.1.1). */
 const EARLIEST_EXPIRES_MS = -11_644_473_600_000;
 
@@ -225,7 +306,9 @@ function hasPrefix(name: string, prefix: string): boolean {
  * {@link parseCookie} gives it back; base64url values pass unchanged.
  *
  * Throws {@link SessionkitError} before producing anything:
- * - `invalid_cookie` for a name that is not an RFC 7230 token; a Domain that is not a host
+ * - `invalid_cookie` for an attribute key that is not one of {@link CookieAttrs} (such as
+ *   Ring's `max-age`; a `value` key is ignored, so a response cookie can be passed whole);
+ *   a name that is not an RFC 7230 token; a Domain that is not a host
  *   name; a Path that does not start with `/` or holds a `;`, a control character or non-ASCII;
  *   a Domain or Path over 1024 bytes; an unknown `sameSite` or `priority`; a flag that is not
  *   a boolean; a `maxAge` that is not an integer
@@ -267,6 +350,11 @@ export function serializeCookie(name: string, value: string, attributes?: Cookie
     return header;
   }
 
+  for (const key in attributes) {
+    if (!isAttributeName(key)) {
+      throw unknownAttribute(`${WHAT}: option ${key} of cookie ${describe(name)}`, key, attributes);
+    }
+  }
   const { domain, path, maxAge, expires, sameSite, priority } = attributes;
   const secure = checkFlag('secure', attributes.secure);
   const httpOnly = checkFlag('httpOnly', attributes.httpOnly);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RecordingLogger, request, responseOf, setCookies } from '../../test/support/fakes.ts';
 import { SessionkitError } from '../core/errors.ts';
-import type { RequestMap } from '../core/types.ts';
+import type { RequestMap, ResponseCookie } from '../core/types.ts';
 import { wrapCookies } from './wrap-cookies.ts';
 
 describe('wrapCookies', () => {
@@ -63,6 +63,20 @@ describe('wrapCookies', () => {
     await assert.rejects(
       Promise.resolve(app(request())),
       (error: unknown) => error instanceof SessionkitError && error.code === 'invalid_cookie',
+    );
+  });
+
+  it("S-18: refuses a response cookie with an unknown attribute key such as Ring's max-age", async () => {
+    const app = wrapCookies()(() => ({
+      status: 200,
+      cookies: { a: { value: 'foo', 'max-age': 5 } as unknown as ResponseCookie },
+    }));
+    await assert.rejects(
+      Promise.resolve(app(request())),
+      (error: unknown) =>
+        error instanceof SessionkitError &&
+        error.code === 'invalid_cookie' &&
+        /option max-age of cookie "a" is invalid.*did you mean maxAge\?/.test(error.message),
     );
   });
 

@@ -13,7 +13,7 @@ import { cookieStore } from '../stores/cookie/cookie-store.ts';
 import { SessionkitError } from '../core/errors.ts';
 import { memoryStore } from '../stores/memory/memory-store.ts';
 import { wrapSession } from './wrap-session.ts';
-import type { Handler, RequestMap } from '../core/types.ts';
+import type { CookieAttrs, Handler, RequestMap } from '../core/types.ts';
 
 const secret = 'uQ7w2Zp9Lr4Xk6Tn1Vb8Jc3Hm5Gd0Fs-session-tests';
 
@@ -314,6 +314,39 @@ describe('wrapSession', () => {
       () => wrapSession({ store: {} as never }),
       (error: unknown) => error instanceof SessionkitError && /option store/.test(error.message),
     );
+  });
+
+  it("S-18: refuses unknown cookieAttrs keys at construction, with a hint for Ring's spellings", () => {
+    assert.throws(
+      () =>
+        wrapSession({
+          store: memoryStore(),
+          cookieAttrs: { 'max-age': 5, 'http-only': false } as unknown as CookieAttrs,
+        }),
+      (error: unknown) =>
+        error instanceof SessionkitError &&
+        error.code === 'invalid_cookie' &&
+        error.message.startsWith('wrapSession: option cookieAttrs.max-age is invalid') &&
+        error.message.includes('did you mean maxAge?'),
+    );
+  });
+
+  it('S-18: refuses unknown sessionCookieAttrs keys, even on a response that sets no cookie', async () => {
+    const { app, store } = setup(() => ({
+      status: 200,
+      sessionCookieAttrs: { 'http-only': false } as unknown as CookieAttrs,
+    }));
+    await assert.rejects(
+      Promise.resolve(app(request())),
+      (error: unknown) =>
+        error instanceof SessionkitError &&
+        error.code === 'invalid_cookie' &&
+        error.message.startsWith(
+          'wrapSession: option response.sessionCookieAttrs.http-only is invalid',
+        ) &&
+        error.message.includes('did you mean httpOnly?'),
+    );
+    assert.deepEqual(store.calls, []);
   });
 
   it('Q-02: a request in flight during logout does not bring the session back', async () => {

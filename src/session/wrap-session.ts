@@ -1,5 +1,5 @@
 import { cookieValues } from '../cookies/parse.ts';
-import { serializeCookie } from '../cookies/serialize.ts';
+import { checkCookieAttrs, serializeCookie } from '../cookies/serialize.ts';
 import { invalidOption, SessionkitError } from '../core/errors.ts';
 import { consoleLogger } from '../core/logger.ts';
 import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
@@ -151,6 +151,9 @@ function resolve(options: SessionOptions): Settings {
       'an object of cookie attributes',
     );
   }
+  if (options.cookieAttrs !== undefined) {
+    checkCookieAttrs('wrapSession', 'cookieAttrs', options.cookieAttrs);
+  }
   const attrs: CookieAttrs = { ...sessionDefaults.cookieAttrs, ...options.cookieAttrs };
   const prefixed = /^__(host|secure)-/i.test(name);
   const secure = prefixed ? true : (options.secure ?? attrs.secure ?? sessionDefaults.secure);
@@ -270,6 +273,9 @@ async function save(
   request: WithState,
 ): Promise<string | undefined> {
   const { session, regenerateSession, sessionCookieAttrs } = response;
+  if (sessionCookieAttrs !== undefined) {
+    checkCookieAttrs('wrapSession', 'response.sessionCookieAttrs', sessionCookieAttrs);
+  }
   if (sessionCookieAttrs?.domain !== undefined || sessionCookieAttrs?.path !== undefined) {
     // A cookie with another Domain or Path is another cookie: logout could not expire it.
     throw invalidOption(
