@@ -293,6 +293,33 @@ describe('serializeCookie', () => {
     assert.equal(serializeCookie('a', octets), `a=${octets}`);
   });
 
+  it('S-06: writes what an encode function returns, raw, when it is a cookie-value', () => {
+    const identity = (value: string): string => value;
+    assert.equal(
+      serializeCookie('a', 'U3Vw+/==%41', { path: '/' }, identity),
+      'a=U3Vw+/==%41; Path=/',
+    );
+    assert.equal(serializeCookie('a', '"quoted"', undefined, identity), 'a="quoted"');
+    assert.equal(
+      serializeCookie('a', 'x', undefined, () => 'X'),
+      'a=X',
+    );
+  });
+
+  it('S-06: refuses an encode result that is not a cookie-value, without echoing it', () => {
+    for (const wire of ['hello world', 'a;b', 'a,b', 'a"b', 'a\\b', 'é', 'a\r\nb', 42]) {
+      assert.throws(
+        () => serializeCookie('a', 'v', undefined, () => wire as string),
+        (error: unknown) =>
+          error instanceof SessionkitError &&
+          error.code === 'invalid_cookie' &&
+          /option encode is invalid/.test(error.message) &&
+          (typeof wire !== 'string' || !error.message.includes(wire)),
+        String(wire),
+      );
+    }
+  });
+
   it('S-06: rejects a value with a lone surrogate, which has no UTF-8 form', () => {
     invalidCookie(() => serializeCookie('a', 'x\ud800y'), 'value');
     invalidCookie(() => serializeCookie('a', 'x\udc00'), 'value');

@@ -37,6 +37,15 @@ const VALUE_SAFE = asciiRanges(
   [0x5d, 0x7e],
 );
 
+/** RFC 6265 §4.1.1 cookie-octet, `%` included: what an `encode` function may produce. */
+const COOKIE_OCTET = asciiRanges(
+  [0x21, 0x21],
+  [0x23, 0x2b],
+  [0x2d, 0x3a],
+  [0x3c, 0x5b],
+  [0x5d, 0x7e],
+);
+
 /** RFC 6265bis §4.1.1 av-octet (any CHAR except CTLs or ";"), used for path-value. */
 const AV_OCTET = asciiRanges([0x20, 0x3a], [0x3c, 0x7e]);
 
@@ -134,6 +143,24 @@ function encodeValue(value: string): string {
     runStart = i + 1;
   }
   return runStart < len ? out + value.slice(runStart) : out;
+}
+
+/**
+ * RFC 6265 §4.1.1 cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE ): no space,
+ * `"` (but around the whole), `,`, `;`, `\`, control character or non-ASCII.
+ */
+function isCookieValue(value: string): boolean {
+  let from = 0;
+  let to = value.length;
+  if (to >= 2 && value.charCodeAt(0) === 0x22 && value.charCodeAt(to - 1) === 0x22) {
+    from = 1;
+    to--;
+  }
+  for (let i = from; i < to; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 0x80 || COOKIE_OCTET[code] === 0) return false;
+  }
+  return true;
 }
 
 /**
@@ -303,12 +330,15 @@ function hasPrefix(name: string, prefix: string): boolean {
  * left out.
  *
  * The value is percent-encoded (UTF-8) wherever it is not made of cookie-octets, so
- * {@link parseCookie} gives it back; base64url values pass unchanged.
+ * {@link parseCookie} gives it back; base64url values pass unchanged. An `encode` function
+ * replaces that encoding (Ring's `:encoder`, e.g. to write a value raw); what it returns
+ * must be a cookie-value (cookie-octets, `%` included, optionally in double quotes).
  *
  * Throws {@link SessionkitError} before producing anything:
  * - `invalid_cookie` for an attribute key that is not one of {@link CookieAttrs} (such as
  *   Ring's `max-age`; a `value` key is ignored, so a response cookie can be passed whole);
- *   a name that is not an RFC 7230 token; a Domain that is not a host
+ *   a name that is not an RFC 7230 token; an `encode` result that is not a cookie-value;
+ *   a Domain that is not a host
  *   name; a Path that does not start with `/` or holds a `;`, a control character or non-ASCII;
  *   a Domain or Path over 1024 bytes; an unknown `sameSite` or `priority`; a flag that is not
  *   a boolean; a `maxAge` that is not an integer
@@ -323,7 +353,12 @@ function hasPrefix(name: string, prefix: string): boolean {
  * // → 'sid=v1.k1.abc; Path=/; Secure; HttpOnly; SameSite=Lax'
  * serializeCookie('greeting', 'a b;é') // → 'greeting=a%20b%3B%C3%A9'
  */
-export function serializeCookie(name: string, value: string, attributes?: CookieAttrs): string {
+export function serializeCookie(
+  name: string,
+  value: string,
+  attributes?: CookieAttrs,
+  encode?: (value: string) => string,
+): string {
   // RFC 6265bis §4.1.1: cookie-name = token. Rejects "=", ";", whitespace, CR/LF, CTLs and
   // non-ASCII, so no attribute or header can be injected through the name.
   if (typeof name !== 'string' || !isToken(name)) {
@@ -336,7 +371,7 @@ export function serializeCookie(name: string, value: string, attributes?: Cookie
   if (typeof value !== 'string') {
     throw invalid('value', describe(value), 'a string');
   }
-  let header = name + '=' + encodeValue(value);
+  let header = name + '=' + (encode === undefined ? encodeValue(value) : encoded(encode, value));
   // RFC 6265bis §5.6 and §6.1: user agents drop cookies whose name and value exceed 4096
   // octets. The encoded pair is ASCII, so its length is its size in bytes.
   if (header.length > MAX_COOKIE_BYTES) {
@@ -425,6 +460,22 @@ export function serializeCookie(name: string, value: string, attributes?: Cookie
   if (priority !== undefined) header += '; Priority=' + canonicalPriority(priority);
   checkPrefixes(name, secure, domain, path);
   return header;
+}
+
+/** `encode(value)`, refused unless it is a cookie-value: the encoder cannot inject anything. */
+function encoded(encode: (value: string) => string, value: string): string {
+  const wire: unknown = encode(value);
+  if (typeof wire !== 'string' || !isCookieValue(wire)) {
+    throw invalid(
+      'encode',
+      // The length only: the value may be a secret.
+      typeof wire === 'string'
+        ? `a function that returned a string of ${wire.length} characters`
+        : `a function that returned ${describe(wire)}`,
+      'cookie-octets only (RFC 6265 §4.1.1: printable ASCII without space, ", comma, ; and \\), optionally in double quotes',
+    );
+  }
+  return wire;
 }
 
 /**

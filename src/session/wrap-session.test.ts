@@ -13,7 +13,8 @@ import { cookieStore } from '../stores/cookie/cookie-store.ts';
 import { SessionkitError } from '../core/errors.ts';
 import { memoryStore } from '../stores/memory/memory-store.ts';
 import { wrapSession } from './wrap-session.ts';
-import type { CookieAttrs, Handler, RequestMap } from '../core/types.ts';
+import type { CookieAttrs, Handler, RequestMap, SessionData } from '../core/types.ts';
+import type { SessionStore, StoredSession } from './store.ts';
 
 const secret = 'uQ7w2Zp9Lr4Xk6Tn1Vb8Jc3Hm5Gd0Fs-session-tests';
 
@@ -39,6 +40,32 @@ async function loggedIn(app: Handler): Promise<string> {
   const cookie = cookieFrom(await app(request()), 'session');
   assert.ok(cookie, 'the login response sets the session cookie');
   return cookie;
+}
+
+/**
+ * A store whose keys need encoding in a cookie: a space, `;`, `%`, `+` and non-ASCII. It
+ * records the keys it is asked for, as it received them.
+ */
+class AwkwardKeyStore implements SessionStore {
+  readonly sessions = new Map<string, SessionData>();
+  readonly asked: string[] = [];
+  #next = 0;
+  async read(key: string): Promise<StoredSession | undefined> {
+    this.asked.push(key);
+    const data = this.sessions.get(key);
+    return data === undefined ? undefined : { data, createdAt: 0, stale: false };
+  }
+  async write(key: string | undefined, data: SessionData): Promise<string | undefined> {
+    const id = key ?? `id ;%+é ${this.#next++}`;
+    this.sessions.set(id, data);
+    return id;
+  }
+  async touch(key: string): Promise<string | undefined> {
+    return key;
+  }
+  async delete(key: string): Promise<void> {
+    this.sessions.delete(key);
+  }
 }
 
 describe('wrapSession', () => {
@@ -347,6 +374,42 @@ describe('wrapSession', () => {
         error.message.includes('did you mean httpOnly?'),
     );
     assert.deepEqual(store.calls, []);
+  });
+
+  it('S-19: encodes a store key for the cookie on every path and decodes it on read', async () => {
+    const store = new AwkwardKeyStore();
+    const app = wrapSession({ store, logger: new RecordingLogger() })((req) => {
+      switch (req.path) {
+        case '/login':
+          return { status: 200, session: { user: 'alice' } };
+        case '/remember':
+          return { status: 200, sessionCookieAttrs: { maxAge: 60 } };
+        case '/logout':
+          return { status: 200, session: null };
+        default:
+          return { status: 200, body: JSON.stringify([req.sessionKey, req.session]) };
+      }
+    });
+    const wire = 'id%20%3B%25%2B%C3%A9%200';
+    const [written] = setCookies(await app(request({ path: '/login' })));
+    assert.equal(written, `session=${wire}; Path=/; Max-Age=86400; HttpOnly; SameSite=Strict`);
+    const cookie = `session=${wire}`;
+    const page = responseOf(await app(request({ headers: { cookie } })));
+    assert.deepEqual(JSON.parse(String(page.body)), ['id ;%+é 0', { user: 'alice' }]);
+    assert.deepEqual(store.asked, ['id ;%+é 0']);
+    // sessionCookieAttrs serializes the cookie the other way: the same encoding.
+    const [remembered] = setCookies(await app(request({ path: '/remember', headers: { cookie } })));
+    assert.equal(remembered, `${cookie}; Path=/; Max-Age=60; HttpOnly; SameSite=Strict`);
+    await app(request({ path: '/logout', headers: { cookie } }));
+    assert.equal(store.sessions.size, 0, 'logout deleted the session under its decoded key');
+  });
+
+  it('S-19: reads a cookie whose escapes are malformed as no session, without asking the store', async () => {
+    const store = new AwkwardKeyStore();
+    const app = wrapSession({ store })(show);
+    const page = responseOf(await app(request({ headers: { cookie: 'session=%E0%A4%A' } })));
+    assert.equal(page.body, '{}');
+    assert.deepEqual(store.asked, []);
   });
 
   it('Q-02: a request in flight during logout does not bring the session back', async () => {

@@ -2,8 +2,9 @@ import { cookieValues } from '../cookies/parse.ts';
 import { checkCookieAttrs, serializeCookie } from '../cookies/serialize.ts';
 import { invalidOption, SessionkitError } from '../core/errors.ts';
 import { consoleLogger } from '../core/logger.ts';
-import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
+import { booleanOption, checkOptions, functionOption, loggerOption } from '../core/options.ts';
 import { sessionDefaults } from './defaults.ts';
+import { decodeSessionKey, encodeSessionKey } from './session-key.ts';
 import type { SessionStore, StoredSession } from './store.ts';
 import type {
   CookieAttrs,
@@ -101,6 +102,8 @@ interface Settings {
   /** `; Path=/; …` precomputed for the plain and the Secure cookie. */
   readonly suffix: string;
   readonly secureSuffix: string;
+  /** The store key as the cookie carries it (S-19). */
+  readonly encodeKey: (key: string) => string;
   readonly onStoreError: NonNullable<SessionOptions['onStoreError']>;
   readonly logger: Logger;
   warnedInsecure: boolean;
@@ -164,8 +167,15 @@ function resolve(options: SessionOptions): Settings {
   const secureLine = secure === false ? '' : serializeCookie(name, 'x', { ...attrs, secure: true });
   const line = secure === true ? '' : serializeCookie(name, 'x', { ...attrs, secure: false });
   const logger = loggerOption('wrapSession', options.logger, consoleLogger);
+  const safeKeys = booleanOption(
+    'wrapSession',
+    'store.cookieSafeKeys',
+    store.cookieSafeKeys,
+    false,
+  );
   return {
     store,
+    encodeKey: safeKeys ? (key) => key : encodeSessionKey,
     name,
     attrs,
     secure,
@@ -229,8 +239,9 @@ async function sessionRequest(
   let stored: StoredSession | undefined;
   try {
     for (let i = 0; i < candidates.length && i < maxCandidates; i++) {
-      const candidate = candidates[i]!;
-      if (candidate === '') continue; // P-16: an empty cookie is no session, never a store key
+      // S-19: the key as the store issued it; malformed escapes cannot be a key we wrote.
+      const candidate = decodeSessionKey(candidates[i]!);
+      if (candidate === '' || candidate === undefined) continue; // P-16: never a store key
       stored = await settings.store.read(candidate);
       if (stored !== undefined) {
         key = candidate;
@@ -358,9 +369,16 @@ function sessionCookie(
       maxAge: 0,
     });
   }
-  if (extra === undefined)
-    return `${settings.name}=${value}${secure ? settings.secureSuffix : settings.suffix}`;
-  return serializeCookie(settings.name, value, { ...settings.attrs, ...extra, secure });
+  // S-19: one encoding of the store key on every path.
+  if (extra === undefined) {
+    return `${settings.name}=${settings.encodeKey(value)}${secure ? settings.secureSuffix : settings.suffix}`;
+  }
+  return serializeCookie(
+    settings.name,
+    value,
+    { ...settings.attrs, ...extra, secure },
+    settings.encodeKey,
+  );
 }
 
 async function storeFailure(

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { SessionkitError } from '../core/errors.ts';
 import type { SessionStore } from '../session/store.ts';
+import { wrapSession } from '../session/wrap-session.ts';
 import { Clock } from './clock.ts';
 
 /** The timeouts a store under test is made with; the suite moves the clock it passes. */
@@ -103,6 +104,37 @@ export function storeContract(store: StoreContractOptions): void {
         createdAt: clock.seconds,
         stale: false,
       });
+    });
+
+    it('S-19: its keys survive the session cookie, and keep to cookieSafeKeys when it says so', async () => {
+      const clock = new Clock();
+      const s = await make(clock, { idle: 600, absolute: 6000, touchAfter: 60 });
+      const keys: string[] = [];
+      const app = wrapSession({ store: s })((request) => {
+        const n = (request.session?.n as number | undefined) ?? 0;
+        return { status: 200, session: { n: n + 1 }, body: String(n) };
+      });
+      let cookie: string | undefined;
+      for (let i = 0; i < 3; i++) {
+        const response = await app({
+          method: 'GET',
+          path: '/',
+          query: new URLSearchParams(),
+          headers: cookie === undefined ? {} : { cookie },
+          scheme: 'https',
+        });
+        assert.equal(response?.body, String(i), 'the session came back through its cookie');
+        const line = [response?.headers?.['set-cookie'] ?? []].flat()[0];
+        if (line !== undefined) cookie = String(line).split(';')[0]!;
+        keys.push((await s.write(undefined, { i }))!);
+      }
+      clock.advance(60);
+      keys.push((await s.touch(keys[0]!))!);
+      const declared = s.cookieSafeKeys;
+      assert.ok(declared === undefined || typeof declared === 'boolean');
+      if (declared === true) {
+        for (const key of keys) assert.match(key, /^[\w.~-]+$/, 'an unreserved-only key');
+      }
     });
 
     it('gives each write of a new session a different key', async () => {

@@ -91,6 +91,8 @@ export function cookieStore(options: CookieStoreOptions): CookieStore {
 
 class SealedCookieStore implements CookieStore {
   readonly cookieName: string;
+  /** Sealed values are `v1.<key id>.<base64url>`: nothing to encode for the cookie. */
+  readonly cookieSafeKeys = true;
   readonly #sealer: Sealer;
   readonly #timeouts: ResolvedTimeouts;
   /** Longest sealed value that still fits `name=value` in a cookie. */

@@ -107,6 +107,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
   }
 
   return {
+    cookieSafeKeys: true, // base64url ids
     async read(key: string): Promise<StoredSession | undefined> {
       const at = seconds();
       const entry = live(key, at);
