@@ -421,7 +421,16 @@ describe('wrapCsrf', () => {
     const body = await browser.text('/form');
     assert.match(
       body,
-      new RegExp(`<input type="hidden" name="${csrfField}" value="[A-Za-z0-9_-]{86}">`),
+      new RegExp(
+        `<input id="${csrfField}" name="${csrfField}" type="hidden" value="[A-Za-z0-9_-]{86}" />`,
+      ),
+    );
+  });
+
+  it('csrfInput HTML-escapes the value it writes', () => {
+    assert.equal(
+      csrfInput({ csrfToken: `<"&'>` }),
+      `<input id="${csrfField}" name="${csrfField}" type="hidden" value="&lt;&quot;&amp;&#39;&gt;" />`,
     );
   });
 });

@@ -226,13 +226,33 @@ function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
   return out;
 }
 
-/** The hidden input that carries the token in a form. */
+/**
+ * The hidden input that carries the token in a form, as ring-anti-forgery's
+ * `anti-forgery-field` writes it: `<input id="__anti-forgery-token"
+ * name="__anti-forgery-token" type="hidden" value="…" />`, the value HTML-escaped.
+ *
+ * @example
+ * html(`<form method="post">${csrfInput(request)}<button>Save</button></form>`);
+ */
 export function csrfInput(request: Pick<RequestMap, 'csrfToken'>): string {
   const token = request.csrfToken;
   if (token === undefined) {
     throw new TypeError('csrfInput: request.csrfToken is undefined; apply wrapCsrf to this route');
   }
-  return `<input type="hidden" name="${csrfField}" value="${token}">`;
+  return `<input id="${csrfField}" name="${csrfField}" type="hidden" value="${escapeHtml(token)}" />`;
+}
+
+/** Character references for what may not stand raw in an attribute value (OWASP XSS rule 2). */
+const htmlEscapes: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => htmlEscapes[c]!);
 }
 
 /** Safe, and no method override: an override field or header marks the request unsafe. */
