@@ -361,6 +361,42 @@ describe('wrapCsrf', () => {
     );
   });
 
+  it("X-02: readToken replaces the built-in sources (Ring's :read-token)", async () => {
+    const { browser, token } = await withToken({
+      readToken: (req) => req.headers['x-forgery-token'] as string | undefined,
+    });
+    const via = (headers: Record<string, string>) => browser.send('POST', '/', { headers });
+    assert.equal((await via({ 'x-forgery-token': token })).status, 200);
+    assert.equal(
+      (await via({ 'x-csrf-token': token })).status,
+      403,
+      'the built-in header is not read',
+    );
+    assert.equal((await via({ 'x-forgery-token': 'A'.repeat(86) })).status, 403);
+    assert.equal((await browser.send('POST', '/', { form: { [csrfField]: token } })).status, 403);
+  });
+
+  it('X-02: readToken gets the reason missing_token when it returns nothing or a non-string', async () => {
+    const reasons: CsrfFailure[] = [];
+    const onFailure = (_: RequestMap, reason: CsrfFailure) => (
+      reasons.push(reason),
+      { status: 403 }
+    );
+    for (const value of [undefined, null, 42, ['a']]) {
+      const handler = app({ readToken: () => value as string | undefined, onFailure });
+      assert.equal(responseOf(await handler(request({ method: 'POST' }))).status, 403);
+    }
+    assert.deepEqual(reasons, ['missing_token', 'missing_token', 'missing_token', 'missing_token']);
+  });
+
+  it("refuses a readToken that is not a function, and points Ring's spelling at it", () => {
+    assert.throws(() => wrapCsrf({ readToken: 'x-token' as never }), /option readToken is invalid/);
+    assert.throws(
+      () => wrapCsrf({ 'read-token': () => undefined } as never),
+      /did you mean readToken\?/,
+    );
+  });
+
   it('X-15: responses to unsafe requests vary on Sec-Fetch-Site and Origin', async () => {
     const { browser, token } = await withToken();
     const passed = await browser.send('POST', '/', { headers: { 'x-csrf-token': token } });

@@ -37,6 +37,15 @@ export interface CsrfOptions {
    * @default undefined (off)
    */
   safeHeader?: string | undefined;
+  /**
+   * ring-anti-forgery's `:read-token`: reads the token a request submitted, replacing the
+   * built-in sources (the form field, then `X-CSRF-Token`, then `X-XSRF-Token`). `undefined`
+   * (or anything but a string) means the request sent none. The origin check still applies.
+   * @default the built-in sources
+   * @example
+   * wrapCsrf({ readToken: (request) => request.headers['x-forgery-token'] as string | undefined })
+   */
+  readToken?: ((request: RequestMap) => string | undefined) | undefined;
 }
 
 /** Methods that must not change state and are never checked (RFC 9110 §9.2.1). */
@@ -101,10 +110,13 @@ interface Settings {
   readonly trusted: ReadonlySet<string>;
   readonly safeHeader: string | undefined;
   readonly onFailure: NonNullable<CsrfOptions['onFailure']>;
+  readonly readToken: (request: RequestMap) => unknown;
 }
 
 function resolve(options: CsrfOptions): Settings {
-  checkOptions('wrapCsrf', options, ['trustedOrigins', 'onFailure', 'safeHeader']);
+  checkOptions('wrapCsrf', options, ['trustedOrigins', 'onFailure', 'safeHeader', 'readToken'], {
+    'read-token': 'readToken',
+  });
   const origins: unknown = options.trustedOrigins ?? [];
   if (!Array.isArray(origins)) {
     throw invalidOption('wrapCsrf', 'trustedOrigins', origins, 'an array of origins');
@@ -150,7 +162,10 @@ function resolve(options: CsrfOptions): Settings {
   const onFailure =
     functionOption<Settings['onFailure']>('wrapCsrf', 'onFailure', options.onFailure) ??
     defaultFailure;
-  return { trusted, safeHeader, onFailure };
+  const readToken =
+    functionOption<Settings['readToken']>('wrapCsrf', 'readToken', options.readToken) ??
+    requestToken;
+  return { trusted, safeHeader, onFailure, readToken };
 }
 
 /** What the request half learnt, for the response half. */
@@ -200,7 +215,7 @@ async function csrfRequest(
     },
   });
   if (isSafe(request)) return undefined;
-  const reason = check(request, current.secret, settings.trusted, settings.safeHeader);
+  const reason = check(request, current.secret, settings);
   if (reason === undefined) return undefined;
   return withVary(await settings.onFailure(request, reason));
 }
@@ -268,16 +283,15 @@ function isSafe(request: RequestMap): boolean {
 function check(
   request: RequestMap,
   secret: string | undefined,
-  trusted: ReadonlySet<string>,
-  safeHeader: string | undefined,
+  { trusted, safeHeader, readToken }: Settings,
 ): CsrfFailure | undefined {
   if (crossOrigin(request, trusted)) return 'cross_origin';
   if (safeHeader !== undefined) {
     const value = request.headers[safeHeader];
     if (typeof value === 'string' && value.trim() !== '') return undefined;
   }
-  const token = requestToken(request);
-  if (token === undefined) return 'missing_token';
+  const token = readToken(request);
+  if (typeof token !== 'string') return 'missing_token';
   return secret !== undefined && matches(token, secret) ? undefined : 'invalid_token';
 }
 
