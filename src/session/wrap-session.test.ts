@@ -13,7 +13,15 @@ import { cookieStore } from '../stores/cookie/cookie-store.ts';
 import { SessionkitError } from '../core/errors.ts';
 import { memoryStore } from '../stores/memory/memory-store.ts';
 import { wrapSession } from './wrap-session.ts';
-import type { CookieAttrs, Handler, RequestMap, SessionData } from '../core/types.ts';
+import type {
+  CookieAttrs,
+  Handler,
+  RequestMap,
+  ResponseCookie,
+  SessionData,
+} from '../core/types.ts';
+import { compose } from '../core/compose.ts';
+import { wrapCookies } from '../cookies/wrap-cookies.ts';
 import type { SessionStore, StoredSession } from './store.ts';
 
 const secret = 'uQ7w2Zp9Lr4Xk6Tn1Vb8Jc3Hm5Gd0Fs-session-tests';
@@ -410,6 +418,70 @@ describe('wrapSession', () => {
     const page = responseOf(await app(request({ headers: { cookie: 'session=%E0%A4%A' } })));
     assert.equal(page.body, '{}');
     assert.deepEqual(store.asked, []);
+  });
+
+  it("setCookies: false leaves the session cookie in response.cookies for an outer wrapCookies (Ring's :set-cookies?)", async () => {
+    const { app } = setup(
+      (req) =>
+        req.path === '/logout'
+          ? { status: 200, session: null, cookies: { other: '1' } }
+          : {
+              status: 200,
+              session: { ...req.session, user: 'alice' },
+              cookies: { other: '1', session: 'replaced' },
+            },
+      { setCookies: false },
+    );
+    const response = responseOf(await app(request()));
+    assert.equal(response.headers, undefined, 'no Set-Cookie written');
+    const key = (response.cookies?.session as ResponseCookie).value;
+    assert.match(key, /^[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual(response.cookies, {
+      other: '1',
+      session: {
+        path: '/',
+        httpOnly: true,
+        maxAge: 86400,
+        sameSite: 'strict',
+        secure: false,
+        value: key,
+      },
+    });
+    const out = responseOf(
+      await app(request({ path: '/logout', headers: { cookie: `session=${key}` } })),
+    );
+    assert.deepEqual(out.cookies, {
+      other: '1',
+      session: {
+        path: '/',
+        httpOnly: true,
+        maxAge: 0,
+        sameSite: 'strict',
+        secure: false,
+        value: '',
+      },
+    });
+  });
+
+  it('setCookies: false under wrapCookies writes the same cookie and reads it back, any key (S-19)', async () => {
+    const store = new AwkwardKeyStore();
+    const app = compose(
+      wrapCookies(),
+      wrapSession({ store, setCookies: false }),
+    )((req) =>
+      req.path === '/login'
+        ? { status: 200, session: { user: 'alice' } }
+        : { status: 200, body: JSON.stringify(req.session) },
+    );
+    const [line] = setCookies(await app(request({ path: '/login' })));
+    // wrapCookies' own encoding: `+` is a cookie-octet and stays; percent-decoding reverses it.
+    assert.equal(
+      line,
+      'session=id%20%3B%25+%C3%A9%200; Path=/; Max-Age=86400; HttpOnly; SameSite=Strict',
+    );
+    const page = responseOf(await app(request({ headers: { cookie: line.split(';')[0]! } })));
+    assert.equal(page.body, '{"user":"alice"}');
+    assert.throws(() => wrapSession({ store, setCookies: 'no' as never }), /option setCookies/);
   });
 
   it('Q-02: a request in flight during logout does not bring the session back', async () => {

@@ -11,6 +11,7 @@ import type {
   Logger,
   Middleware,
   RequestMap,
+  ResponseCookie,
   ResponseMap,
   SessionData,
 } from '../core/types.ts';
@@ -47,6 +48,14 @@ export interface SessionOptions {
    */
   onStoreError?:
     ((error: unknown, request: RequestMap) => ResponseMap | Promise<ResponseMap>) | undefined;
+  /**
+   * Ring's `:set-cookies?`. `false` leaves the session cookie (the store key as its value,
+   * with its attributes) and the handler's cookies in `response.cookies`, for a
+   * `wrapCookies` outside this middleware to write: its `encode` then applies to the
+   * session cookie too, and must be one that percent-decoding reverses (the default is).
+   * @default true
+   */
+  setCookies?: boolean | undefined;
   /**
    * Where warnings and store errors go. Messages never contain cookie values.
    * @default console
@@ -102,6 +111,8 @@ interface Settings {
   /** `; Path=/; …` precomputed for the plain and the Secure cookie. */
   readonly suffix: string;
   readonly secureSuffix: string;
+  /** Ring's `:set-cookies?`: false leaves the session cookie in `response.cookies`. */
+  readonly setCookies: boolean;
   /** The store key as the cookie carries it (S-19). */
   readonly encodeKey: (key: string) => string;
   readonly onStoreError: NonNullable<SessionOptions['onStoreError']>;
@@ -115,11 +126,17 @@ const sessionOptionNames = [
   'cookieAttrs',
   'secure',
   'onStoreError',
+  'setCookies',
   'logger',
 ] as const;
 
 function resolve(options: SessionOptions): Settings {
-  checkOptions('wrapSession', options, sessionOptionNames, { cookieAttributes: 'cookieAttrs' });
+  checkOptions('wrapSession', options, sessionOptionNames, {
+    cookieAttributes: 'cookieAttrs',
+    'cookie-attrs': 'cookieAttrs',
+    'cookie-name': 'cookieName',
+    'set-cookies?': 'setCookies',
+  });
   const { store } = options;
   if (
     typeof store?.read !== 'function' ||
@@ -176,6 +193,7 @@ function resolve(options: SessionOptions): Settings {
   return {
     store,
     encodeKey: safeKeys ? (key) => key : encodeSessionKey,
+    setCookies: booleanOption('wrapSession', 'setCookies', options.setCookies, true),
     name,
     attrs,
     secure,
@@ -337,6 +355,13 @@ function respond(
     // Logout: nothing of the ended session may be served from a cache (security case L-15).
     out = withProperty(out, 'headers', defaultHeader(out.headers, 'cache-control', 'no-store'));
   }
+  if (!settings.setCookies) {
+    // Ring's :set-cookies? false: everything stays in response.cookies for an outer
+    // wrapCookies, the session cookie replacing a handler cookie of its name.
+    if (value === undefined) return out;
+    const cookie = sessionCookieEntry(settings, request, value, sessionCookieAttrs);
+    return withProperty(out, 'cookies', { ...out.cookies, [settings.name]: cookie });
+  }
   if (value === undefined) return out.cookies === undefined ? out : writeCookies(out);
   if (out.cookies !== undefined && settings.name in out.cookies) {
     const { [settings.name]: _replaced, ...others } = out.cookies;
@@ -347,12 +372,8 @@ function respond(
   return withProperty(out, 'headers', appendSetCookie(out.headers, [line]));
 }
 
-function sessionCookie(
-  settings: Settings,
-  request: RequestMap,
-  value: string,
-  extra: CookieAttrs | undefined,
-): string {
+/** Whether this response's session cookie is Secure; warns once when that cannot work. */
+function secureFor(settings: Settings, request: RequestMap): boolean {
   const secure = settings.secure === 'auto' ? request.scheme === 'https' : settings.secure;
   if (secure && request.scheme === 'http' && !settings.warnedInsecure) {
     settings.warnedInsecure = true;
@@ -360,6 +381,33 @@ function sessionCookie(
       'sessionkit: a Secure session cookie was set on a plain-HTTP request; browsers other than on localhost ignore it. Serve over HTTPS, or set trustProxy on the host when a TLS proxy sits in front',
     );
   }
+  return secure;
+}
+
+/**
+ * The session cookie for `response.cookies` (`setCookies: false`): the store key as its
+ * value, which the outer wrapCookies encodes; `''` expires it.
+ */
+function sessionCookieEntry(
+  settings: Settings,
+  request: RequestMap,
+  value: string,
+  extra: CookieAttrs | undefined,
+): ResponseCookie {
+  const secure = secureFor(settings, request);
+  return value === ''
+    ? { ...settings.attrs, ...extra, secure, maxAge: 0, value }
+    : { ...settings.attrs, ...extra, secure, value };
+}
+
+/** The session cookie's Set-Cookie line; `''` expires it. */
+function sessionCookie(
+  settings: Settings,
+  request: RequestMap,
+  value: string,
+  extra: CookieAttrs | undefined,
+): string {
+  const secure = secureFor(settings, request);
   if (value === '') {
     // Expire with the Path and Domain it was set with (RFC 6265bis §5.7 step 23).
     return serializeCookie(settings.name, '', {
