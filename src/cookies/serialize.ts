@@ -330,8 +330,8 @@ function hasPrefix(name: string, prefix: string): boolean {
  * left out.
  *
  * The value is percent-encoded (UTF-8) wherever it is not made of cookie-octets, so
- * {@link parseCookie} gives it back; base64url values pass unchanged. An `encode` function
- * replaces that encoding (Ring's `:encoder`, e.g. to write a value raw); what it returns
+ * {@link parseCookie} gives it back; base64url values pass unchanged. An `encode(value, name)`
+ * function replaces that encoding (Ring's `:encoder`, e.g. to write a value raw); what it returns
  * must be a cookie-value (cookie-octets, `%` included, optionally in double quotes).
  *
  * Throws {@link SessionkitError} before producing anything:
@@ -357,7 +357,7 @@ export function serializeCookie(
   name: string,
   value: string,
   attributes?: CookieAttrs,
-  encode?: (value: string) => string,
+  encode?: (value: string, name: string) => string,
 ): string {
   // RFC 6265bis §4.1.1: cookie-name = token. Rejects "=", ";", whitespace, CR/LF, CTLs and
   // non-ASCII, so no attribute or header can be injected through the name.
@@ -371,7 +371,8 @@ export function serializeCookie(
   if (typeof value !== 'string') {
     throw invalid('value', describe(value), 'a string');
   }
-  let header = name + '=' + (encode === undefined ? encodeValue(value) : encoded(encode, value));
+  let header =
+    name + '=' + (encode === undefined ? encodeValue(value) : encoded(encode, value, name));
   // RFC 6265bis §5.6 and §6.1: user agents drop cookies whose name and value exceed 4096
   // octets. The encoded pair is ASCII, so its length is its size in bytes.
   if (header.length > MAX_COOKIE_BYTES) {
@@ -463,8 +464,12 @@ export function serializeCookie(
 }
 
 /** `encode(value)`, refused unless it is a cookie-value: the encoder cannot inject anything. */
-function encoded(encode: (value: string) => string, value: string): string {
-  const wire: unknown = encode(value);
+function encoded(
+  encode: (value: string, name: string) => string,
+  value: string,
+  name: string,
+): string {
+  const wire: unknown = encode(value, name);
   if (typeof wire !== 'string' || !isCookieValue(wire)) {
     throw invalid(
       'encode',

@@ -101,6 +101,60 @@ describe('wrapCookies', () => {
     assert.equal(quiet.warnings.length, 0);
   });
 
+  it("decode replaces percent-decoding (Ring's :decoder): raw values, and cookies it drops", async () => {
+    let seen: RequestMap | undefined;
+    const handler = (req: RequestMap) => ((seen = req), { status: 200 });
+    const raw = wrapCookies({ decode: (value) => value })(handler);
+    await raw(request({ headers: { cookie: 'a=U3VwIFdpenpvcmxkCg%3D%3D; b=hello+world; c="q"' } }));
+    assert.deepEqual(
+      { ...seen?.cookies },
+      {
+        a: { value: 'U3VwIFdpenpvcmxkCg%3D%3D' },
+        b: { value: 'hello+world' },
+        c: { value: 'q' },
+      },
+    );
+    const picky = wrapCookies({
+      decode: (value, name) => {
+        if (name === 'boom') throw new Error('bad');
+        return value.startsWith('ok') ? value.toUpperCase() : undefined;
+      },
+    })(handler);
+    await picky(request({ headers: { cookie: 'x=no; boom=ok; x=ok-later; y=ok' } }));
+    assert.deepEqual({ ...seen?.cookies }, { x: { value: 'OK-LATER' }, y: { value: 'OK' } });
+  });
+
+  it("encode replaces percent-encoding (Ring's :encoder), and must give cookie-octets", async () => {
+    const raw = wrapCookies({ encode: (value) => value })(() => ({
+      status: 200,
+      cookies: { a: 'U3Vw+/==', b: { value: '%41', path: '/' } },
+    }));
+    assert.deepEqual(setCookies(await raw(request())), ['a=U3Vw+/==', 'b=%41; Path=/']);
+    const named = wrapCookies({ encode: (value, name) => `${name}.${value}` })(() => ({
+      status: 200,
+      cookies: { a: 'v' },
+    }));
+    assert.deepEqual(setCookies(await named(request())), ['a=a.v']);
+    const spaced = wrapCookies({ encode: (value) => value })(() => ({
+      status: 200,
+      cookies: { a: 'hello world' },
+    }));
+    await assert.rejects(
+      Promise.resolve(spaced(request())),
+      (error: unknown) =>
+        error instanceof SessionkitError &&
+        error.code === 'invalid_cookie' &&
+        /option encode is invalid/.test(error.message),
+    );
+  });
+
+  it("refuses a decode or encode that is not a function, and points Ring's names at them", () => {
+    assert.throws(() => wrapCookies({ decode: 'identity' as never }), /option decode is invalid/);
+    assert.throws(() => wrapCookies({ encode: 1 as never }), /option encode is invalid/);
+    assert.throws(() => wrapCookies({ decoder: String } as never), /did you mean decode\?/);
+    assert.throws(() => wrapCookies({ encoder: String } as never), /did you mean encode\?/);
+  });
+
   it('does not re-parse cookies an outer middleware already parsed', async () => {
     let seen: RequestMap | undefined;
     const app = wrapCookies()((req) => ((seen = req), { status: 200 }));
