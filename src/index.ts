@@ -12,7 +12,7 @@ export type { SessionkitErrorCode } from './core/errors.ts';
 export { flashHalves, flashKey, wrapFlash } from './session/flash.ts';
 export { randomSecret } from './crypto/keys.ts';
 export { memoryStore, memoryStoreDefaults } from './stores/memory/memory-store.ts';
-export type { MemoryStoreOptions } from './stores/memory/memory-store.ts';
+export type { MemoryEntry, MemoryStoreOptions } from './stores/memory/memory-store.ts';
 export { html, json, notFound, redirect, text } from './core/response.ts';
 export type { RedirectStatus } from './core/response.ts';
 export { sessionDefaults } from './session/defaults.ts';
