@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { CpuReport } from './servers/common.ts';
 
 /** A contender: which server file, which route, and what its responses must show. */
-interface Contender {
+export interface Contender {
   name: string;
   /** The file in bench/servers/ without `.ts`. */
   server: string;
@@ -86,7 +86,7 @@ export interface HttpResult {
  * interleaved rounds (default 3), the median kept, so that a spell of other work on this
  * shared 2-core machine skews one round of one contender rather than the table.
  */
-function settings(): {
+export function settings(): {
   seconds: number;
   warmupSeconds: number;
   connections: number;
@@ -115,12 +115,13 @@ const startTimeoutMs = 20_000;
 const ipcTimeoutMs = 5_000;
 
 /** A running bench server. */
-class ServerProcess {
+export class ServerProcess {
   readonly name: string;
   readonly #child: ChildProcess;
   port = 0;
 
-  constructor(name: string) {
+  /** Runs bench/servers/<name>.ts, with `env` added to this process's environment. */
+  constructor(name: string, env: Record<string, string> = {}) {
     this.name = name;
     const execArgv = ['--import', 'tsx'];
     // BENCH_CPU_PROF=<server file name> writes a V8 CPU profile of that server to
@@ -130,6 +131,7 @@ class ServerProcess {
     }
     this.#child = spawn(process.execPath, [...execArgv, `${serversDir}${name}.ts`], {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      env: { ...process.env, ...env },
     });
   }
 
@@ -264,7 +266,7 @@ function misconfigured(contender: Contender, what: string, answer: Answer): Erro
  * a fresh Set-Cookie on each write, and a read-only route answers no Set-Cookie. Resolves to
  * the Cookie header to load with (a session whose counter is 1).
  */
-async function verify(contender: Contender, port: number): Promise<string | undefined> {
+export async function verify(contender: Contender, port: number): Promise<string | undefined> {
   const first = await get(port, contender.session === 'read' ? '/' : contender.path, undefined);
   if (first.status !== 200) throw misconfigured(contender, 'the first request failed', first);
   if (contender.session === 'none') return undefined;
@@ -358,7 +360,7 @@ async function load(
   };
 }
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
@@ -367,7 +369,10 @@ function median(values: readonly number[]): number {
 // ---------------------------------------------------------------------------------------
 // Report
 
-function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;

@@ -1,18 +1,16 @@
 // The example application in a real headless Chromium: the browser stores and sends the
 // session cookie, submits the protected form, and refuses nothing we rely on.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext } from 'playwright-core';
+import { findChromium, howToInstall } from '../scripts/chromium.mjs';
 import { createApp } from '../examples/app/app.ts';
 import { serve } from '../src/node.ts';
 import type { Server } from '../src/node.ts';
 import { RecordingLogger } from './support/fakes.ts';
-
-const executablePath = '/usr/bin/chromium';
 
 let server: Server;
 let attacker: ReturnType<typeof createServer>;
@@ -20,10 +18,9 @@ let attackerUrl: string;
 let browser: Browser;
 
 before(async () => {
-  if (!existsSync(executablePath)) {
-    throw new Error(
-      `Chromium is not installed at ${executablePath}: run \`apt-get install chromium\` (npm test's pretest does it when it can)`,
-    );
+  const executablePath = await findChromium();
+  if (executablePath === undefined) {
+    throw new Error(`The browser tests need Chromium: ${howToInstall()}`);
   }
   const app = createApp(
     { COOKIE_SECRET: 'Br0wser-Kq9Lw2Zr7Tn5Vb1Hm8Jd3Gs6Fc0Pa' },

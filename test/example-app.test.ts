@@ -42,7 +42,7 @@ describe('example application', () => {
 
   it('the session cookie has Kit attributes', async () => {
     const line = (await browse().get('/login/alice')).headers.getSetCookie()[0]!;
-    assert.match(line, /^session=v1\.[^;]+; Path=\/; Max-Age=86400; HttpOnly; SameSite=Strict$/);
+    assert.match(line, /^session=v2\.[^;]+; Path=\/; Max-Age=86400; HttpOnly; SameSite=Strict$/);
   });
 
   it('GET /cookies shows the request cookies in Ring shape', async () => {

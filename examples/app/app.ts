@@ -10,12 +10,12 @@ import {
   redirect,
   sessionOptionsFromEnv,
   text,
-  timeoutDefaults,
   wrapCookies,
   wrapCsrf,
   wrapFlash,
   wrapSession,
 } from '../../src/index.ts';
+import type { RedisEnv } from './redis.ts';
 import type {
   Handler,
   RequestMap,
@@ -23,6 +23,7 @@ import type {
   SessionEnvOptions,
   SessionOptions,
 } from '../../src/index.ts';
+import { ednToJson } from '../../src/ring.ts';
 
 type Route = (request: RequestMap) => ReturnType<Handler>;
 
@@ -68,7 +69,8 @@ function routes(): Handler {
     return { ...text('User removed'), session: rest };
   });
   on('GET', '/logout', () => ({ ...text('Session cleared'), session: null }));
-  on('GET', '/session', (request) => json(request.session ?? {}));
+  // With SESSION_STORE=ring a Kit session may hold keywords, sets or big integers: shown as JSON.
+  on('GET', '/session', (request) => json(ednToJson(request.session ?? {})));
   on('GET', '/session/put', (request) => {
     const k = request.query.get('k');
     if (k === null || k === '') return text('k is required', 400);
@@ -81,7 +83,7 @@ function routes(): Handler {
     if (msg.length > 1000) return text('msg is too long: at most 1000 characters', 400);
     return { ...redirect('/flash/show', 303), flash: msg };
   });
-  on('GET', '/flash/show', (request) => json({ flash: request.flash ?? null }));
+  on('GET', '/flash/show', (request) => json({ flash: ednToJson(request.flash ?? null) }));
   on('GET', '/cookies', (request) => json(request.cookies ?? {}));
   on('GET', '/form', (request) =>
     html(`<!doctype html>
@@ -112,46 +114,47 @@ function routes(): Handler {
   };
 }
 
-/** The example's environment: Kit's variables, plus `SESSION_STORE`. */
-export interface ExampleEnv extends SessionEnv {
-  /** `cookie` (the default: the encrypted cookie store) or `memory` (this process only). */
+/** The example's environment: Kit's variables, plus `SESSION_STORE` (and Redis's, for main.ts). */
+export interface ExampleEnv extends SessionEnv, RedisEnv {
+  /**
+   * `cookie` (the default: the encrypted cookie store), `ring` (Ring's format, shared with a
+   * Kit application), `memory` (this process only) or `redis` (shared by every process on
+   * the same Redis; `options.store` from `connectRedis`).
+   */
   SESSION_STORE?: string | undefined;
 }
 
 function sessionOptions(env: ExampleEnv, options: SessionEnvOptions): SessionOptions {
-  const fromEnv = sessionOptionsFromEnv(env, options);
   switch (env.SESSION_STORE ?? 'cookie') {
     case 'cookie':
-      return fromEnv;
+    case 'ring':
+      return sessionOptionsFromEnv(env, options);
     case 'memory':
-      return {
-        ...fromEnv,
-        store: memoryStore({
-          idleTimeoutSeconds: Number(
-            env.SESSION_IDLE_TIMEOUT ?? timeoutDefaults.idleTimeoutSeconds,
-          ),
-          absoluteTimeoutSeconds: Number(
-            env.SESSION_ABSOLUTE_TIMEOUT ?? timeoutDefaults.absoluteTimeoutSeconds,
-          ),
-          ...(options.now === undefined ? {} : { now: options.now }),
-        }),
-      };
+      return sessionOptionsFromEnv(env, { ...options, store: (timeouts) => memoryStore(timeouts) });
+    case 'redis':
+      if (options.store === undefined) {
+        throw new Error(
+          'SESSION_STORE=redis: pass the store of connectRedis(env) as options.store',
+        );
+      }
+      return sessionOptionsFromEnv(env, options);
     default:
       throw new Error(
-        `SESSION_STORE is invalid: got ${JSON.stringify(env.SESSION_STORE)}, expected cookie or memory`,
+        `SESSION_STORE is invalid: got ${JSON.stringify(env.SESSION_STORE)}, expected cookie, ring, memory or redis`,
       );
   }
 }
 
 /**
  * The whole application: cookies, the session (Kit's settings from the environment), flash,
- * and anti-forgery protection around the routes, as Kit's html module places it.
+ * and anti-forgery protection around the routes, as Kit's html module places it. With
+ * SESSION_STORE=ring the session and the anti-forgery tokens are shared with a Kit application.
  */
 export function createApp(env: ExampleEnv = process.env, options: SessionEnvOptions = {}): Handler {
   return compose(
     wrapCookies(),
     wrapSession(sessionOptions(env, options)),
     wrapFlash(),
-    wrapCsrf(),
+    wrapCsrf({ tokens: env.SESSION_STORE === 'ring' ? 'ring' : 'masked' }), // as wrapDefaults() does
   )(routes());
 }

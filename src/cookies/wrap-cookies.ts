@@ -3,16 +3,19 @@ import { serializeCookie } from './serialize.ts';
 import { consoleLogger } from '../core/logger.ts';
 import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
 import { isNoResponse, wrapHalves } from '../core/halves.ts';
+import { hasCookies } from '../core/request.ts';
 import type { Halves } from '../core/halves.ts';
 import { appendSetCookie, setCookieLines, withProperty } from '../core/headers.ts';
 import type {
+  JsonValue,
   Logger,
   Middleware,
   RequestCookie,
   RequestHeaders,
-  ResponseMap,
   ResponseHeaders,
+  ResponseMap,
   SessionData,
+  SessionShape,
 } from '../core/types.ts';
 
 /** Options of {@link wrapCookies}. */
@@ -59,10 +62,10 @@ export const cookieBudget = Object.freeze({ cookies: 50, bytes: 8192 });
  *   cookies: { seen: { value: '1', maxAge: 3600, httpOnly: true, sameSite: 'lax' } },
  * }));
  */
-export function wrapCookies<S extends SessionData = SessionData>(
+export function wrapCookies<S extends SessionShape<S> = SessionData, F = JsonValue>(
   options: CookiesOptions = {},
-): Middleware<S> {
-  return wrapHalves<S>(cookieHalves(options));
+): Middleware<S, F> {
+  return wrapHalves<S, F>(cookieHalves(options));
 }
 
 /**
@@ -87,8 +90,9 @@ export function cookieHalves(options: CookiesOptions = {}): Halves {
   const logger = loggerOption('wrapCookies', options.logger, consoleLogger, ['warn']);
   let warned = false;
   return {
+    role: 'cookies',
     request(request) {
-      if (request.cookies === undefined) request.cookies = requestCookies(request.headers, decode);
+      if (!hasCookies(request)) request.cookies = requestCookies(request.headers, decode);
       return undefined;
     },
     response(response) {

@@ -4,13 +4,17 @@
  * middleware is a {@link Halves}; `wrapSession` and the others are `wrapHalves` of theirs, and
  * a host adapter that cannot wrap a handler (Express, Fastify, Hono) calls the halves itself.
  */
+import { checkOrder } from './order.ts';
+import type { Role } from './order.ts';
 import type {
   Handler,
   HandlerResult,
+  JsonValue,
   Middleware,
   RequestMap,
   ResponseMap,
   SessionData,
+  SessionShape,
 } from './types.ts';
 
 /** What a request half gives: nothing to go on, or a response that answers at once. */
@@ -18,6 +22,8 @@ export type Early = ResponseMap | undefined;
 
 /** A middleware as Ring's two halves. */
 export interface Halves {
+  /** Which of sessionkit's middleware this is, for the order checks of `compose`. */
+  readonly role?: Role | undefined;
   /**
    * Ring's `*-request`: adds what the middleware provides to `request` (in place). Gives a
    * response when the request must be answered at once, without the handler (a store that
@@ -55,8 +61,10 @@ export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T
  * @example
  * const wrapSession = (options) => wrapHalves(sessionHalves(options));
  */
-export function wrapHalves<S extends SessionData = SessionData>(halves: Halves): Middleware<S> {
-  return (handler: Handler<S>): Handler<S> => {
+export function wrapHalves<S extends SessionShape<S> = SessionData, F = JsonValue>(
+  halves: Halves,
+): Middleware<S, F> {
+  const middleware = (handler: Handler<S, F>): Handler<S, F> => {
     // The halves work on any session; the handler's session type is the application's.
     const inner = handler as unknown as Handler;
     const wrapped: Handler = async (request) => {
@@ -69,8 +77,19 @@ export function wrapHalves<S extends SessionData = SessionData>(halves: Halves):
       if (isNoResponse(response)) return response;
       return halves.response(response, request);
     };
-    return wrapped as unknown as Handler<S>;
+    return wrapped as unknown as Handler<S, F>;
   };
+  return halves.role === undefined
+    ? middleware
+    : Object.assign(middleware, { [roleOf]: halves.role });
+}
+
+/** Where `wrapHalves` records a middleware's role, for `compose`. */
+export const roleOf: unique symbol = Symbol('sessionkit.role');
+
+/** The role of a middleware made by `wrapHalves`, if it has one. */
+export function middlewareRole(middleware: object): Role | undefined {
+  return (middleware as { [roleOf]?: Role })[roleOf];
 }
 
 /**
@@ -83,6 +102,7 @@ export function wrapHalves<S extends SessionData = SessionData>(halves: Halves):
  * const all = composeHalves(cookieHalves(), sessionHalves(options), flashHalves(), csrfHalves());
  */
 export function composeHalves(...list: readonly Halves[]): Halves {
+  checkOrder(list.map((halves) => halves.role));
   return {
     async request(request) {
       for (let i = 0; i < list.length; i++) {

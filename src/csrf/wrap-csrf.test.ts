@@ -4,6 +4,7 @@ import { Client } from '../../test/support/client.ts';
 import { RecordingLogger, request, responseOf } from '../../test/support/fakes.ts';
 import { inProcess } from '../../test/support/in-process.ts';
 import { compose } from '../core/compose.ts';
+import { SessionkitError } from '../core/errors.ts';
 import { csrfField, csrfInput, csrfKey, wrapCsrf } from './wrap-csrf.ts';
 import type { CsrfFailure, CsrfOptions } from './wrap-csrf.ts';
 import { wrapFlash } from '../session/flash.ts';
@@ -439,9 +440,15 @@ describe('wrapCsrf', () => {
     assert.match(await response.text(), /value="[A-Za-z0-9_-]{86}"/);
   });
 
-  it('says so when it runs without wrapSession', async () => {
+  it('says so when it runs without wrapSession, naming the fix', async () => {
     const handler = wrapCsrf()(() => ({ status: 200 }));
-    await assert.rejects(Promise.resolve(handler(request())), /apply wrapSession outside wrapCsrf/);
+    await assert.rejects(
+      Promise.resolve(handler(request())),
+      (error: unknown) =>
+        error instanceof SessionkitError &&
+        error.code === 'missing_middleware' &&
+        /apply wrapSession outside it/.test(error.message),
+    );
   });
 
   it('rejects invalid trustedOrigins at construction', () => {

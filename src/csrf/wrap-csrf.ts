@@ -1,17 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import { invalidOption } from '../core/errors.ts';
+import { invalidOption, SessionkitError } from '../core/errors.ts';
+import { needsSession } from '../core/order.ts';
 import { checkOptions, functionOption } from '../core/options.ts';
 import { equalBytes } from '../crypto/keys.ts';
 import { isNoResponse, wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 import { appendList, withProperty } from '../core/headers.ts';
-import type { Middleware, RequestMap, ResponseMap, SessionData } from '../core/types.ts';
+import type {
+  JsonValue,
+  Middleware,
+  RequestMap,
+  ResponseMap,
+  SessionData,
+  SessionShape,
+} from '../core/types.ts';
 
 /** Where the per-session secret lives inside the session (hidden from handlers). */
 export const csrfKey = '_csrf';
 
 /** Ring's form field name. */
 export const csrfField = '__anti-forgery-token';
+
+/** Where ring-anti-forgery keeps its token in the session (`:ring.middleware.anti-forgery/anti-forgery-token`). */
+export const ringTokenKey = 'ring.middleware.anti-forgery/anti-forgery-token';
 
 /** Why a request was refused. */
 export type CsrfFailure = 'missing_token' | 'invalid_token' | 'cross_origin';
@@ -37,6 +48,18 @@ export interface CsrfOptions {
    * @default undefined (off)
    */
   safeHeader?: string | undefined;
+  /**
+   * `'masked'`: a per-session secret rendered masked with fresh random bytes on every
+   * response (BREACH). `'ring'`: shared with a Kit application through a shared session
+   * (`ringCookieStore`): the token is ring-anti-forgery's, stored under
+   * `ring.middleware.anti-forgery/anti-forgery-token` (80 characters of base64, made the way
+   * Kit makes it when the session has none), and rendered **unmasked**, because Kit compares
+   * tokens as they are; a token either side rendered is accepted by both. The price: the
+   * same token appears in every page, so a page that is compressed and reflects attacker
+   * input can leak it (BREACH); the Origin / Fetch Metadata check still applies.
+   * @default 'masked'
+   */
+  tokens?: 'masked' | 'ring' | undefined;
   /**
    * ring-anti-forgery's `:read-token`: reads the token a request submitted, replacing the
    * built-in sources (the form field, then `X-CSRF-Token`, then `X-XSRF-Token`). `undefined`
@@ -87,10 +110,10 @@ const tokenLength = 86;
  * const app = compose(wrapSession(options), wrapFlash(), wrapCsrf())(routes);
  * // in a handler: `<form method="post">${csrfInput(request)}…</form>`
  */
-export function wrapCsrf<S extends SessionData = SessionData>(
+export function wrapCsrf<S extends SessionShape<S> = SessionData, F = JsonValue>(
   options: CsrfOptions = {},
-): Middleware<S> {
-  return wrapHalves<S>(csrfHalves(options));
+): Middleware<S, F> {
+  return wrapHalves<S, F>(csrfHalves(options));
 }
 
 /**
@@ -101,12 +124,16 @@ export function wrapCsrf<S extends SessionData = SessionData>(
 export function csrfHalves(options: CsrfOptions = {}): Halves {
   const settings = resolve(options);
   return {
+    role: 'csrf',
     request: (request) => csrfRequest(settings, request),
     response: csrfResponse,
   };
 }
 
 interface Settings {
+  readonly ring: boolean;
+  /** The session key of the secret: `_csrf`, or Kit's. */
+  readonly key: string;
   readonly trusted: ReadonlySet<string>;
   readonly safeHeader: string | undefined;
   readonly onFailure: NonNullable<CsrfOptions['onFailure']>;
@@ -114,9 +141,12 @@ interface Settings {
 }
 
 function resolve(options: CsrfOptions): Settings {
-  checkOptions('wrapCsrf', options, ['trustedOrigins', 'onFailure', 'safeHeader', 'readToken'], {
-    'read-token': 'readToken',
-  });
+  checkOptions(
+    'wrapCsrf',
+    options,
+    ['trustedOrigins', 'onFailure', 'safeHeader', 'tokens', 'readToken'],
+    { 'read-token': 'readToken' },
+  );
   const origins: unknown = options.trustedOrigins ?? [];
   if (!Array.isArray(origins)) {
     throw invalidOption('wrapCsrf', 'trustedOrigins', origins, 'an array of origins');
@@ -162,10 +192,15 @@ function resolve(options: CsrfOptions): Settings {
   const onFailure =
     functionOption<Settings['onFailure']>('wrapCsrf', 'onFailure', options.onFailure) ??
     defaultFailure;
+  const tokens = options.tokens ?? 'masked';
+  if (tokens !== 'masked' && tokens !== 'ring') {
+    throw invalidOption('wrapCsrf', 'tokens', tokens, "'masked' or 'ring'");
+  }
+  const ring = tokens === 'ring';
   const readToken =
     functionOption<Settings['readToken']>('wrapCsrf', 'readToken', options.readToken) ??
     requestToken;
-  return { trusted, safeHeader, onFailure, readToken };
+  return { ring, key: ring ? ringTokenKey : csrfKey, trusted, safeHeader, onFailure, readToken };
 }
 
 /** What the request half learnt, for the response half. */
@@ -176,6 +211,8 @@ interface State {
   created: boolean;
   /** The session without the secret, as the handler saw it. */
   readonly base: SessionData;
+  /** Where the secret lives in the session. */
+  readonly key: string;
 }
 
 const state = Symbol('sessionkit.csrf');
@@ -186,17 +223,19 @@ async function csrfRequest(
   request: WithState,
 ): Promise<ResponseMap | undefined> {
   const session = request.session;
-  if (session === undefined) {
-    throw new TypeError(
-      'wrapCsrf: request.session is undefined; apply wrapSession outside wrapCsrf',
-    );
-  }
-  const stored = session[csrfKey];
-  const { [csrfKey]: _, ...base } = session;
+  if (session === undefined) throw needsSession('csrf');
+  const { ring, key } = settings;
+  const stored = session[key];
+  const { [key]: _, ...base } = session;
   const current: State = {
-    secret: typeof stored === 'string' && stored.length === secretLength ? stored : undefined,
+    secret: ring
+      ? ringSecret(stored)
+      : typeof stored === 'string' && stored.length === secretLength
+        ? stored
+        : undefined,
     created: false,
     base,
+    key,
   };
   request[state] = current;
   request.session = base;
@@ -207,10 +246,13 @@ async function csrfRequest(
     enumerable: true,
     get(): string {
       if (current.secret === undefined) {
-        current.secret = randomBytes(secretBytes).toString('base64url');
+        // ring-anti-forgery's token: 60 random bytes, base64 without padding, 80 characters.
+        current.secret = ring
+          ? randomBytes(60).toString('base64')
+          : randomBytes(secretBytes).toString('base64url');
         current.created = true;
       }
-      token ??= mask(current.secret);
+      token ??= ring ? current.secret : mask(current.secret);
       return token;
     },
   });
@@ -225,19 +267,19 @@ function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
   const out = isSafe(request) ? response : withVary(response);
   const current = request[state];
   if (out.session === null || current === undefined) return out;
-  const { secret, created, base } = current;
+  const { secret, created, base, key } = current;
   if (out.regenerateSession === true) {
     // A new session key gets a new secret (OWASP CSRF, login CSRF): the pre-login one is
     // dropped. A secret made during this very request is new already, and is kept so
     // that a form rendered on the login response works.
-    const { [csrfKey]: _old, ...rest } = out.session ?? base;
-    return withProperty(out, 'session', created ? { ...rest, [csrfKey]: secret } : rest);
+    const { [key]: _old, ...rest } = out.session ?? base;
+    return withProperty(out, 'session', created ? { ...rest, [key]: secret } : rest);
   }
   if (secret === undefined) return out;
   if (out.session !== undefined) {
-    return withProperty(out, 'session', { ...out.session, [csrfKey]: secret });
+    return withProperty(out, 'session', { ...out.session, [key]: secret });
   }
-  if (created) return withProperty(out, 'session', { ...base, [csrfKey]: secret });
+  if (created) return withProperty(out, 'session', { ...base, [key]: secret });
   return out;
 }
 
@@ -252,7 +294,10 @@ function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
 export function csrfInput(request: Pick<RequestMap, 'csrfToken'>): string {
   const token = request.csrfToken;
   if (token === undefined) {
-    throw new TypeError('csrfInput: request.csrfToken is undefined; apply wrapCsrf to this route');
+    throw new SessionkitError(
+      'missing_middleware',
+      'csrfInput: request.csrfToken is undefined: apply wrapCsrf (inside wrapSession) around this route, or use wrapDefaults()',
+    );
   }
   return `<input id="${csrfField}" name="${csrfField}" type="hidden" value="${escapeHtml(token)}" />`;
 }
@@ -283,7 +328,7 @@ function isSafe(request: RequestMap): boolean {
 function check(
   request: RequestMap,
   secret: string | undefined,
-  { trusted, safeHeader, readToken }: Settings,
+  { trusted, safeHeader, ring, readToken }: Settings,
 ): CsrfFailure | undefined {
   if (crossOrigin(request, trusted)) return 'cross_origin';
   if (safeHeader !== undefined) {
@@ -292,7 +337,17 @@ function check(
   }
   const token = readToken(request);
   if (typeof token !== 'string') return 'missing_token';
-  return secret !== undefined && matches(token, secret) ? undefined : 'invalid_token';
+  if (secret === undefined) return 'invalid_token';
+  // Kit's check: the token as sent equals the session's, compared in constant time (C-15).
+  const valid = ring ? equalBytes(Buffer.from(token), Buffer.from(secret)) : matches(token, secret);
+  return valid ? undefined : 'invalid_token';
+}
+
+/** A token ring-anti-forgery stored (any version: a non-empty string of sane length). */
+function ringSecret(stored: unknown): string | undefined {
+  return typeof stored === 'string' && stored.length > 0 && stored.length <= 256
+    ? stored
+    : undefined;
 }
 
 /**

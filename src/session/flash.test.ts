@@ -116,7 +116,7 @@ describe('wrapFlash', () => {
 
   it('does not store falsy flash values (null, false, undefined)', async () => {
     const handler = wrapFlash()(() => ({ status: 200, flash: false }));
-    const response = responseOf(await handler(request()));
+    const response = responseOf(await handler({ ...request(), session: {} }));
     assert.equal(response.session, undefined);
   });
 

@@ -1,7 +1,15 @@
 import { isNoResponse, wrapHalves } from '../core/halves.ts';
+import { needsSession } from '../core/order.ts';
 import type { Halves } from '../core/halves.ts';
 import { defaultHeader, withProperty } from '../core/headers.ts';
-import type { Middleware, RequestMap, ResponseMap, SessionData } from '../core/types.ts';
+import type {
+  JsonValue,
+  Middleware,
+  RequestMap,
+  ResponseMap,
+  SessionData,
+  SessionShape,
+} from '../core/types.ts';
 
 /** Where the flash lives inside the session: Ring's `:_flash`. */
 export const flashKey = '_flash';
@@ -20,8 +28,11 @@ export const flashKey = '_flash';
  * // POST /items → { ...redirect('/items', 303), flash: 'Saved' }
  * // GET /items → request.flash === 'Saved'
  */
-export function wrapFlash<S extends SessionData = SessionData>(): Middleware<S> {
-  return wrapHalves<S>(flashHalves());
+export function wrapFlash<S extends SessionShape<S> = SessionData, F = JsonValue>(): Middleware<
+  S,
+  F
+> {
+  return wrapHalves<S, F>(flashHalves());
 }
 
 /**
@@ -29,7 +40,7 @@ export function wrapFlash<S extends SessionData = SessionData>(): Middleware<S> 
  * stores the response's `flash` in the session and persists the removal of the one read.
  */
 export function flashHalves(): Halves {
-  return { request: flashRequest, response: flashResponse };
+  return { role: 'flash', request: flashRequest, response: flashResponse };
 }
 
 /** What the request half learnt, for the response half. */
@@ -44,7 +55,8 @@ type WithState = RequestMap & { [state]?: State };
 
 function flashRequest(request: WithState): undefined {
   const session = request.session;
-  if (session !== undefined && flashKey in session) {
+  if (session === undefined) throw needsSession('flash');
+  if (flashKey in session) {
     const { [flashKey]: flash, ...rest } = session;
     request.flash = flash;
     request.session = rest;

@@ -2,9 +2,11 @@ import { SessionkitError } from '../core/errors.ts';
 import type { SessionData } from '../core/types.ts';
 
 /**
- * Serializes session data to JSON, refusing what JSON would silently change or drop:
- * `undefined`, functions, symbols, BigInt, non-finite numbers, Dates, Maps, Sets, class
- * instances and cycles (security case C-14: if a value is accepted, it round-trips).
+ * Serializes session data to JSON, refusing what JSON would silently change: functions,
+ * symbols, BigInt, non-finite numbers, Dates, Maps, Sets, class instances, cycles, and
+ * `undefined` in an array (JSON would make it `null`). A property whose value is `undefined`
+ * is dropped, as `JSON.stringify` drops it (security case C-14: what is accepted reads back
+ * equal, without that property).
  */
 export function stringifySession(data: SessionData): string {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
@@ -38,7 +40,9 @@ function check(value: unknown, path: string, seen: Set<object>): void {
           throw unserializable(path, `an instance of ${value.constructor?.name ?? 'a class'}`);
         }
         for (const key in value) {
-          check((value as Record<string, unknown>)[key], path ? `${path}.${key}` : key, seen);
+          const field = (value as Record<string, unknown>)[key];
+          // Dropped, as JSON.stringify drops it: `{ ...session, returnTo: undefined }` removes a key.
+          if (field !== undefined) check(field, path ? `${path}.${key}` : key, seen);
         }
       }
       seen.delete(value);

@@ -8,12 +8,14 @@ import { decodeSessionKey, encodeSessionKey } from './session-key.ts';
 import type { SessionStore, StoredSession } from './store.ts';
 import type {
   CookieAttrs,
+  JsonValue,
   Logger,
   Middleware,
   RequestMap,
   ResponseCookie,
   ResponseMap,
   SessionData,
+  SessionShape,
 } from '../core/types.ts';
 import { writeCookies } from '../cookies/wrap-cookies.ts';
 import { appendSetCookie, defaultHeader, withProperty } from '../core/headers.ts';
@@ -84,10 +86,10 @@ const maxCandidates = 16;
  *   (request) => ({ status: 200, body: 'hi', session: { ...request.session, visits: 1 } }),
  * );
  */
-export function wrapSession<S extends SessionData = SessionData>(
+export function wrapSession<S extends SessionShape<S> = SessionData, F = JsonValue>(
   options: SessionOptions,
-): Middleware<S> {
-  return wrapHalves<S>(sessionHalves(options));
+): Middleware<S, F> {
+  return wrapHalves<S, F>(sessionHalves(options));
 }
 
 /**
@@ -98,6 +100,7 @@ export function wrapSession<S extends SessionData = SessionData>(
 export function sessionHalves(options: SessionOptions): Halves {
   const settings = resolve(options);
   return {
+    role: 'session',
     request: (request) => sessionRequest(settings, request),
     response: (response, request) => sessionResponse(settings, response, request),
   };

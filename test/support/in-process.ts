@@ -1,6 +1,8 @@
 // A handler called in process as if over HTTP: a Fetch request in, a Fetch response out,
 // with the node host's body parsing and its 400/404/413/500 answers, but no socket.
 import { BodyError, parseBody } from '../../src/hosts/body.ts';
+import { leftoverError } from '../../src/core/leftovers.ts';
+import { createRequestMap } from '../../src/core/request.ts';
 import type { Handler, HandlerResult, RequestHeaders, ResponseMap } from '../../src/core/types.ts';
 import type { Fetch } from './client.ts';
 
@@ -23,14 +25,14 @@ export function inProcess(
     request.headers.forEach((value, name) => {
       headers[name] = value;
     });
-    const map = {
+    const map = createRequestMap({
       method: request.method,
       path: url.pathname,
       query: url.searchParams,
       headers,
-      scheme: url.protocol === 'https:' ? ('https' as const) : ('http' as const),
+      scheme: url.protocol === 'https:' ? 'https' : 'http',
       remoteAddress: '127.0.0.1',
-    };
+    });
     if (request.body !== null) {
       const bytes = Buffer.from(await request.arrayBuffer());
       if (bytes.length > 0) {
@@ -45,6 +47,9 @@ export function inProcess(
     let response: HandlerResult;
     try {
       response = await handler(map);
+      const leftover =
+        response === undefined || response === null ? undefined : leftoverError(response);
+      if (leftover !== undefined) throw leftover;
     } catch (error) {
       onError(error);
       return new Response('Internal Server Error', { status: 500 });

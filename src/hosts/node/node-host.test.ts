@@ -336,15 +336,15 @@ void describe('serve: responses', () => {
     assert.equal(stream.body, '');
   });
 
-  void it('ignores leftover cookies and session and warns once about cookies', async () => {
-    for (let i = 0; i < 2; i++) {
-      const response = await fetch(`${server.url}/leftover`);
-      assert.equal(await response.text(), 'ok');
-      assert.deepEqual(response.headers.getSetCookie(), []);
-    }
-    const warnings = logger.entries.filter((entry) => entry.level === 'warn');
-    assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!.message, /response\.cookies is set but wrapCookies is not applied/);
+  void it('answers 500 for a response whose session or cookies no middleware handled, naming the fix', async () => {
+    const response = await fetch(`${server.url}/leftover`);
+    assert.equal(response.status, 500);
+    assert.equal(await response.text(), 'Internal Server Error');
+    assert.deepEqual(response.headers.getSetCookie(), []);
+    const error = logger.entries.at(-1)?.error;
+    assert.ok(error instanceof SessionkitError && error.code === 'missing_middleware');
+    assert.match(error.message, /sets session but wrapSession did not handle it/);
+    assert.match(error.message, /wrapDefaults\(\)/);
   });
 });
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { invalidOption } from '../../core/errors.ts';
 import { hasBody, readBody, toRequest, tooLarge } from './node-request.ts';
 import { log, refuse, run } from './node-response.ts';
-import type { Handler, SessionData } from '../../core/types.ts';
+import type { Handler, JsonValue, SessionData, SessionShape } from '../../core/types.ts';
 import { hostOptionNames, nodeHostDefaults, resolveHost, serveOptionNames } from './options.ts';
 import type { Host, NodeHostOptions, ServeOptions, Server } from './options.ts';
 
@@ -25,11 +25,16 @@ import type { Host, NodeHostOptions, ServeOptions, Server } from './options.ts';
  * const server = createServer(toNodeListener(app, { trustProxy: true }));
  * server.listen(3000);
  */
-export function toNodeListener<S extends SessionData = SessionData>(
-  handler: Handler<S>,
+export function toNodeListener<S extends SessionShape<S> = SessionData, F = JsonValue>(
+  handler: Handler<S, F>,
   options?: NodeHostOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const host = resolveHost('toNodeListener', handler as Handler, options, hostOptionNames);
+  const host = resolveHost(
+    'toNodeListener',
+    handler as unknown as Handler,
+    options,
+    hostOptionNames,
+  );
   return listenerFor(host);
 }
 
@@ -62,11 +67,11 @@ function listenerFor(host: Host): (req: IncomingMessage, res: ServerResponse) =>
  * // later
  * await server.close();
  */
-export function serve<S extends SessionData = SessionData>(
-  handler: Handler<S>,
+export function serve<S extends SessionShape<S> = SessionData, F = JsonValue>(
+  handler: Handler<S, F>,
   options?: ServeOptions,
 ): Promise<Server> {
-  const host = resolveHost('serve', handler as Handler, options, serveOptionNames);
+  const host = resolveHost('serve', handler as unknown as Handler, options, serveOptionNames);
   const port = options?.port ?? nodeHostDefaults.port;
   const hostname = options?.hostname;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

@@ -69,7 +69,6 @@ export interface Host {
   readonly bodyLimitBytes: number;
   readonly trustProxy: boolean;
   readonly logger: Logger;
-  readonly warned: { cookies: boolean };
 }
 
 export const hostOptionNames: readonly string[] = ['bodyLimitBytes', 'trustProxy', 'logger'];
@@ -106,5 +105,5 @@ export function resolveHost(
   ) {
     throw invalidOption(what, 'logger', logger, 'an object with warn and error methods');
   }
-  return Object.freeze({ handler, bodyLimitBytes, trustProxy, logger, warned: { cookies: false } });
+  return Object.freeze({ handler, bodyLimitBytes, trustProxy, logger });
 }

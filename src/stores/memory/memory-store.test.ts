@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { SessionData } from '../../core/types.ts';
 import { describe, it } from 'node:test';
 import { Clock } from '../../../test/support/clock.ts';
 import { RecordingLogger } from '../../../test/support/fakes.ts';
@@ -6,7 +7,7 @@ import { SessionkitError } from '../../core/errors.ts';
 import { memoryStore } from './memory-store.ts';
 import type { MemoryEntry } from './memory-store.ts';
 
-async function create(store: ReturnType<typeof memoryStore>, data: Record<string, unknown>) {
+async function create(store: ReturnType<typeof memoryStore>, data: SessionData) {
   return (await store.write(undefined, data))!;
 }
 
