@@ -88,10 +88,6 @@ describe('options', () => {
       () => wrapSession({ store: memoryStore(), setCookies: 'false' } as never),
       /option setCookies is invalid/,
     );
-    refuses(
-      () => wrapSession({ store: { ...memoryStore(), cookieSafeKeys: 1 } } as never),
-      /option store.cookieSafeKeys is invalid/,
-    );
     refuses(() => wrapCsrf({ readToken: 'x-token' } as never), /option readToken is invalid/);
     refuses(() => wrapCookies({ decode: true } as never), /option decode is invalid/);
     refuses(() => wrapCookies({ encode: {} } as never), /option encode is invalid/);

@@ -222,7 +222,7 @@ describe('sharing a session with a Kit application (Ring server, live)', () => {
     });
     for (const value of values) {
       const browser = new Browser();
-      // The store key, written and read the way wrapSession does (S-19).
+      // The store key, written and read the way wrapSession does (S-18).
       const cookie = encodeSessionKey(await store.write(undefined, { v: value }));
       browser.jar.set(cookieName, cookie);
       const seen = await browser.ringSession();

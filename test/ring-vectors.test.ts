@@ -80,7 +80,7 @@ describe('Ring cookie vectors', () => {
       it(v.name, async () => {
         const key = keyOf(v);
         assert.equal(formEncode(v.cookieValue), v.wireValue, 'form-encoded as wrap-cookies does');
-        // S-19: wrapSession writes a Ring store's key (the seal) with the same bytes.
+        // S-18: wrapSession writes a Ring store's key (the seal) with the same bytes.
         assert.equal(encodeSessionKey(v.cookieValue), v.wireValue);
         assert.equal(decodeSessionKey(v.wireValue), v.cookieValue);
         assert.equal(formDecode(v.wireValue), v.cookieValue);

@@ -18,7 +18,7 @@ function insecure(message: RegExp) {
 }
 
 describe('sessionOptionsFromEnv', () => {
-  it("builds Kit's settings: cookie store, name, Kit's cookie attributes, Secure on HTTPS", () => {
+  it("builds Kit's settings: cookie store, name, Kit's cookie attributes (but SameSite=Lax), Secure on HTTPS", () => {
     const options = sessionOptionsFromEnv({ COOKIE_SECRET: good });
     assert.equal(options.cookieName, 'session');
     assert.equal(options.store.cookieName, 'session');
@@ -26,7 +26,7 @@ describe('sessionOptionsFromEnv', () => {
       path: '/',
       httpOnly: true,
       maxAge: 86_400,
-      sameSite: 'strict',
+      sameSite: 'lax',
     });
     assert.equal(options.secure, 'auto');
   });
@@ -55,6 +55,39 @@ describe('sessionOptionsFromEnv', () => {
     }
     now += 1_000_000; // 28 640 + 1000 s after creation
     assert.equal(await options.store.read(key), undefined, 'absolute timeout');
+  });
+
+  it('K-12: in production the cookie is named __Host-session unless COOKIE_NAME says otherwise', () => {
+    const logger = new RecordingLogger();
+    const options = sessionOptionsFromEnv(
+      { COOKIE_SECRET: good, NODE_ENV: 'production', SESSION_AUDIENCE: 'shop-production' },
+      { logger },
+    );
+    assert.equal(options.cookieName, '__Host-session');
+    assert.equal(options.store.cookieName, '__Host-session');
+    assert.deepEqual(logger.warnings, []);
+    assert.equal(sessionOptionsFromEnv({ COOKIE_SECRET: good }).cookieName, 'session');
+  });
+
+  it("K-12: a production COOKIE_NAME is kept (Kit's name); one without a prefix warns", () => {
+    const logger = new RecordingLogger();
+    const env = {
+      COOKIE_SECRET: good,
+      NODE_ENV: 'production',
+      SESSION_AUDIENCE: 'shop-production',
+      COOKIE_NAME: 'myapp-session',
+    };
+    assert.equal(sessionOptionsFromEnv(env, { logger }).cookieName, 'myapp-session');
+    assert.equal(logger.warnings.length, 1);
+    assert.match(logger.warnings[0]!, /COOKIE_NAME .*__Host-/);
+    for (const name of ['__Host-myapp', '__Secure-myapp']) {
+      const quiet = new RecordingLogger();
+      sessionOptionsFromEnv({ ...env, COOKIE_NAME: name }, { logger: quiet });
+      assert.deepEqual(quiet.warnings, [], name);
+    }
+    const development = new RecordingLogger();
+    sessionOptionsFromEnv({ ...env, NODE_ENV: 'development' }, { logger: development });
+    assert.deepEqual(development.warnings, []);
   });
 
   it('with a store factory: the store gets the timeouts and the clock, no secret is needed, the cookie keeps Kit attributes', () => {

@@ -129,7 +129,7 @@ describe('serializeCookie', () => {
     assert.equal(serializeCookie('a', 'b', cookie), 'a=b; Path=/');
   });
 
-  it('S-18: refuses an unknown attribute key, naming it, never its value', () => {
+  it('S-19: refuses an unknown attribute key, naming it, never its value', () => {
     for (const [key, hint] of [
       ['max-age', 'maxAge'],
       ['http-only', 'httpOnly'],

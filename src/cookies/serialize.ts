@@ -37,7 +37,7 @@ const VALUE_SAFE = asciiRanges(
   [0x5d, 0x7e],
 );
 
-/** RFC 6265 §4.1.1 cookie-octet, `%` included: what an `encode` function may produce. */
+/** RFC 6265 §4.1.1 / RFC 6265bis §4.1.1 cookie-octet, `%` included. */
 const COOKIE_OCTET = asciiRanges(
   [0x21, 0x21],
   [0x23, 0x2b],

@@ -66,7 +66,7 @@ describe('wrapCookies', () => {
     );
   });
 
-  it("S-18: refuses a response cookie with an unknown attribute key such as Ring's max-age", async () => {
+  it("S-19: refuses a response cookie with an unknown attribute key such as Ring's max-age", async () => {
     const app = wrapCookies()(() => ({
       status: 200,
       cookies: { a: { value: 'foo', 'max-age': 5 } as unknown as ResponseCookie },

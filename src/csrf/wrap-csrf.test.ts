@@ -253,6 +253,45 @@ describe('wrapCsrf', () => {
     assert.deepEqual(response.headers.getSetCookie(), []);
   });
 
+  it('L-16: a cross-site navigation that arrives without a Strict session cookie stores no new secret', async () => {
+    const strict = compose(
+      wrapSession({
+        store: memoryStore(),
+        cookieAttrs: { sameSite: 'strict' },
+        logger: new RecordingLogger(),
+      }),
+      wrapCsrf(),
+    )(routes);
+    const crossSite = { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' };
+    const linked = await browse(strict).get('/form', { headers: crossSite });
+    assert.equal(linked.status, 200);
+    assert.deepEqual(linked.headers.getSetCookie(), [], 'the user may hold a withheld cookie');
+    // The same page reached from the site itself starts the session as usual.
+    const own = await browse(strict).get('/form', { headers: { 'sec-fetch-site': 'same-origin' } });
+    assert.equal(own.headers.getSetCookie().length, 1);
+  });
+
+  it('L-16: with the default SameSite=Lax a cross-site link carries the cookie, so a first visit stores its secret', async () => {
+    const linked = await browse(app()).get('/form', {
+      headers: {
+        'sec-fetch-site': 'cross-site',
+        'sec-fetch-mode': 'navigate',
+        'sec-fetch-dest': 'document',
+      },
+    });
+    assert.equal(linked.headers.getSetCookie().length, 1);
+    assert.match(linked.headers.getSetCookie()[0]!, /SameSite=Lax/);
+    // A cross-site frame gets no Lax cookie: no session is started for it.
+    const framed = await browse(app()).get('/form', {
+      headers: {
+        'sec-fetch-site': 'cross-site',
+        'sec-fetch-mode': 'navigate',
+        'sec-fetch-dest': 'iframe',
+      },
+    });
+    assert.deepEqual(framed.headers.getSetCookie(), []);
+  });
+
   it('a page that renders a token writes the session once, then not again', async () => {
     const browser = browse(app());
     assert.equal((await browser.send('GET', '/form')).headers.getSetCookie().length, 1);
@@ -438,6 +477,91 @@ describe('wrapCsrf', () => {
     const response = await browser.send('POST', '/');
     assert.equal(response.status, 403);
     assert.match(await response.text(), /value="[A-Za-z0-9_-]{86}"/);
+  });
+
+  it('X-20: a form re-rendered by onFailure on a first visit stores its secret, so that form works', async () => {
+    const browser = browse(app({ onFailure: (req) => ({ status: 403, body: csrfInput(req) }) }));
+    const refused = await browser.send('POST', '/form', { form: { message: 'hi' } });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.headers.getSetCookie().length, 1, 'the secret is stored');
+    const token = /value="([^"]+)"/.exec(await refused.text())![1]!;
+    const again = await browser.send('POST', '/form', { form: { [csrfField]: token } });
+    assert.equal(again.status, 200);
+  });
+
+  it('X-20: the default refusal reads no token and still sets no cookie; a cross-site one never does', async () => {
+    assert.deepEqual((await browse(app()).send('POST', '/form')).headers.getSetCookie(), []);
+    const rendering = app({ onFailure: (req) => ({ status: 403, body: csrfInput(req) }) });
+    const crossSite = await browse(rendering).send('POST', '/form', {
+      headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' },
+    });
+    assert.equal(crossSite.status, 403);
+    // L-16: a Lax cookie stays home on a cross-site POST; a new session would replace it.
+    assert.deepEqual(crossSite.headers.getSetCookie(), []);
+  });
+
+  it('X-19: every method override signal makes a GET checked: headers, a _method field or query parameter', async () => {
+    const { browser, token } = await withToken();
+    for (const name of ['x-http-method', 'x-http-method-override', 'x-method-override']) {
+      const refused = await browser.send('GET', '/', { headers: { [name]: 'DELETE' } });
+      assert.equal(refused.status, 403, name);
+      const passed = await browser.send('GET', '/', {
+        headers: { [name]: 'DELETE', 'x-csrf-token': token },
+      });
+      assert.equal(passed.status, 200, name);
+    }
+    assert.equal((await browser.send('GET', '/?_method=DELETE')).status, 403);
+    assert.equal((await browser.send('HEAD', '/?_method=PUT')).status, 403);
+    assert.equal((await browser.send('GET', '/?method=DELETE')).status, 200);
+    const get = responseOf(await app()(request({ method: 'GET', form: { _method: 'DELETE' } })));
+    assert.equal(get.status, 403);
+  });
+
+  it('X-21: a refusal is logged at debug level with its reason, never the token', async () => {
+    const logger = new RecordingLogger();
+    const { browser, token } = await withToken({ logger });
+    await browser.send('POST', '/');
+    await browser.send('POST', '/', { headers: { 'x-csrf-token': 'A'.repeat(86) } });
+    await browser.send('POST', '/', {
+      headers: { 'x-csrf-token': token, 'sec-fetch-site': 'cross-site' },
+    });
+    assert.equal(logger.debugs.length, 3);
+    assert.match(logger.debugs[0]!, /refused a POST request.*missing_token/);
+    assert.match(logger.debugs[1]!, /invalid_token/);
+    assert.match(logger.debugs[2]!, /cross_origin/);
+    assert.ok(logger.debugs.every((line) => !line.includes(token) && !line.includes('AAAA')));
+    assert.deepEqual(logger.warnings, []);
+  });
+
+  it('L-17: a response that embeds a token is private to the browser: Cache-Control private, Vary: Cookie', async () => {
+    const handler: Handler = (req) => {
+      const token = req.csrfToken ?? '';
+      if (req.path === '/public') {
+        return { status: 200, headers: { 'Cache-Control': 'public, max-age=60' }, body: token };
+      }
+      if (req.path === '/no-store') {
+        return { status: 200, headers: { 'cache-control': 'no-store' }, body: token };
+      }
+      return { status: 200, body: token };
+    };
+    const browser = browse(
+      compose(
+        wrapSession({ store: memoryStore(), logger: new RecordingLogger() }),
+        wrapCsrf(),
+      )(handler),
+    );
+    const first = await browser.get('/');
+    assert.equal(first.headers.get('cache-control'), 'private');
+    assert.match(first.headers.get('vary')!, /\bCookie\b/);
+    const again = await browser.get('/'); // the secret exists: no cookie, still a token
+    assert.deepEqual(again.headers.getSetCookie(), []);
+    assert.equal(again.headers.get('cache-control'), 'private');
+    assert.equal(again.headers.get('vary'), 'Cookie');
+    assert.equal(
+      (await browser.get('/public')).headers.get('cache-control'),
+      'max-age=60, private',
+    );
+    assert.equal((await browser.get('/no-store')).headers.get('cache-control'), 'no-store');
   });
 
   it('says so when it runs without wrapSession, naming the fix', async () => {

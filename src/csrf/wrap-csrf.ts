@@ -1,19 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { invalidOption, SessionkitError } from '../core/errors.ts';
 import { needsSession } from '../core/order.ts';
-import { checkOptions, functionOption } from '../core/options.ts';
+import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
 import { equalBytes } from '../crypto/keys.ts';
 import { isNoResponse, wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
-import { appendList, withProperty } from '../core/headers.ts';
+import { consoleLogger } from '../core/logger.ts';
+import { appendList, privateCache, withProperty } from '../core/headers.ts';
 import type {
   JsonValue,
+  Logger,
   Middleware,
   RequestMap,
   ResponseMap,
   SessionData,
   SessionShape,
 } from '../core/types.ts';
+import { sessionCookieWithheld } from '../session/wrap-session.ts';
 
 /** Where the per-session secret lives inside the session (hidden from handlers). */
 export const csrfKey = '_csrf';
@@ -69,10 +72,23 @@ export interface CsrfOptions {
    * wrapCsrf({ readToken: (request) => request.headers['x-forgery-token'] as string | undefined })
    */
   readToken?: ((request: RequestMap) => string | undefined) | undefined;
+  /**
+   * Where refusals are logged, at debug level, with the method, the path and the reason
+   * (`missing_token`, `invalid_token`, `cross_origin`); never the token.
+   * @default console (which has no debug level, so nothing is printed)
+   */
+  logger?: Pick<Logger, 'debug'> | undefined;
 }
 
 /** Methods that must not change state and are never checked (RFC 9110 §9.2.1). */
 const safeMethods: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Request headers through which frameworks let a client override the method (Rails, Laravel,
+ * Symfony, method-override for Express, ASP.NET). A safe request carrying one is checked as
+ * the unsafe method it may become (security case X-19).
+ */
+const overrideHeaders = ['x-http-method-override', 'x-http-method', 'x-method-override'] as const;
 
 /** Request headers a page can send cross-origin without a preflight (Fetch, CORS-safelisted). */
 const safelisted: ReadonlySet<string> = new Set([
@@ -100,7 +116,13 @@ const tokenLength = 86;
  * - The token is a per-session secret, handed to pages masked with fresh random bytes on
  *   every response (BREACH); any masked form of the session's secret is accepted.
  * - The secret is made the first time a handler reads `request.csrfToken`, and only then is
- *   the session written: pages without forms create no session.
+ *   the session written: pages without forms create no session. A response that embeds a
+ *   token is marked `Cache-Control: private` and `Vary: Cookie`, so no shared cache keeps it.
+ * - A method override (`X-HTTP-Method-Override`, `X-HTTP-Method`, `X-Method-Override`, or a
+ *   `_method` form field or query parameter) makes even a GET checked. Honour overrides only
+ *   on POST in your router, as Rails does.
+ * - A refusal is logged at debug level with its reason; an `onFailure` page that renders the
+ *   form again (reads `request.csrfToken`) stores the secret it used, so that form works.
  * - `regenerateSession` (login) and `session: null` (logout) drop the secret, so a token from
  *   before login is refused after it (OWASP CSRF, login CSRF).
  *
@@ -138,13 +160,14 @@ interface Settings {
   readonly safeHeader: string | undefined;
   readonly onFailure: NonNullable<CsrfOptions['onFailure']>;
   readonly readToken: (request: RequestMap) => unknown;
+  readonly logger: Pick<Logger, 'debug'>;
 }
 
 function resolve(options: CsrfOptions): Settings {
   checkOptions(
     'wrapCsrf',
     options,
-    ['trustedOrigins', 'onFailure', 'safeHeader', 'tokens', 'readToken'],
+    ['trustedOrigins', 'onFailure', 'safeHeader', 'tokens', 'readToken', 'logger'],
     { 'read-token': 'readToken' },
   );
   const origins: unknown = options.trustedOrigins ?? [];
@@ -200,7 +223,16 @@ function resolve(options: CsrfOptions): Settings {
   const readToken =
     functionOption<Settings['readToken']>('wrapCsrf', 'readToken', options.readToken) ??
     requestToken;
-  return { ring, key: ring ? ringTokenKey : csrfKey, trusted, safeHeader, onFailure, readToken };
+  const logger = loggerOption('wrapCsrf', options.logger, consoleLogger, []);
+  return {
+    ring,
+    key: ring ? ringTokenKey : csrfKey,
+    trusted,
+    safeHeader,
+    onFailure,
+    readToken,
+    logger,
+  };
 }
 
 /** What the request half learnt, for the response half. */
@@ -209,6 +241,8 @@ interface State {
   secret: string | undefined;
   /** The secret was made on this request: the response must store it. */
   created: boolean;
+  /** A handler read `request.csrfToken`: the response embeds a token. */
+  issued: boolean;
   /** The session without the secret, as the handler saw it. */
   readonly base: SessionData;
   /** Where the secret lives in the session. */
@@ -234,6 +268,7 @@ async function csrfRequest(
         ? stored
         : undefined,
     created: false,
+    issued: false,
     base,
     key,
   };
@@ -252,6 +287,7 @@ async function csrfRequest(
           : randomBytes(secretBytes).toString('base64url');
         current.created = true;
       }
+      current.issued = true;
       token ??= ring ? current.secret : mask(current.secret);
       return token;
     },
@@ -259,13 +295,28 @@ async function csrfRequest(
   if (isSafe(request)) return undefined;
   const reason = check(request, current.secret, settings);
   if (reason === undefined) return undefined;
-  return withVary(await settings.onFailure(request, reason));
+  settings.logger.debug?.(
+    `sessionkit: refused a ${request.method} request to ${request.path}: ${reason} (${explanations[reason]})`,
+  );
+  // X-20: an onFailure page that renders the form again gets its secret stored.
+  return csrfResponse(await settings.onFailure(request, reason), request);
 }
+
+const explanations: Readonly<Record<CsrfFailure, string>> = {
+  missing_token: 'no anti-forgery token in the form field or the headers',
+  invalid_token: 'the token does not match the session',
+  cross_origin: 'the request came from another origin',
+};
 
 function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
   if (isNoResponse(response)) return response;
-  const out = isSafe(request) ? response : withVary(response);
   const current = request[state];
+  let out = isSafe(request) ? response : withVary(response);
+  if (current?.issued === true) {
+    // L-17: a page holding a token is this browser's only (OWASP SM "Web Content Caching").
+    const headers = appendList(privateCache(out.headers), 'vary', ['Cookie']);
+    out = withProperty(out, 'headers', headers);
+  }
   if (out.session === null || current === undefined) return out;
   const { secret, created, base, key } = current;
   if (out.regenerateSession === true) {
@@ -279,7 +330,12 @@ function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
   if (out.session !== undefined) {
     return withProperty(out, 'session', { ...out.session, [key]: secret });
   }
-  if (created) return withProperty(out, 'session', { ...base, [key]: secret });
+  // L-16: a page reached from another site without the session cookie, because SameSite
+  // withheld it, must not start a session just to hold the secret: its Set-Cookie would
+  // replace the user's session. Its form then fails once; the next same-site page works.
+  if (created && !sessionCookieWithheld(request)) {
+    return withProperty(out, 'session', { ...base, [key]: secret });
+  }
   return out;
 }
 
@@ -315,14 +371,11 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => htmlEscapes[c]!);
 }
 
-/** Safe, and no method override: an override field or header marks the request unsafe. */
+/** Safe, and no method override: an override header, field or parameter marks it unsafe. */
 function isSafe(request: RequestMap): boolean {
   if (!safeMethods.has(request.method)) return false;
-  return (
-    request.headers['x-http-method-override'] === undefined &&
-    request.headers['x-method-override'] === undefined &&
-    request.form?._method === undefined
-  );
+  for (const name of overrideHeaders) if (request.headers[name] !== undefined) return false;
+  return request.form?._method === undefined && !request.query.has('_method');
 }
 
 function check(

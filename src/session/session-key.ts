@@ -1,7 +1,7 @@
 /**
  * How a store's key travels in the session cookie: one rule for every path that writes the
  * cookie (the common one, per-response attributes, `setCookies: false`) and for the one that
- * reads it. Security case S-19.
+ * reads it. Security case S-18.
  *
  * A key made only of RFC 3986 unreserved characters (`A–Z a–z 0–9 - . _ ~`: the base64url of
  * sealed values and of the memory store's ids) is written as it is; any other key is

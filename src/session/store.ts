@@ -31,16 +31,6 @@ export interface SessionStore {
   readonly cookieName?: string | undefined;
 
   /**
-   * True when every key `write` and `touch` resolve to is made only of RFC 3986 unreserved
-   * characters (`A–Z a–z 0–9 - . _ ~`), as base64url is: `wrapSession` then puts keys in
-   * the cookie without looking at them. Otherwise (the default) each key is checked and
-   * percent-encoded where needed, and decoded on read, so any string can be a key (security
-   * case S-19). `storeContract` holds a store to its promise.
-   * @default undefined (keys are checked)
-   */
-  readonly cookieSafeKeys?: boolean | undefined;
-
-  /**
    * The session stored under `key`, or `undefined` when there is none: never issued,
    * malformed, tampered with, past its idle or absolute timeout, or deleted.
    */

@@ -146,7 +146,7 @@ describe('Ring parity: ring.middleware.cookies (wrapCookies)', () => {
     ]);
   });
 
-  it('wrap-cookies-invalid-attrs #1: an unknown attribute is refused (S-18)', async () => {
+  it('wrap-cookies-invalid-attrs #1: an unknown attribute is refused (S-19)', async () => {
     await refusesCookie({ value: 'foo', invalid: true } as unknown as ResponseCookie);
   });
 

@@ -301,7 +301,7 @@ describe('Ring parity: ring.middleware.session (wrapSession)', () => {
     }))(request());
     assert.match(
       setCookies(response)[0] ?? '',
-      /^session=[\w-]{43}; Path=\/; Max-Age=86400; HttpOnly; SameSite=Strict$/,
+      /^session=[\w-]{43}; Path=\/; Max-Age=86400; HttpOnly; SameSite=Lax$/,
     );
     assert.throws(() => wrapSession({} as never), /option store/);
   });

@@ -133,7 +133,7 @@ function sendStream(host: Host, request: RequestMap, res: ServerResponse, body: 
 }
 
 /** Answers 500 and logs, or destroys the socket when the status is already on the wire. */
-function fail(
+export function fail(
   host: Host,
   request: RequestMap,
   res: ServerResponse,

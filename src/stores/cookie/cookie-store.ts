@@ -72,6 +72,12 @@ export const cookieStoreDefaults = Object.freeze({
   provider: 'auto',
 });
 
+/**
+ * How many values deleted at logout a cookie store remembers, so that a refresh of one of
+ * them by a request still in flight is not sent (security case Q-04). A store in another
+ * process cannot know; the value then stays usable until its idle or absolute deadline.
+ */
+const rememberedDeletions = 1000;
 const cookieStoreOptionNames = [
   'secrets',
   'audience',
@@ -117,13 +123,13 @@ export function cookieStore(options: CookieStoreOptions): CookieStore {
 
 class SealedCookieStore implements CookieStore {
   readonly cookieName: string;
-  /** Sealed values are `v1.<key id>.<base64url>`: nothing to encode for the cookie. */
-  readonly cookieSafeKeys = true;
   readonly #sealer: Sealer;
   readonly #timeouts: ResolvedTimeouts;
   /** Longest sealed value that still fits `name=value` in a cookie. */
   readonly #maxValueLength: number;
   readonly #cache: OpenedCache;
+  /** Values deleted here lately, oldest first. */
+  readonly #deleted = new Set<string>();
 
   constructor(options: CookieStoreOptions) {
     checkOptions('cookieStore', options, cookieStoreOptionNames, timeoutHints);
@@ -168,6 +174,10 @@ class SealedCookieStore implements CookieStore {
   }
 
   touch(key: string): Promise<string | undefined> {
+    // Q-04: a request that read the session before a logout must not re-send it refreshed
+    // after the logout expired it. Only this process can tell; writes are not refused
+    // (a stateless store cannot know, see SessionStore.write).
+    if (this.#deleted.has(key)) return Promise.resolve(undefined);
     // Re-seals the authenticated copy (a cache hit), never the object a handler may have
     // changed in place: touching moves the deadline and nothing else (Q-03).
     return settle(() => {
@@ -178,9 +188,22 @@ class SealedCookieStore implements CookieStore {
     });
   }
 
-  /** Nothing to delete on the server: the middleware expires the cookie. */
+  /**
+   * Nothing to delete on the server: the middleware expires the cookie. The value is
+   * forgotten by the cache and remembered as deleted, so that this process does not refresh
+   * it afterwards (Q-04).
+   */
   delete(key: string): Promise<void> {
-    if (typeof key === 'string') this.#cache.delete(key);
+    if (typeof key === 'string') {
+      this.#cache.delete(key);
+      this.#deleted.add(key);
+      if (this.#deleted.size > rememberedDeletions) {
+        for (const oldest of this.#deleted) {
+          this.#deleted.delete(oldest);
+          break;
+        }
+      }
+    }
     return Promise.resolve();
   }
 

@@ -168,7 +168,6 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
   }
 
   return {
-    cookieSafeKeys: true, // base64url ids
     async read(key: string): Promise<StoredSession | undefined> {
       const at = seconds();
       const entry = live(key, at);

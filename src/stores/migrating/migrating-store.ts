@@ -42,8 +42,6 @@ export function migratingStore(options: MigratingStoreOptions): SessionStore {
   const { store, legacy } = options;
   return Object.freeze({
     cookieName: store.cookieName,
-    // Every key it gives out is `store`'s; legacy keys are only read.
-    cookieSafeKeys: store.cookieSafeKeys,
 
     async read(key: string): Promise<StoredSession | undefined> {
       const current = await store.read(key);

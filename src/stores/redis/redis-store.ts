@@ -159,7 +159,6 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   }
 
   return {
-    cookieSafeKeys: true, // base64url ids
     async read(key: string): Promise<StoredSession | undefined> {
       if (!idPattern.test(key)) return undefined; // L-02: never reaches Redis
       const redisKey = prefix + key;

@@ -28,7 +28,7 @@ describe('ringCookieStore', () => {
     const clock = new Clock();
     const store = ringCookieStore({ key, now: clock.now });
     const value = await store.write(undefined, { user: 'alice', role: new EdnKeyword('admin') });
-    // The key is the seal itself; wrapSession writes + / = as %2B %2F %3D (S-19).
+    // The key is the seal itself; wrapSession writes + / = as %2B %2F %3D (S-18).
     assert.match(value, /^[A-Za-z0-9+/]+={0,2}--[A-Za-z0-9+/]{43}=$/);
     assert.equal(
       unsealRing(keyBytes, value),
