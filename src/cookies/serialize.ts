@@ -275,9 +275,9 @@ function isAttributeName(key: string): boolean {
 
 /**
  * Throws `invalid_cookie` naming the first key of `attributes` that is not a cookie attribute
- * (Ring refuses unknown attributes too): a misspelt or Ring-spelt key such as `max-age` would
- * otherwise be dropped without a word, and the cookie written without it. The value is never
- * printed, only its type.
+ * (Ring refuses unknown attributes too; security case S-19): a misspelt or Ring-spelt key
+ * such as `max-age` would otherwise be dropped without a word, and the cookie written without
+ * it. The value is never printed, only its type.
  *
  * @example
  * checkCookieAttrs('wrapSession', 'cookieAttrs', { 'max-age': 5 });
