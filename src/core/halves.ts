@@ -4,8 +4,8 @@
  * middleware is a {@link Halves}; `wrapSession` and the others are `wrapHalves` of theirs, and
  * a host adapter that cannot wrap a handler (Express, Fastify, Hono) calls the halves itself.
  */
-import { checkOrder } from './order.ts';
-import type { Role } from './order.ts';
+import { checkOrder } from './placement.ts';
+import type { Role } from './placement.ts';
 import type {
   Handler,
   HandlerResult,

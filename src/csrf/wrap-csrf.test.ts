@@ -32,6 +32,8 @@ const routes: Handler = (req) => {
       };
     case '/logout':
       return { status: 200, session: null };
+    case '/logout-form':
+      return { status: 200, body: req.csrfToken ?? '', session: null, flash: 'Signed out' };
     case '/replace':
       return { status: 200, session: { fresh: true } };
     case '/flash':
@@ -233,6 +235,24 @@ describe('wrapCsrf', () => {
     assert.equal(
       (await browser.send('POST', '/', { headers: { 'x-csrf-token': token } })).status,
       403,
+    );
+  });
+
+  it('a form rendered on the response that logs out can be posted: its secret moves to the fresh session', async () => {
+    const { browser, token } = await withToken();
+    const logout = await browser.send('POST', '/logout-form', {
+      headers: { 'x-csrf-token': token },
+    });
+    assert.equal(logout.headers.get('cache-control'), 'no-store');
+    const formToken = await logout.text();
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { 'x-csrf-token': formToken } })).status,
+      200,
+    );
+    assert.deepEqual(
+      JSON.parse(await browser.text('/session')) as unknown,
+      {},
+      'nothing of the ended session is left',
     );
   });
 

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { invalidOption, SessionkitError } from '../core/errors.ts';
-import { needsSession } from '../core/order.ts';
+import { needsSession } from '../core/placement.ts';
 import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
 import { equalBytes } from '../crypto/keys.ts';
 import { isNoResponse, wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 import { consoleLogger } from '../core/logger.ts';
-import { appendList, privateCache, withProperty } from '../core/headers.ts';
+import { appendList, defaultHeader, privateCache, withProperty } from '../core/headers.ts';
 import type {
   JsonValue,
   Logger,
@@ -312,13 +312,25 @@ function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
   if (isNoResponse(response)) return response;
   const current = request[state];
   let out = isSafe(request) ? response : withVary(response);
+  if (out.session === null && current?.issued === true && current.secret !== undefined) {
+    // A page rendered on the response that logs out (a sign-in form on "Signed out") carries
+    // a token: its secret moves to the fresh session that replaces the ended one, or that
+    // form could never be posted. A logout that renders no token drops the secret.
+    return {
+      ...out,
+      headers: defaultHeader(out.headers, 'cache-control', 'no-store'),
+      session: { [current.key]: current.secret },
+      regenerateSession: true,
+    };
+  }
   if (current?.issued === true) {
     // L-17: a page holding a token is this browser's only (OWASP SM "Web Content Caching").
     const headers = appendList(privateCache(out.headers), 'vary', ['Cookie']);
     out = withProperty(out, 'headers', headers);
   }
-  if (out.session === null || current === undefined) return out;
+  if (current === undefined) return out;
   const { secret, created, base, key } = current;
+  if (out.session === null) return out;
   if (out.regenerateSession === true) {
     // A new session key gets a new secret (OWASP CSRF, login CSRF): the pre-login one is
     // dropped. A secret made during this very request is new already, and is kept so

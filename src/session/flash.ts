@@ -1,5 +1,5 @@
 import { isNoResponse, wrapHalves } from '../core/halves.ts';
-import { needsSession } from '../core/order.ts';
+import { needsSession } from '../core/placement.ts';
 import type { Halves } from '../core/halves.ts';
 import { defaultHeader, withProperty } from '../core/headers.ts';
 import type {

@@ -1,7 +1,7 @@
 // A handler called in process as if over HTTP: a Fetch request in, a Fetch response out,
 // with the node host's body parsing and its 400/404/413/500 answers, but no socket.
 import { BodyError, parseBody } from '../../src/hosts/body.ts';
-import { leftoverError } from '../../src/core/leftovers.ts';
+import { leftoverError } from '../../src/core/placement.ts';
 import { createRequestMap } from '../../src/core/request.ts';
 import type { Handler, HandlerResult, RequestHeaders, ResponseMap } from '../../src/core/types.ts';
 import type { Fetch } from './client.ts';

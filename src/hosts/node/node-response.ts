@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { BodyError } from '../body.ts';
 import { describe } from '../../core/errors.ts';
-import { leftoverError } from '../../core/leftovers.ts';
+import { leftoverError } from '../../core/placement.ts';
 import { notFound } from '../../core/response.ts';
 import type { Host } from './options.ts';
 import type { HandlerResult, RequestMap, ResponseMap } from '../../core/types.ts';

@@ -1,3 +1,4 @@
+import { isProduction } from '../../core/options.ts';
 import { randomBytes } from 'node:crypto';
 import { invalidOption } from '../../core/errors.ts';
 import { checkOptions, integerOption, loggerOption } from '../../core/options.ts';
@@ -127,7 +128,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
     1,
   );
   const logger = loggerOption('memoryStore', options.logger, consoleLogger, ['warn']);
-  if (process.env.NODE_ENV === 'production') {
+  if (isProduction(process.env.NODE_ENV)) {
     logger.warn(
       'sessionkit: memoryStore keeps sessions in one process only; they are lost on restart and not shared between servers',
     );
