@@ -125,6 +125,20 @@ function decodeValue(value: string): string {
   }
 }
 
+/** A custom decoder's result: a string, or undefined (the pair is dropped) when it gives anything else or throws. */
+function decoded(
+  decode: (value: string, name: string) => string | undefined,
+  raw: string,
+  name: string,
+): string | undefined {
+  try {
+    const value: unknown = decode(raw, name);
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Parses a `Cookie` request header into `{ name: value }`.
  *
@@ -135,7 +149,10 @@ function decodeValue(value: string): string {
  * - the **first** occurrence of a name wins (order is not to be relied upon: RFC 6265bis
  *   §4.2.2; the session layer tries every candidate with {@link cookieValues});
  * - one pair of surrounding double quotes is stripped; `$Version` and backslashes mean nothing;
- * - values are percent-decoded when they contain `%` (UTF-8), kept raw if that fails;
+ * - values are percent-decoded when they contain `%` (UTF-8), kept raw if that fails; a
+ *   `decode(value, name)` function replaces that (Ring's `:decoder`): it gets the raw value
+ *   (trimmed and unquoted), and a pair it gives no string for (or throws on) is dropped, so a
+ *   later pair of the same name may stand;
  *   names are neither decoded nor case-folded;
  * - at most {@link MAX_COOKIE_PAIRS} segments are considered;
  * - several header lines are read as one, joined with `; `.
@@ -149,6 +166,7 @@ function decodeValue(value: string): string {
  */
 export function parseCookie(
   header: string | readonly string[] | undefined,
+  decode?: (value: string, name: string) => string | undefined,
 ): Record<string, string> {
   const cookies = new NullObject();
   const s = headerString(header);
@@ -163,7 +181,12 @@ export function parseCookie(
       const name = s.slice(nameStart, nameEnd);
       if (cookies[name] !== undefined) return;
       if (checkPairs && hasCtl(s, segmentStart, segmentEnd)) return;
-      cookies[name] = decodeValue(s.slice(valueStart, valueEnd));
+      if (decode === undefined) {
+        cookies[name] = decodeValue(s.slice(valueStart, valueEnd));
+        return;
+      }
+      const value = decoded(decode, s.slice(valueStart, valueEnd), name);
+      if (value !== undefined) cookies[name] = value;
     },
   );
   return cookies;

@@ -9,8 +9,9 @@ import type { BodyError } from '../body.ts';
 import { safeLog } from '../host-utils.ts';
 import { describe } from '../../core/errors.ts';
 import { leftoverError } from '../../core/placement.ts';
+import { notFound } from '../../core/response.ts';
 import type { Host } from './options.ts';
-import type { RequestMap, ResponseMap } from '../../core/types.ts';
+import type { HandlerResult, RequestMap, ResponseMap } from '../../core/types.ts';
 
 /** Answers a body that was not accepted (400, 413 or 415), logged at debug level. */
 export function refuse(
@@ -27,9 +28,12 @@ export function refuse(
   res.end(refusalText(error.status));
 }
 
-/** Calls the handler and sends its response, or a 500 when it throws or rejects. */
+/**
+ * Calls the handler and sends its response: a 404 when it gives none (`undefined` or `null`,
+ * Ring's `nil`: no route took the request), a 500 when it throws or rejects.
+ */
 export function run(host: Host, request: RequestMap, res: ServerResponse): void {
-  let result: ResponseMap | Promise<ResponseMap>;
+  let result: HandlerResult | Promise<HandlerResult>;
   try {
     result = host.handler(request);
   } catch (error) {
@@ -48,6 +52,10 @@ export function run(host: Host, request: RequestMap, res: ServerResponse): void 
 
 /** Writes the response; never throws (a failure becomes a 500, or a destroyed socket). */
 function send(host: Host, request: RequestMap, res: ServerResponse, response: unknown): void {
+  if (response === undefined || response === null) {
+    log(host, 'debug', `node host: ${request.method} ${request.path}: no response; answered 404`);
+    response = notFound();
+  }
   if (
     typeof response !== 'object' ||
     response === null ||
