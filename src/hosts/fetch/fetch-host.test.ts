@@ -206,6 +206,18 @@ void describe('toFetchHandler: responses', () => {
   );
   const get = (path: string, method = 'GET') => app(new Request(url + path, { method }));
 
+  void it("answers 404 when the handler returns no response (Ring's nil), logged at debug level", async () => {
+    const quiet = recordingLogger();
+    const none = toFetchHandler(() => undefined, { logger: quiet });
+    const response = await none(new Request(`${url}/nothing`));
+    assert.equal(response.status, 404);
+    assert.equal(await response.text(), 'Not Found');
+    assert.deepEqual(
+      quiet.entries.map((entry) => [entry.level, entry.message]),
+      [['debug', 'fetch host: GET /nothing: no response; answered 404']],
+    );
+  });
+
   void it('sends status, headers and bodies of every kind', async () => {
     const response = await get('/text');
     assert.equal(response.status, 201);

@@ -12,6 +12,8 @@ import { BodyError, parseBody } from '../body.ts';
 import { firstEntry, safeLog } from '../host-utils.ts';
 import { booleanOption, checkOptions, integerOption, loggerOption } from '../../core/options.ts';
 import { leftoverError } from '../../core/placement.ts';
+import { isNoResponse } from '../../core/halves.ts';
+import { notFound } from '../../core/response.ts';
 import { createRequestMap } from '../../core/request.ts';
 import {
   declaredTooLarge,
@@ -115,7 +117,16 @@ async function answer(host: Host, request: Request): Promise<Response> {
     return refusal(refused);
   }
   try {
-    const response = await host.handler(map);
+    let response = await host.handler(map);
+    if (isNoResponse(response)) {
+      // Ring's nil, "not mine": 404, as the node host answers.
+      safeLog(
+        host.logger,
+        'debug',
+        `fetch host: ${map.method} ${map.path}: no response; answered 404`,
+      );
+      response = notFound();
+    }
     // A response still carrying a session or cookies: a middleware is missing (a 500, logged).
     const leftover =
       typeof response === 'object' && response !== null ? leftoverError(response) : undefined;
