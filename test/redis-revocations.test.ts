@@ -130,7 +130,7 @@ describe('redisRevocations', { concurrency: true }, () => {
         const cookie = cookieFrom(await first(request({ path: '/login' })), 'session')!;
         const read = (server: Handler) =>
           Promise.resolve(server(request({ path: '/me', headers: { cookie } }))).then((r) =>
-            String(r.body),
+            String(r!.body),
           );
         assert.equal(await read(second), '{"user":"alice"}');
         await second(request({ path: '/logout', headers: { cookie } }));

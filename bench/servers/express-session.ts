@@ -1,9 +1,13 @@
 // express 5 + express-session with its MemoryStore: a signed session id in the cookie, the
 // data on the server.
 import express from 'express';
-import session from 'express-session';
+import type { RequestHandler } from 'express';
 import { createServer } from 'node:http';
-import { benchSecret, cookieName, listen } from './common.ts';
+import { benchSecret, cookieName, listen, requireUntyped } from './common.ts';
+
+const session = requireUntyped('express-session') as ((options: object) => RequestHandler) & {
+  MemoryStore: new () => object;
+};
 
 const app = express();
 app.use(

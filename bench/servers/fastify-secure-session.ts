@@ -3,11 +3,19 @@
 // start-up, which changes nothing per request.
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import fastifyCookie from '@fastify/cookie';
-import fastifySecureSession from '@fastify/secure-session';
-import type { Session } from '@fastify/secure-session';
 import Fastify from 'fastify';
-import { answerParent, benchSecret, cookieName } from './common.ts';
+import type { FastifyPluginAsync } from 'fastify';
+import { answerParent, benchSecret, cookieName, requireUntyped } from './common.ts';
+
+const fastifyCookie = requireUntyped('@fastify/cookie') as FastifyPluginAsync;
+const fastifySecureSession = requireUntyped('@fastify/secure-session') as FastifyPluginAsync<
+  Record<string, unknown>
+>;
+
+interface Session<T> {
+  get<K extends keyof T>(key: K): T[K] | undefined;
+  set<K extends keyof T>(key: K, value: T[K]): void;
+}
 
 const app = Fastify({ logger: false });
 await app.register(fastifyCookie);
@@ -17,7 +25,7 @@ await app.register(fastifySecureSession, {
   cookie: { path: '/', httpOnly: true },
 });
 app.get('/', (request, reply) => {
-  const session = request.session as Session<{ n: number }>;
+  const session = request.session as unknown as Session<{ n: number }>;
   const n = (session.get('n') ?? 0) + 1;
   session.set('n', n);
   void reply.type('text/plain').send(String(n));

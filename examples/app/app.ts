@@ -1,63 +1,52 @@
-// The Kit documentation's session example, on sessionkit. `main.ts` serves it.
+// The Kit documentation's session example, on sessionkit's own handler model. `main.ts`
+// serves it on node:http; examples/fetch serves the same handler as a Fetch app. What it
+// says is in ../shared/kit.ts, shared with the other hosts' examples.
 import FindMyWay from 'find-my-way';
 import {
   compose,
   csrfInput,
   html,
   json,
-  memoryRevocations,
-  memoryStore,
   notFound,
   redirect,
-  sessionOptionsFromEnv,
   text,
-  timeoutDefaults,
   wrapCookies,
   wrapCsrf,
   wrapFlash,
   wrapSession,
 } from '../../src/index.ts';
-import type { RedisEnv } from './redis.ts';
-import type {
-  Handler,
-  RequestMap,
-  Revocations,
-  SessionEnv,
-  SessionEnvOptions,
-  SessionOptions,
-} from '../../src/index.ts';
-import { ednToJson } from '../../src/ring.ts';
+import type { Handler, RequestMap, Revocations } from '../../src/index.ts';
+import { middlewareOptions, revocationList, sessionCookieName } from '../shared/env.ts';
+import type { ExampleEnv, ExampleOptions } from '../shared/env.ts';
+import {
+  field,
+  formPage,
+  homePage,
+  pageCookies,
+  say,
+  shown,
+  subjectOf,
+  themeCookie,
+  tooLong,
+} from '../shared/kit.ts';
+
+export type { ExampleEnv, ExampleOptions } from '../shared/env.ts';
 
 type Route = (request: RequestMap) => ReturnType<Handler>;
 
-const home = `<!doctype html>
-<html lang="en">
-<meta charset="utf-8">
-<title>sessionkit example</title>
-<h1>sessionkit example</h1>
-<p>Kit's session example on sessionkit: an encrypted cookie store, flash messages and cookies.</p>
-<ul>
-  <li><a href="/login/alice">/login/alice</a> puts <code>user</code> in the session</li>
-  <li><a href="/remove">/remove</a> takes <code>user</code> out of the session</li>
-  <li><a href="/logout">/logout</a> deletes the session (with the cookie store, revokes it: a copy of the cookie no longer opens)</li>
-  <li><code>POST /logout/all</code>, with the anti-forgery token of a form such as <a href="/form">/form</a>'s, ends every session of the signed-in user</li>
-  <li><a href="/session">/session</a> shows the session data</li>
-  <li><a href="/flash/set?msg=hello%20world">/flash/set?msg=hello world</a> redirects to <a href="/flash/show">/flash/show</a>, which shows the flash once</li>
-  <li><a href="/cookies">/cookies</a> shows the request's cookies; <a href="/cookies/set">/cookies/set</a> sets one</li>
-  <li><a href="/form">/form</a> posts a form protected by an anti-forgery token</li>
-</ul>
-`;
-
 /** What the routes need besides the request: the revocation list, when the store uses one. */
 interface RouteContext {
-  /** The store keeps a subject with each session: login attaches the user id. */
+  sessionCookie: string;
+  /** The store keeps a subject with each session: logins attach the user. */
   subjects: boolean;
   revocations: Revocations | undefined;
 }
 
 /** The example's routes, each a Ring-style handler. */
-function routes({ subjects, revocations }: RouteContext): Handler {
-  const router = FindMyWay<FindMyWay.HTTPVersion.V1>({ maxParamLength: 1000 });
+function routes({ sessionCookie, subjects, revocations }: RouteContext): Handler {
+  /** The user as the session's subject, for /logout/all, where the store keeps one. */
+  const subject = (user: string) => (subjects ? { sessionSubject: subjectOf(user) } : {});
+  const router = FindMyWay<FindMyWay.HTTPVersion.V1>({ maxParamLength: 8192 });
   const routeTable = new Map<FindMyWay.Handler<FindMyWay.HTTPVersion.V1>, Route>();
   const on = (method: 'GET' | 'POST', path: string, route: Route): void => {
     const marker: FindMyWay.Handler<FindMyWay.HTTPVersion.V1> = () => undefined;
@@ -65,72 +54,77 @@ function routes({ subjects, revocations }: RouteContext): Handler {
     router.on(method, path, marker);
   };
 
-  on('GET', '/', () => html(home));
+  on('GET', '/', (request) =>
+    html(
+      homePage({
+        user: request.session?.user,
+        flash: request.flash,
+        csrfInput: csrfInput(request),
+      }),
+    ),
+  );
+  on('POST', '/login', (request) => {
+    const user = field(request.form?.user)?.trim() ?? '';
+    if (user === '') return text(say.userRequired, 400);
+    if (tooLong(user)) return text(say.tooLong('user'), 400);
+    // A new session key on login (session fixation; OWASP SM "Renew the Session ID").
+    return {
+      ...redirect('/', 303),
+      session: { ...request.session, user },
+      regenerateSession: true,
+      ...subject(user),
+      flash: say.welcome(user),
+    };
+  });
+  on('POST', '/logout', () => ({ ...redirect('/', 303), session: null }));
   on('GET', '/login/:id', (request) => {
     const id = request.params?.id ?? '';
-    // eslint-disable-next-line no-control-regex
-    if (/[\x00-\x1f\x7f]/.test(id)) return text('id must be printable', 400);
-    // A new session key on login (session fixation; OWASP SM "Renew the Session ID"); the
-    // user id as the session's subject, for /logout/all.
+    if (tooLong(id)) return text(say.tooLong('id'), 400);
     return {
-      ...text(`User set to: ${id}`),
+      ...text(say.login(id)),
       session: { ...request.session, user: id },
       regenerateSession: true,
-      ...(subjects && id !== '' ? { sessionSubject: id } : {}),
+      ...subject(id),
     };
   });
   on('GET', '/remove', (request) => {
     const { user: _, ...rest } = request.session ?? {};
-    return { ...text('User removed'), session: rest };
+    return { ...text(say.removed), session: rest };
   });
-  on('GET', '/logout', () => ({ ...text('Session cleared'), session: null }));
+  on('GET', '/logout', () => ({ ...text(say.cleared), session: null }));
   // Log out everywhere: every session of this user, on every server sharing the list.
   on('POST', '/logout/all', async (request) => {
-    if (revocations === undefined) {
-      return text('Logging out everywhere needs the cookie store (SESSION_STORE=cookie)', 501);
-    }
-    const subject = request.sessionSubject;
-    if (subject === undefined) return text('Not signed in', 403);
+    if (revocations === undefined) return text(say.needsCookieStore, 501);
+    const user = request.sessionSubject;
+    if (user === undefined) return text(say.notSignedIn, 403);
     try {
-      await revocations.revokeSubject(subject);
+      await revocations.revokeSubject(user);
     } catch {
       return { ...text('Service Unavailable', 503), headers: { 'retry-after': '5' } };
     }
-    return { ...text('Signed out everywhere'), session: null };
+    return { ...text(say.signedOutEverywhere), session: null };
   });
-  // With SESSION_STORE=ring a Kit session may hold keywords, sets or big integers: shown as JSON.
-  on('GET', '/session', (request) => json(ednToJson(request.session ?? {})));
+  on('GET', '/session', (request) => json(shown(request.session ?? {})));
   on('GET', '/session/put', (request) => {
     const k = request.query.get('k');
-    if (k === null || k === '') return text('k is required', 400);
+    if (k === null || k === '') return text(say.kRequired, 400);
     const v = request.query.get('v') ?? '';
-    return { ...text(`Put ${k}`), session: { ...request.session, [k]: v } };
+    return { ...text(say.put(k)), session: { ...request.session, [k]: v } };
   });
   on('GET', '/flash/set', (request) => {
-    const msg = request.query.get('msg') ?? '';
-    // The flash travels in the session cookie, which holds 4 KB in all.
-    if (msg.length > 1000) return text('msg is too long: at most 1000 characters', 400);
+    const msg = request.query.get('msg');
+    if (msg === null) return redirect('/flash/show', 303); // no msg, no flash (as Kit)
+    if (tooLong(msg)) return text(say.tooLong('msg'), 400);
     return { ...redirect('/flash/show', 303), flash: msg };
   });
-  on('GET', '/flash/show', (request) => json({ flash: ednToJson(request.flash ?? null) }));
-  on('GET', '/cookies', (request) => json(request.cookies ?? {}));
-  on('GET', '/form', (request) =>
-    html(`<!doctype html>
-<html lang="en">
-<meta charset="utf-8">
-<title>A protected form</title>
-<form method="post" action="/form">
-  ${csrfInput(request)}
-  <label>Message <input name="message"></label>
-  <button type="submit">Send</button>
-</form>
-`),
-  );
-  on('POST', '/form', () => text('Form OK'));
-  on('GET', '/cookies/set', () => ({
-    ...text('Cookie set: theme=dark'),
-    cookies: { theme: { value: 'dark', path: '/', maxAge: 3600, httpOnly: true, sameSite: 'lax' } },
-  }));
+  on('GET', '/flash/show', (request) => json({ flash: shown(request.flash ?? null) }));
+  on('GET', '/cookies', (request) => json(pageCookies(request.cookies, sessionCookie)));
+  on('GET', '/cookies/set', () => {
+    const { name, ...cookie } = themeCookie;
+    return { ...text(say.cookieSet), cookies: { [name]: cookie } };
+  });
+  on('GET', '/form', (request) => html(formPage(csrfInput(request))));
+  on('POST', '/form', () => text(say.formOk));
 
   return (request) => {
     // HEAD is GET without the body (RFC 9110 §9.3.2); the host drops the body.
@@ -143,88 +137,23 @@ function routes({ subjects, revocations }: RouteContext): Handler {
   };
 }
 
-/** The example's environment: Kit's variables, plus `SESSION_STORE` (and Redis's, for main.ts). */
-export interface ExampleEnv extends SessionEnv, RedisEnv {
-  /**
-   * `cookie` (the default: the encrypted cookie store), `ring` (Ring's format, shared with a
-   * Kit application), `memory` (this process only) or `redis` (shared by every process on
-   * the same Redis; `options.store` from `connectRedis`).
-   */
-  SESSION_STORE?: string | undefined;
-  /**
-   * With the cookie store, where revoked sessions are listed: `memory` (the default: this
-   * process) or `redis` (every process on the same Redis; `options.revocations` from
-   * `connectRevocations`).
-   */
-  REVOCATION_STORE?: string | undefined;
-}
-
-/** The cookie store's revocation list: the one given, or REVOCATION_STORE=memory's. */
-function revocationList(env: ExampleEnv, given: Revocations | undefined): Revocations {
-  const kind = env.REVOCATION_STORE ?? 'memory';
-  if (kind !== 'memory' && kind !== 'redis') {
-    throw new Error(
-      `REVOCATION_STORE is invalid: got ${JSON.stringify(kind)}, expected memory or redis`,
-    );
-  }
-  if (given !== undefined) return given;
-  if (kind === 'redis') {
-    throw new Error(
-      'REVOCATION_STORE=redis: pass the list of connectRevocations(env) as options.revocations',
-    );
-  }
-  // Kept as long as a session lives (sessionOptionsFromEnv checks the variable itself).
-  const absolute = Number(env.SESSION_ABSOLUTE_TIMEOUT);
-  return memoryRevocations({
-    absoluteTimeoutSeconds:
-      Number.isSafeInteger(absolute) && absolute > 0
-        ? absolute
-        : timeoutDefaults.absoluteTimeoutSeconds,
-  });
-}
-
-function sessionOptions(
-  env: ExampleEnv,
-  options: SessionEnvOptions,
-  revocations: Revocations | undefined,
-): SessionOptions {
-  switch (env.SESSION_STORE ?? 'cookie') {
-    case 'cookie':
-      return sessionOptionsFromEnv(env, { ...options, revocations });
-    case 'ring':
-      return sessionOptionsFromEnv(env, options);
-    case 'memory':
-      return sessionOptionsFromEnv(env, { ...options, store: (timeouts) => memoryStore(timeouts) });
-    case 'redis':
-      if (options.store === undefined) {
-        throw new Error(
-          'SESSION_STORE=redis: pass the store of connectRedis(env) as options.store',
-        );
-      }
-      return sessionOptionsFromEnv(env, options);
-    default:
-      throw new Error(
-        `SESSION_STORE is invalid: got ${JSON.stringify(env.SESSION_STORE)}, expected cookie, ring, memory or redis`,
-      );
-  }
-}
-
 /**
  * The whole application: cookies, the session (Kit's settings from the environment), flash,
  * and anti-forgery protection around the routes, as Kit's html module places it. With
  * SESSION_STORE=ring the session and the anti-forgery tokens are shared with a Kit application.
  */
-export function createApp(env: ExampleEnv = process.env, options: SessionEnvOptions = {}): Handler {
-  const cookie = (env.SESSION_STORE ?? 'cookie') === 'cookie';
-  const revocations = cookie ? revocationList(env, options.revocations) : undefined;
-  const session = sessionOptions(env, options, revocations);
+export function createApp(env: ExampleEnv = process.env, options: ExampleOptions = {}): Handler {
+  // One revocation list for the store and for /logout/all.
+  const revocations = revocationList(env, options);
+  const { session, cookies, csrf } = middlewareOptions(env, { ...options, revocations });
   return compose(
-    wrapCookies(),
+    wrapCookies(cookies),
     wrapSession(session),
     wrapFlash(),
-    wrapCsrf({ tokens: env.SESSION_STORE === 'ring' ? 'ring' : 'masked' }), // as wrapDefaults() does
+    wrapCsrf(csrf), // as wrapDefaults() does
   )(
     routes({
+      sessionCookie: sessionCookieName(session),
       subjects: session.store.subjects === true,
       revocations,
     }),

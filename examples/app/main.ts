@@ -1,31 +1,14 @@
-// `npm start`: serves the example on PORT (default 3000; HOST to listen on one address only).
-// SESSION_STORE=cookie (default), memory or redis (see redis.ts); with the cookie store,
-// REVOCATION_STORE=memory (default) or redis.
+// `npm start`: serves the example on node:http, on PORT (default 3000; HOST to listen on one
+// address only). SESSION_STORE=cookie (default), memory or redis (see ../shared/redis.ts).
 import { serve } from '../../src/node.ts';
+import { announce, connectStore, host, port, trustProxy } from '../shared/env.ts';
 import { createApp } from './app.ts';
-import { connectRedis, connectRevocations } from './redis.ts';
 
-const port = Number(process.env.PORT ?? 3000);
-// Behind a TLS-terminating proxy, TRUST_PROXY=1 lets X-Forwarded-Proto say the request was HTTPS.
-const trustProxy = process.env.TRUST_PROXY === '1' || process.env.TRUST_PROXY === 'true';
-const redis = process.env.SESSION_STORE === 'redis' ? await connectRedis(process.env) : undefined;
-const shared =
-  (process.env.SESSION_STORE ?? 'cookie') === 'cookie' && process.env.REVOCATION_STORE === 'redis'
-    ? await connectRevocations(process.env)
-    : undefined;
-const app = createApp(process.env, {
-  ...(redis === undefined ? {} : { store: redis.store }),
-  ...(shared === undefined ? {} : { revocations: shared.revocations }),
+const env = process.env;
+const store = await connectStore(env);
+const server = await serve(createApp(env, store.options), {
+  port: port(env),
+  hostname: host(env),
+  trustProxy: trustProxy(env),
 });
-const server = await serve(app, { port, trustProxy, hostname: process.env.HOST });
-console.log(`sessionkit example listening on ${server.url}`);
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void server
-      .close()
-      .then(() => redis?.close())
-      .then(() => shared?.close())
-      .then(() => process.exit(0));
-  });
-}
+announce('node:http', server.url, () => server.close(), store);

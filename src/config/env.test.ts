@@ -20,7 +20,7 @@ function insecure(message: RegExp) {
 }
 
 describe('sessionOptionsFromEnv', () => {
-  it("builds Kit's settings: cookie store, name, Kit's cookie attributes, Secure on HTTPS", () => {
+  it("builds Kit's settings: cookie store, name, Kit's cookie attributes (but SameSite=Lax), Secure on HTTPS", () => {
     const options = sessionOptionsFromEnv({ COOKIE_SECRET: good });
     assert.equal(options.cookieName, 'session');
     assert.equal(options.store.cookieName, 'session');
@@ -28,7 +28,7 @@ describe('sessionOptionsFromEnv', () => {
       path: '/',
       httpOnly: true,
       maxAge: 86_400,
-      sameSite: 'strict',
+      sameSite: 'lax',
     });
     assert.equal(options.secure, 'auto');
   });
@@ -57,6 +57,39 @@ describe('sessionOptionsFromEnv', () => {
     }
     now += 1_000_000; // 28 640 + 1000 s after creation
     assert.equal(await options.store.read(key), undefined, 'absolute timeout');
+  });
+
+  it('K-12: in production the cookie is named __Host-session unless COOKIE_NAME says otherwise', () => {
+    const logger = new RecordingLogger();
+    const options = sessionOptionsFromEnv(
+      { COOKIE_SECRET: good, NODE_ENV: 'production', SESSION_AUDIENCE: 'shop-production' },
+      { logger },
+    );
+    assert.equal(options.cookieName, '__Host-session');
+    assert.equal(options.store.cookieName, '__Host-session');
+    assert.deepEqual(logger.warnings, []);
+    assert.equal(sessionOptionsFromEnv({ COOKIE_SECRET: good }).cookieName, 'session');
+  });
+
+  it("K-12: a production COOKIE_NAME is kept (Kit's name); one without a prefix warns", () => {
+    const logger = new RecordingLogger();
+    const env = {
+      COOKIE_SECRET: good,
+      NODE_ENV: 'production',
+      SESSION_AUDIENCE: 'shop-production',
+      COOKIE_NAME: 'myapp-session',
+    };
+    assert.equal(sessionOptionsFromEnv(env, { logger }).cookieName, 'myapp-session');
+    assert.equal(logger.warnings.length, 1);
+    assert.match(logger.warnings[0]!, /COOKIE_NAME .*__Host-/);
+    for (const name of ['__Host-myapp', '__Secure-myapp']) {
+      const quiet = new RecordingLogger();
+      sessionOptionsFromEnv({ ...env, COOKIE_NAME: name }, { logger: quiet });
+      assert.deepEqual(quiet.warnings, [], name);
+    }
+    const development = new RecordingLogger();
+    sessionOptionsFromEnv({ ...env, NODE_ENV: 'development' }, { logger: development });
+    assert.deepEqual(development.warnings, []);
   });
 
   it('with a store factory: the store gets the timeouts and the clock, no secret is needed, the cookie keeps Kit attributes', () => {
@@ -120,6 +153,30 @@ describe('sessionOptionsFromEnv', () => {
       () => sessionOptionsFromEnv({ NODE_ENV: 'production' }),
       insecure(/COOKIE_SECRET is not set.*npx sessionkit secret/),
     );
+  });
+
+  it('K-01: NODE_ENV values that differ from production only by case or spaces are production', () => {
+    for (const NODE_ENV of ['Production', 'PRODUCTION', ' production ']) {
+      assert.throws(
+        () => sessionOptionsFromEnv({ NODE_ENV }),
+        insecure(/COOKIE_SECRET is not set/),
+        NODE_ENV,
+      );
+    }
+  });
+
+  it('K-13: refuses in production the guessable secrets a review found starting today', () => {
+    for (const COOKIE_SECRET of [
+      'abcdefghijklmnopqrstuvwxyz012345',
+      'thisismysupersecretcookiesecretkey',
+      'Kit-Example-Secret-Please-Change-Me-123',
+    ]) {
+      assert.throws(
+        () => sessionOptionsFromEnv({ NODE_ENV: 'production', COOKIE_SECRET }),
+        insecure(/COOKIE_SECRET is mostly common words or runs/),
+        COOKIE_SECRET,
+      );
+    }
   });
 
   it("K-01: refuses Kit's documented default secret in production", () => {

@@ -1,3 +1,4 @@
+import { isProduction } from '../core/options.ts';
 import { cookieStore } from '../stores/cookie/cookie-store.ts';
 import { SessionkitError, invalidOption } from '../core/errors.ts';
 import { checkAudience, randomSecret } from '../crypto/keys.ts';
@@ -24,7 +25,7 @@ export interface SessionEnv {
   COOKIE_SECRET?: string | undefined;
   /** Older secrets, comma-separated: they still open cookies, which are then re-sealed. */
   COOKIE_SECRET_PREVIOUS?: string | undefined;
-  /** The session cookie's name. @default 'session' */
+  /** The session cookie's name. @default '__Host-session' in production, else 'session' */
   COOKIE_NAME?: string | undefined;
   /**
    * The name of this deployment (`shop-production`), bound into every sealed cookie: a
@@ -89,9 +90,11 @@ export { secretWeakness } from '../crypto/secret.ts';
 
 /**
  * Builds `wrapSession`'s options from the environment, as Kit does: the encrypted cookie
- * store with `COOKIE_SECRET` (and `COOKIE_SECRET_PREVIOUS` for rotation), the cookie name,
- * the idle and absolute timeouts, and Kit's cookie attributes
- * (`Path=/; HttpOnly; Max-Age=<idle timeout>; SameSite=Strict`, plus `Secure` on HTTPS
+ * store with `COOKIE_SECRET` (and `COOKIE_SECRET_PREVIOUS` for rotation), the cookie name
+ * (`COOKIE_NAME`; by default `__Host-session` in production and `session` elsewhere, and a
+ * production name without a `__Host-` or `__Secure-` prefix warns), the idle and absolute
+ * timeouts, and the session cookie's attributes
+ * (`Path=/; HttpOnly; Max-Age=<idle timeout>; SameSite=Lax`, plus `Secure` on HTTPS
  * requests and always in production). With `options.store`, a server-side store made with
  * those timeouts instead of the cookie store, and no secret.
  *
@@ -115,8 +118,13 @@ export function sessionOptionsFromEnv(
 ): SessionOptions {
   checkOptions('sessionOptionsFromEnv', options, ['logger', 'now', 'store', 'revocations']);
   const logger = loggerOption('sessionOptionsFromEnv', options.logger, consoleLogger, ['warn']);
-  const production = env.NODE_ENV === 'production';
-  const cookieName = nonEmpty(env.COOKIE_NAME) ?? sessionDefaults.cookieName;
+  const production = isProduction(env.NODE_ENV);
+  const cookieName = nonEmpty(env.COOKIE_NAME) ?? defaultName(production);
+  if (production && !/^__(host|secure)-/i.test(cookieName)) {
+    logger.warn(
+      `sessionkit: COOKIE_NAME ${JSON.stringify(cookieName)} has no __Host- prefix, so another subdomain can plant a session cookie of that name (cookie tossing); prefer __Host-${cookieName}`,
+    );
+  }
   const idleTimeoutSeconds =
     seconds(env, 'SESSION_IDLE_TIMEOUT') ?? timeoutDefaults.idleTimeoutSeconds;
   const absoluteTimeoutSeconds =
@@ -275,6 +283,11 @@ function insecure(variable: string, weakness: string): SessionkitError {
     'insecure_secret',
     `sessionkit: ${variable} ${weakness}, so anyone could forge sessions; refusing to start in production: ${howToMake}`,
   );
+}
+
+/** K-12: a Secure production cookie gets the `__Host-` prefix unless COOKIE_NAME names it. */
+export function defaultName(production: boolean): string {
+  return production ? sessionDefaults.productionCookieName : sessionDefaults.cookieName;
 }
 
 /** `value` unless it is unset or blank. */

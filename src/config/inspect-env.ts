@@ -3,9 +3,10 @@
 // Nothing here unseals: the stores' own `inspect` does, with the code that reads requests.
 import { SessionkitError } from '../core/errors.ts';
 import { secretWeakness } from '../crypto/secret.ts';
-import { sessionDefaults } from '../session/defaults.ts';
+import { isProduction } from '../core/options.ts';
 import type { SessionEnv } from './env.ts';
-import { checkedAudience, nonEmpty, seconds } from './env.ts';
+import { checkedAudience, defaultName, nonEmpty, seconds } from './env.ts';
+import { decodeSessionKey } from '../session/session-key.ts';
 import { timeoutDefaults } from '../session/timeouts.ts';
 import { cookieStore } from '../stores/cookie/cookie-store.ts';
 import type { CookieInspection } from '../stores/cookie/cookie-store.ts';
@@ -40,7 +41,7 @@ const ringLegacy = "RING_COOKIE_SECRET (Kit's format; re-sealed on the next requ
 /**
  * The stores `sessionOptionsFromEnv(env)` would build, for `sessionkit open`: sessionkit's
  * cookie store under `COOKIE_SECRET` and `COOKIE_SECRET_PREVIOUS` (with `SESSION_AUDIENCE`,
- * `COOKIE_NAME` and the timeouts), plus Ring's under `RING_COOKIE_SECRET`; or Ring's alone
+ * `COOKIE_NAME` (by default `__Host-session` with `NODE_ENV=production`) and the timeouts), plus Ring's under `RING_COOKIE_SECRET`; or Ring's alone
  * with `SESSION_STORE=ring`. Unlike the application in development, a missing secret is an
  * error here (a random one would open nothing). Throws `SessionkitError` naming the variable;
  * never includes a secret.
@@ -49,7 +50,7 @@ const ringLegacy = "RING_COOKIE_SECRET (Kit's format; re-sealed on the next requ
  * const opening = inspectorFromEnv(process.env).inspect(cookieValue);
  */
 export function inspectorFromEnv(env: SessionEnv): EnvInspector {
-  const cookieName = nonEmpty(env.COOKIE_NAME)?.trim() ?? sessionDefaults.cookieName;
+  const cookieName = nonEmpty(env.COOKIE_NAME)?.trim() ?? defaultName(isProduction(env.NODE_ENV));
   const idleTimeoutSeconds =
     seconds(env, 'SESSION_IDLE_TIMEOUT') ?? timeoutDefaults.idleTimeoutSeconds;
   const absoluteTimeoutSeconds = Math.max(
@@ -71,9 +72,13 @@ export function inspectorFromEnv(env: SessionEnv): EnvInspector {
       `sessionkit open: COOKIE_SECRET is not set: set it (and COOKIE_SECRET_PREVIOUS, SESSION_AUDIENCE, COOKIE_NAME) as the application has them`,
     );
   }
+  /** The store key in what was pasted: `name=` dropped, percent-escapes decoded as wrapSession does. */
   const strip = (value: string): string => {
     const trimmed = value.trim();
-    return trimmed.startsWith(`${cookieName}=`) ? trimmed.slice(cookieName.length + 1) : trimmed;
+    const cookie = trimmed.startsWith(`${cookieName}=`)
+      ? trimmed.slice(cookieName.length + 1)
+      : trimmed;
+    return decodeSessionKey(cookie) ?? cookie;
   };
 
   if (kind === 'ring') {

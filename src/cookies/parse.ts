@@ -72,18 +72,18 @@ function hasCtl(s: string, from: number, to: number): boolean {
 }
 
 /**
- * Walks `s` pair by pair, linear in its length, at most {@link MAX_COOKIE_PAIRS} segments.
+ * Walks `s` pair by pair, linear in its length, at most `maxSegments` segments.
  * Splits on ";" only (no "," and no RFC 2109 quoted-string: RFC 6265bis §4.2.1); skips
  * segments without "=" or with an empty name; trims SP/HTAB; strips one DQUOTE pair. The
  * control-character check is the visitor's, which knows which pairs it needs.
  */
-function forEachPair(s: string, visit: PairVisitor): void {
+function forEachPair(s: string, maxSegments: number, visit: PairVisitor): void {
   const len = s.length;
   // Position of the next "=" at or after `pos`, reused while it lies beyond the current segment,
   // so that a run of segments without "=" is not searched again and again.
   let eq = s.indexOf('=');
   let pos = 0;
-  for (let segments = 0; eq !== -1 && pos < len && segments < MAX_COOKIE_PAIRS; segments++) {
+  for (let segments = 0; eq !== -1 && pos < len && segments < maxSegments; segments++) {
     let end = s.indexOf(';', pos);
     if (end === -1) end = len;
     if (eq < pos) eq = s.indexOf('=', pos);
@@ -125,6 +125,20 @@ function decodeValue(value: string): string {
   }
 }
 
+/** A custom decoder's result: a string, or undefined (the pair is dropped) when it gives anything else or throws. */
+function decoded(
+  decode: (value: string, name: string) => string | undefined,
+  raw: string,
+  name: string,
+): string | undefined {
+  try {
+    const value: unknown = decode(raw, name);
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Parses a `Cookie` request header into `{ name: value }`.
  *
@@ -135,7 +149,10 @@ function decodeValue(value: string): string {
  * - the **first** occurrence of a name wins (order is not to be relied upon: RFC 6265bis
  *   §4.2.2; the session layer tries every candidate with {@link cookieValues});
  * - one pair of surrounding double quotes is stripped; `$Version` and backslashes mean nothing;
- * - values are percent-decoded when they contain `%` (UTF-8), kept raw if that fails;
+ * - values are percent-decoded when they contain `%` (UTF-8), kept raw if that fails; a
+ *   `decode(value, name)` function replaces that (Ring's `:decoder`): it gets the raw value
+ *   (trimmed and unquoted), and a pair it gives no string for (or throws on) is dropped, so a
+ *   later pair of the same name may stand;
  *   names are neither decoded nor case-folded;
  * - at most {@link MAX_COOKIE_PAIRS} segments are considered;
  * - several header lines are read as one, joined with `; `.
@@ -149,6 +166,7 @@ function decodeValue(value: string): string {
  */
 export function parseCookie(
   header: string | readonly string[] | undefined,
+  decode?: (value: string, name: string) => string | undefined,
 ): Record<string, string> {
   const cookies = new NullObject();
   const s = headerString(header);
@@ -156,12 +174,21 @@ export function parseCookie(
   // Every pair is kept, so one check of the whole header is cheapest; browsers never send a
   // CTL, so the per-pair checks only run on hand-made headers.
   const checkPairs = !NO_CTL.test(s);
-  forEachPair(s, (segmentStart, segmentEnd, nameStart, nameEnd, valueStart, valueEnd) => {
-    const name = s.slice(nameStart, nameEnd);
-    if (cookies[name] !== undefined) return;
-    if (checkPairs && hasCtl(s, segmentStart, segmentEnd)) return;
-    cookies[name] = decodeValue(s.slice(valueStart, valueEnd));
-  });
+  forEachPair(
+    s,
+    MAX_COOKIE_PAIRS,
+    (segmentStart, segmentEnd, nameStart, nameEnd, valueStart, valueEnd) => {
+      const name = s.slice(nameStart, nameEnd);
+      if (cookies[name] !== undefined) return;
+      if (checkPairs && hasCtl(s, segmentStart, segmentEnd)) return;
+      if (decode === undefined) {
+        cookies[name] = decodeValue(s.slice(valueStart, valueEnd));
+        return;
+      }
+      const value = decoded(decode, s.slice(valueStart, valueEnd), name);
+      if (value !== undefined) cookies[name] = value;
+    },
+  );
   return cookies;
 }
 
@@ -171,8 +198,13 @@ export function parseCookie(
  * compared byte for byte). The name matches exactly, case-sensitively. Empty values are
  * included; callers that treat `name=` as absent filter them out.
  *
+ * Unlike {@link parseCookie}, the whole header is scanned (still in linear time), not only
+ * its first {@link MAX_COOKIE_PAIRS} segments: browsers send the cookies with the longest
+ * Path first (RFC 6265bis §5.8.3), so a site's own `Path=/` cookie comes after any that a
+ * sibling subdomain planted for longer paths, and must not fall off the end.
+ *
  * A header may carry the same name several times (set for different paths or domains, or
- * planted by a sibling subdomain); the session layer tries each until one authenticates.
+ * planted by a sibling subdomain); the session layer decides which to trust (P-01).
  *
  * @example
  * cookieValues('sid=planted; theme=dark; sid=v1.real', 'sid') // → ['planted', 'v1.real']
@@ -187,7 +219,7 @@ export function cookieValues(
   // Fast path: the name does not occur anywhere.
   if (s.indexOf(name) === -1) return values;
   const nameLength = name.length;
-  forEachPair(s, (segmentStart, segmentEnd, nameStart, nameEnd, valueStart, valueEnd) => {
+  forEachPair(s, Infinity, (segmentStart, segmentEnd, nameStart, nameEnd, valueStart, valueEnd) => {
     if (
       nameEnd - nameStart === nameLength &&
       s.startsWith(name, nameStart) &&

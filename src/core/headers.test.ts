@@ -6,9 +6,12 @@ import {
   defaultHeader,
   getHeader,
   headerKey,
+  privateCache,
+  privateSetCookie,
   setCookieLines,
   setHeader,
 } from './headers.ts';
+import type { ResponseHeaders } from './types.ts';
 
 describe('response headers, case-insensitively', () => {
   it('finds a header under any spelling', () => {
@@ -61,5 +64,40 @@ describe('response headers, case-insensitively', () => {
     setHeader(headers, 'vary', 'x');
     appendSetCookie(headers, ['a=1']);
     assert.deepEqual(headers, { Vary: 'Accept' });
+  });
+
+  it('L-17: privateCache keeps private or no-store, drops public and s-maxage, adds private', () => {
+    assert.deepEqual(privateCache(undefined), { 'cache-control': 'private' });
+    assert.deepEqual(privateCache({ 'Cache-Control': 'public, s-maxage=600, max-age=60' }), {
+      'Cache-Control': 'max-age=60, private',
+    });
+    const kept: ResponseHeaders = { 'cache-control': 'no-store' };
+    assert.equal(privateCache(kept), kept);
+    const own: ResponseHeaders = { 'CACHE-CONTROL': 'Private, max-age=5' };
+    assert.equal(privateCache(own), own);
+    // A qualified private="Set-Cookie" still lets a shared cache keep the body.
+    assert.deepEqual(privateCache({ 'cache-control': 'private="Set-Cookie"' }), {
+      'cache-control': 'private="Set-Cookie", private',
+    });
+  });
+
+  it('L-17: privateSetCookie equals privateCache, Vary: Cookie and appendSetCookie in a row', () => {
+    const line = ['session=v; Path=/'];
+    const cases: (ResponseHeaders | undefined)[] = [
+      undefined,
+      {},
+      { 'content-type': 'text/html' },
+      { VARY: 'Accept' },
+      { 'Set-Cookie': 'theme=dark' },
+      { 'cache-control': 'public, max-age=60', Vary: 'Cookie' },
+      { 'cache-control': 'no-store' },
+    ];
+    for (const headers of cases) {
+      const slow = appendSetCookie(appendList(privateCache(headers), 'vary', ['Cookie']), line);
+      assert.deepEqual(privateSetCookie(headers, line), slow, JSON.stringify(headers));
+    }
+    const handlers: ResponseHeaders = { 'content-type': 'text/html' };
+    privateSetCookie(handlers, line);
+    assert.deepEqual(handlers, { 'content-type': 'text/html' }, 'never mutates');
   });
 });

@@ -93,6 +93,59 @@ export function appendList(
 }
 
 /**
+ * `headers` with a `Cache-Control` that keeps shared caches from storing the response: one
+ * that sets a session cookie or embeds a CSRF token belongs to one browser (RFC 9111
+ * §5.2.2.7 `private`; OWASP Session Management, "Web Content Caching"). An unqualified
+ * `private` or `no-store` already there is kept; otherwise `public` and `s-maxage` are removed
+ * and `private` is added to the handler's other directives (`max-age=60` stays).
+ */
+export function privateCache(headers: ResponseHeaders | undefined): ResponseHeaders {
+  const value = getHeader(headers, 'cache-control');
+  if (value === undefined) return setHeader(headers, 'cache-control', 'private');
+  const directives: string[] = [];
+  for (const part of typeof value === 'object' ? value : [String(value)]) {
+    for (const directive of part.split(',')) {
+      const trimmed = directive.trim();
+      const name = trimmed.toLowerCase();
+      if (name === 'private' || name === 'no-store') return headers!;
+      if (trimmed !== '' && !/^(public|s-maxage)\s*(=|$)/.test(name)) directives.push(trimmed);
+    }
+  }
+  directives.push('private');
+  return setHeader(headers, 'cache-control', directives.join(', '));
+}
+
+/**
+ * `headers` with `lines` appended to `Set-Cookie` and the response made private:
+ * {@link privateCache} and `Vary: Cookie` (security case L-17). The same as the three
+ * helpers in a row, in one copy when the handler set none of those headers (the usual case).
+ */
+export function privateSetCookie(
+  headers: ResponseHeaders | undefined,
+  lines: readonly string[],
+): ResponseHeaders {
+  if (headers === undefined) {
+    return { 'cache-control': 'private', vary: 'Cookie', 'set-cookie': lines };
+  }
+  for (const key in headers) {
+    const length = key.length;
+    if (length !== 4 && length !== 10 && length !== 13) continue;
+    const name = key.toLowerCase();
+    if (name === 'vary' || name === 'set-cookie' || name === 'cache-control') {
+      return appendSetCookie(appendList(privateCache(headers), 'vary', ['Cookie']), lines);
+    }
+  }
+  if (Object.hasOwn(headers, '__proto__')) {
+    return { ...headers, 'cache-control': 'private', vary: 'Cookie', 'set-cookie': lines };
+  }
+  const copy = Object.assign({}, headers);
+  copy['cache-control'] = 'private';
+  copy['vary'] = 'Cookie';
+  copy['set-cookie'] = lines;
+  return copy;
+}
+
+/**
  * `headers` with `lines` appended to any `Set-Cookie` already there, whatever its spelling,
  * as an array so that each cookie keeps its own header line (RFC 6265bis §3: Set-Cookie
  * values are never folded into one).

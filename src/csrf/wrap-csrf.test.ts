@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Client } from '../../test/support/client.ts';
-import { RecordingLogger, request } from '../../test/support/fakes.ts';
+import { RecordingLogger, request, responseOf } from '../../test/support/fakes.ts';
 import { inProcess } from '../../test/support/in-process.ts';
 import { compose } from '../core/compose.ts';
 import { SessionkitError } from '../core/errors.ts';
@@ -32,6 +32,8 @@ const routes: Handler = (req) => {
       };
     case '/logout':
       return { status: 200, session: null };
+    case '/logout-form':
+      return { status: 200, body: req.csrfToken ?? '', session: null, flash: 'Signed out' };
     case '/replace':
       return { status: 200, session: { fresh: true } };
     case '/flash':
@@ -196,7 +198,9 @@ describe('wrapCsrf', () => {
     let seen: RequestMap | undefined;
     const handler = wrapCsrf()((req) => ((seen = req), { status: 200, body: req.csrfToken ?? '' }));
     const secret = 'S'.repeat(43);
-    const response = await handler({ ...request(), session: { [csrfKey]: secret, user: 'a' } });
+    const response = responseOf(
+      await handler({ ...request(), session: { [csrfKey]: secret, user: 'a' } }),
+    );
     assert.deepEqual(seen?.session, { user: 'a' });
     assert.ok(!String(response.body).includes(secret));
   });
@@ -234,6 +238,24 @@ describe('wrapCsrf', () => {
     );
   });
 
+  it('a form rendered on the response that logs out can be posted: its secret moves to the fresh session', async () => {
+    const { browser, token } = await withToken();
+    const logout = await browser.send('POST', '/logout-form', {
+      headers: { 'x-csrf-token': token },
+    });
+    assert.equal(logout.headers.get('cache-control'), 'no-store');
+    const formToken = await logout.text();
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { 'x-csrf-token': formToken } })).status,
+      200,
+    );
+    assert.deepEqual(
+      JSON.parse(await browser.text('/session')) as unknown,
+      {},
+      'nothing of the ended session is left',
+    );
+  });
+
   it('keeps the secret when a handler replaces the session with a new map, or a flash is consumed', async () => {
     const { browser, token } = await withToken();
     await browser.send('GET', '/replace');
@@ -249,6 +271,45 @@ describe('wrapCsrf', () => {
     const browser = browse(app());
     const response = await browser.send('GET', '/');
     assert.deepEqual(response.headers.getSetCookie(), []);
+  });
+
+  it('L-16: a cross-site navigation that arrives without a Strict session cookie stores no new secret', async () => {
+    const strict = compose(
+      wrapSession({
+        store: memoryStore(),
+        cookieAttrs: { sameSite: 'strict' },
+        logger: new RecordingLogger(),
+      }),
+      wrapCsrf(),
+    )(routes);
+    const crossSite = { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' };
+    const linked = await browse(strict).get('/form', { headers: crossSite });
+    assert.equal(linked.status, 200);
+    assert.deepEqual(linked.headers.getSetCookie(), [], 'the user may hold a withheld cookie');
+    // The same page reached from the site itself starts the session as usual.
+    const own = await browse(strict).get('/form', { headers: { 'sec-fetch-site': 'same-origin' } });
+    assert.equal(own.headers.getSetCookie().length, 1);
+  });
+
+  it('L-16: with the default SameSite=Lax a cross-site link carries the cookie, so a first visit stores its secret', async () => {
+    const linked = await browse(app()).get('/form', {
+      headers: {
+        'sec-fetch-site': 'cross-site',
+        'sec-fetch-mode': 'navigate',
+        'sec-fetch-dest': 'document',
+      },
+    });
+    assert.equal(linked.headers.getSetCookie().length, 1);
+    assert.match(linked.headers.getSetCookie()[0]!, /SameSite=Lax/);
+    // A cross-site frame gets no Lax cookie: no session is started for it.
+    const framed = await browse(app()).get('/form', {
+      headers: {
+        'sec-fetch-site': 'cross-site',
+        'sec-fetch-mode': 'navigate',
+        'sec-fetch-dest': 'iframe',
+      },
+    });
+    assert.deepEqual(framed.headers.getSetCookie(), []);
   });
 
   it('a page that renders a token writes the session once, then not again', async () => {
@@ -331,7 +392,7 @@ describe('wrapCsrf', () => {
       403,
     );
     // A GET body reaches no handler through a host; a RequestMap can still carry one.
-    const get = await app()(request({ method: 'GET', form: { _method: 'DELETE' } }));
+    const get = responseOf(await app()(request({ method: 'GET', form: { _method: 'DELETE' } })));
     assert.equal(get.status, 403);
   });
 
@@ -357,6 +418,42 @@ describe('wrapCsrf', () => {
     assert.equal(
       (await browser.send('POST', '/', { headers: { 'x-requested-with': ' ' } })).status,
       403,
+    );
+  });
+
+  it("X-02: readToken replaces the built-in sources (Ring's :read-token)", async () => {
+    const { browser, token } = await withToken({
+      readToken: (req) => req.headers['x-forgery-token'] as string | undefined,
+    });
+    const via = (headers: Record<string, string>) => browser.send('POST', '/', { headers });
+    assert.equal((await via({ 'x-forgery-token': token })).status, 200);
+    assert.equal(
+      (await via({ 'x-csrf-token': token })).status,
+      403,
+      'the built-in header is not read',
+    );
+    assert.equal((await via({ 'x-forgery-token': 'A'.repeat(86) })).status, 403);
+    assert.equal((await browser.send('POST', '/', { form: { [csrfField]: token } })).status, 403);
+  });
+
+  it('X-02: readToken gets the reason missing_token when it returns nothing or a non-string', async () => {
+    const reasons: CsrfFailure[] = [];
+    const onFailure = (_: RequestMap, reason: CsrfFailure) => (
+      reasons.push(reason),
+      { status: 403 }
+    );
+    for (const value of [undefined, null, 42, ['a']]) {
+      const handler = app({ readToken: () => value as string | undefined, onFailure });
+      assert.equal(responseOf(await handler(request({ method: 'POST' }))).status, 403);
+    }
+    assert.deepEqual(reasons, ['missing_token', 'missing_token', 'missing_token', 'missing_token']);
+  });
+
+  it("refuses a readToken that is not a function, and points Ring's spelling at it", () => {
+    assert.throws(() => wrapCsrf({ readToken: 'x-token' as never }), /option readToken is invalid/);
+    assert.throws(
+      () => wrapCsrf({ 'read-token': () => undefined } as never),
+      /did you mean readToken\?/,
     );
   });
 
@@ -402,6 +499,91 @@ describe('wrapCsrf', () => {
     assert.match(await response.text(), /value="[A-Za-z0-9_-]{86}"/);
   });
 
+  it('X-20: a form re-rendered by onFailure on a first visit stores its secret, so that form works', async () => {
+    const browser = browse(app({ onFailure: (req) => ({ status: 403, body: csrfInput(req) }) }));
+    const refused = await browser.send('POST', '/form', { form: { message: 'hi' } });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.headers.getSetCookie().length, 1, 'the secret is stored');
+    const token = /value="([^"]+)"/.exec(await refused.text())![1]!;
+    const again = await browser.send('POST', '/form', { form: { [csrfField]: token } });
+    assert.equal(again.status, 200);
+  });
+
+  it('X-20: the default refusal reads no token and still sets no cookie; a cross-site one never does', async () => {
+    assert.deepEqual((await browse(app()).send('POST', '/form')).headers.getSetCookie(), []);
+    const rendering = app({ onFailure: (req) => ({ status: 403, body: csrfInput(req) }) });
+    const crossSite = await browse(rendering).send('POST', '/form', {
+      headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' },
+    });
+    assert.equal(crossSite.status, 403);
+    // L-16: a Lax cookie stays home on a cross-site POST; a new session would replace it.
+    assert.deepEqual(crossSite.headers.getSetCookie(), []);
+  });
+
+  it('X-19: every method override signal makes a GET checked: headers, a _method field or query parameter', async () => {
+    const { browser, token } = await withToken();
+    for (const name of ['x-http-method', 'x-http-method-override', 'x-method-override']) {
+      const refused = await browser.send('GET', '/', { headers: { [name]: 'DELETE' } });
+      assert.equal(refused.status, 403, name);
+      const passed = await browser.send('GET', '/', {
+        headers: { [name]: 'DELETE', 'x-csrf-token': token },
+      });
+      assert.equal(passed.status, 200, name);
+    }
+    assert.equal((await browser.send('GET', '/?_method=DELETE')).status, 403);
+    assert.equal((await browser.send('HEAD', '/?_method=PUT')).status, 403);
+    assert.equal((await browser.send('GET', '/?method=DELETE')).status, 200);
+    const get = responseOf(await app()(request({ method: 'GET', form: { _method: 'DELETE' } })));
+    assert.equal(get.status, 403);
+  });
+
+  it('X-21: a refusal is logged at debug level with its reason, never the token', async () => {
+    const logger = new RecordingLogger();
+    const { browser, token } = await withToken({ logger });
+    await browser.send('POST', '/');
+    await browser.send('POST', '/', { headers: { 'x-csrf-token': 'A'.repeat(86) } });
+    await browser.send('POST', '/', {
+      headers: { 'x-csrf-token': token, 'sec-fetch-site': 'cross-site' },
+    });
+    assert.equal(logger.debugs.length, 3);
+    assert.match(logger.debugs[0]!, /refused a POST request.*missing_token/);
+    assert.match(logger.debugs[1]!, /invalid_token/);
+    assert.match(logger.debugs[2]!, /cross_origin/);
+    assert.ok(logger.debugs.every((line) => !line.includes(token) && !line.includes('AAAA')));
+    assert.deepEqual(logger.warnings, []);
+  });
+
+  it('L-17: a response that embeds a token is private to the browser: Cache-Control private, Vary: Cookie', async () => {
+    const handler: Handler = (req) => {
+      const token = req.csrfToken ?? '';
+      if (req.path === '/public') {
+        return { status: 200, headers: { 'Cache-Control': 'public, max-age=60' }, body: token };
+      }
+      if (req.path === '/no-store') {
+        return { status: 200, headers: { 'cache-control': 'no-store' }, body: token };
+      }
+      return { status: 200, body: token };
+    };
+    const browser = browse(
+      compose(
+        wrapSession({ store: memoryStore(), logger: new RecordingLogger() }),
+        wrapCsrf(),
+      )(handler),
+    );
+    const first = await browser.get('/');
+    assert.equal(first.headers.get('cache-control'), 'private');
+    assert.match(first.headers.get('vary')!, /\bCookie\b/);
+    const again = await browser.get('/'); // the secret exists: no cookie, still a token
+    assert.deepEqual(again.headers.getSetCookie(), []);
+    assert.equal(again.headers.get('cache-control'), 'private');
+    assert.equal(again.headers.get('vary'), 'Cookie');
+    assert.equal(
+      (await browser.get('/public')).headers.get('cache-control'),
+      'max-age=60, private',
+    );
+    assert.equal((await browser.get('/no-store')).headers.get('cache-control'), 'no-store');
+  });
+
   it('says so when it runs without wrapSession, naming the fix', async () => {
     const handler = wrapCsrf()(() => ({ status: 200 }));
     await assert.rejects(
@@ -426,7 +608,16 @@ describe('wrapCsrf', () => {
     const body = await browser.text('/form');
     assert.match(
       body,
-      new RegExp(`<input type="hidden" name="${csrfField}" value="[A-Za-z0-9_-]{86}">`),
+      new RegExp(
+        `<input id="${csrfField}" name="${csrfField}" type="hidden" value="[A-Za-z0-9_-]{86}" />`,
+      ),
+    );
+  });
+
+  it('csrfInput HTML-escapes the value it writes', () => {
+    assert.equal(
+      csrfInput({ csrfToken: `<"&'>` }),
+      `<input id="${csrfField}" name="${csrfField}" type="hidden" value="&lt;&quot;&amp;&#39;&gt;" />`,
     );
   });
 });

@@ -1,19 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { invalidOption, SessionkitError } from '../core/errors.ts';
-import { needsSession } from '../core/order.ts';
-import { checkOptions, functionOption } from '../core/options.ts';
+import { needsSession } from '../core/placement.ts';
+import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
 import { equalBytes } from '../crypto/keys.ts';
-import { wrapHalves } from '../core/halves.ts';
+import { isNoResponse, wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
-import { appendList, withProperty } from '../core/headers.ts';
+import { consoleLogger } from '../core/logger.ts';
+import { appendList, defaultHeader, privateCache, withProperty } from '../core/headers.ts';
 import type {
   JsonValue,
+  Logger,
   Middleware,
   RequestMap,
   ResponseMap,
   SessionData,
   SessionShape,
 } from '../core/types.ts';
+import { sessionCookieWithheld } from '../session/wrap-session.ts';
 
 /** Where the per-session secret lives inside the session (hidden from handlers). */
 export const csrfKey = '_csrf';
@@ -60,10 +63,32 @@ export interface CsrfOptions {
    * @default 'masked'
    */
   tokens?: 'masked' | 'ring' | undefined;
+  /**
+   * ring-anti-forgery's `:read-token`: reads the token a request submitted, replacing the
+   * built-in sources (the form field, then `X-CSRF-Token`, then `X-XSRF-Token`). `undefined`
+   * (or anything but a string) means the request sent none. The origin check still applies.
+   * @default the built-in sources
+   * @example
+   * wrapCsrf({ readToken: (request) => request.headers['x-forgery-token'] as string | undefined })
+   */
+  readToken?: ((request: RequestMap) => string | undefined) | undefined;
+  /**
+   * Where refusals are logged, at debug level, with the method, the path and the reason
+   * (`missing_token`, `invalid_token`, `cross_origin`); never the token.
+   * @default console (which has no debug level, so nothing is printed)
+   */
+  logger?: Pick<Logger, 'debug'> | undefined;
 }
 
 /** Methods that must not change state and are never checked (RFC 9110 §9.2.1). */
 const safeMethods: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Request headers through which frameworks let a client override the method (Rails, Laravel,
+ * Symfony, method-override for Express, ASP.NET). A safe request carrying one is checked as
+ * the unsafe method it may become (security case X-19).
+ */
+const overrideHeaders = ['x-http-method-override', 'x-http-method', 'x-method-override'] as const;
 
 /** Request headers a page can send cross-origin without a preflight (Fetch, CORS-safelisted). */
 const safelisted: ReadonlySet<string> = new Set([
@@ -91,7 +116,13 @@ const tokenLength = 86;
  * - The token is a per-session secret, handed to pages masked with fresh random bytes on
  *   every response (BREACH); any masked form of the session's secret is accepted.
  * - The secret is made the first time a handler reads `request.csrfToken`, and only then is
- *   the session written: pages without forms create no session.
+ *   the session written: pages without forms create no session. A response that embeds a
+ *   token is marked `Cache-Control: private` and `Vary: Cookie`, so no shared cache keeps it.
+ * - A method override (`X-HTTP-Method-Override`, `X-HTTP-Method`, `X-Method-Override`, or a
+ *   `_method` form field or query parameter) makes even a GET checked. Honour overrides only
+ *   on POST in your router, as Rails does.
+ * - A refusal is logged at debug level with its reason; an `onFailure` page that renders the
+ *   form again (reads `request.csrfToken`) stores the secret it used, so that form works.
  * - `regenerateSession` (login) and `session: null` (logout) drop the secret, so a token from
  *   before login is refused after it (OWASP CSRF, login CSRF).
  *
@@ -128,10 +159,17 @@ interface Settings {
   readonly trusted: ReadonlySet<string>;
   readonly safeHeader: string | undefined;
   readonly onFailure: NonNullable<CsrfOptions['onFailure']>;
+  readonly readToken: (request: RequestMap) => unknown;
+  readonly logger: Pick<Logger, 'debug'>;
 }
 
 function resolve(options: CsrfOptions): Settings {
-  checkOptions('wrapCsrf', options, ['trustedOrigins', 'onFailure', 'safeHeader', 'tokens']);
+  checkOptions(
+    'wrapCsrf',
+    options,
+    ['trustedOrigins', 'onFailure', 'safeHeader', 'tokens', 'readToken', 'logger'],
+    { 'read-token': 'readToken' },
+  );
   const origins: unknown = options.trustedOrigins ?? [];
   if (!Array.isArray(origins)) {
     throw invalidOption('wrapCsrf', 'trustedOrigins', origins, 'an array of origins');
@@ -182,7 +220,19 @@ function resolve(options: CsrfOptions): Settings {
     throw invalidOption('wrapCsrf', 'tokens', tokens, "'masked' or 'ring'");
   }
   const ring = tokens === 'ring';
-  return { ring, key: ring ? ringTokenKey : csrfKey, trusted, safeHeader, onFailure };
+  const readToken =
+    functionOption<Settings['readToken']>('wrapCsrf', 'readToken', options.readToken) ??
+    requestToken;
+  const logger = loggerOption('wrapCsrf', options.logger, consoleLogger, []);
+  return {
+    ring,
+    key: ring ? ringTokenKey : csrfKey,
+    trusted,
+    safeHeader,
+    onFailure,
+    readToken,
+    logger,
+  };
 }
 
 /** What the request half learnt, for the response half. */
@@ -191,6 +241,8 @@ interface State {
   secret: string | undefined;
   /** The secret was made on this request: the response must store it. */
   created: boolean;
+  /** A handler read `request.csrfToken`: the response embeds a token. */
+  issued: boolean;
   /** The session without the secret, as the handler saw it. */
   readonly base: SessionData;
   /** Where the secret lives in the session. */
@@ -216,6 +268,7 @@ async function csrfRequest(
         ? stored
         : undefined,
     created: false,
+    issued: false,
     base,
     key,
   };
@@ -234,6 +287,7 @@ async function csrfRequest(
           : randomBytes(secretBytes).toString('base64url');
         current.created = true;
       }
+      current.issued = true;
       token ??= ring ? current.secret : mask(current.secret);
       return token;
     },
@@ -241,14 +295,42 @@ async function csrfRequest(
   if (isSafe(request)) return undefined;
   const reason = check(request, current.secret, settings);
   if (reason === undefined) return undefined;
-  return withVary(await settings.onFailure(request, reason));
+  settings.logger.debug?.(
+    `sessionkit: refused a ${request.method} request to ${request.path}: ${reason} (${explanations[reason]})`,
+  );
+  // X-20: an onFailure page that renders the form again gets its secret stored.
+  return csrfResponse(await settings.onFailure(request, reason), request);
 }
 
+const explanations: Readonly<Record<CsrfFailure, string>> = {
+  missing_token: 'no anti-forgery token in the form field or the headers',
+  invalid_token: 'the token does not match the session',
+  cross_origin: 'the request came from another origin',
+};
+
 function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
-  const out = isSafe(request) ? response : withVary(response);
+  if (isNoResponse(response)) return response;
   const current = request[state];
-  if (out.session === null || current === undefined) return out;
+  let out = isSafe(request) ? response : withVary(response);
+  if (out.session === null && current?.issued === true && current.secret !== undefined) {
+    // A page rendered on the response that logs out (a sign-in form on "Signed out") carries
+    // a token: its secret moves to the fresh session that replaces the ended one, or that
+    // form could never be posted. A logout that renders no token drops the secret (X-08).
+    return {
+      ...out,
+      headers: defaultHeader(out.headers, 'cache-control', 'no-store'),
+      session: { [current.key]: current.secret },
+      regenerateSession: true,
+    };
+  }
+  if (current?.issued === true) {
+    // L-17: a page holding a token is this browser's only (OWASP SM "Web Content Caching").
+    const headers = appendList(privateCache(out.headers), 'vary', ['Cookie']);
+    out = withProperty(out, 'headers', headers);
+  }
+  if (current === undefined) return out;
   const { secret, created, base, key } = current;
+  if (out.session === null) return out;
   if (out.regenerateSession === true) {
     // A new session key gets a new secret (OWASP CSRF, login CSRF): the pre-login one is
     // dropped. A secret made during this very request is new already, and is kept so
@@ -260,44 +342,69 @@ function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
   if (out.session !== undefined) {
     return withProperty(out, 'session', { ...out.session, [key]: secret });
   }
-  if (created) return withProperty(out, 'session', { ...base, [key]: secret });
+  // L-16: a page reached from another site without the session cookie, because SameSite
+  // withheld it, must not start a session just to hold the secret: its Set-Cookie would
+  // replace the user's session. Its form then fails once; the next same-site page works.
+  if (created && !sessionCookieWithheld(request)) {
+    return withProperty(out, 'session', { ...base, [key]: secret });
+  }
   return out;
 }
 
-/** The hidden input that carries the token in a form. */
-export function csrfInput(request: Pick<RequestMap, 'csrfToken'>): string {
-  const token = request.csrfToken;
+/**
+ * The hidden input that carries the token in a form, as ring-anti-forgery's
+ * `anti-forgery-field` writes it: `<input id="__anti-forgery-token"
+ * name="__anti-forgery-token" type="hidden" value="…" />`, the value HTML-escaped. Takes a
+ * request map, or a framework request whose `csrfToken` is a function (`csrfInput(req)`
+ * with `sessionkit/express`).
+ *
+ * @example
+ * html(`<form method="post">${csrfInput(request)}<button>Save</button></form>`);
+ */
+export function csrfInput(request: { csrfToken?: string | (() => string) | undefined }): string {
+  const given = request.csrfToken;
+  const token = typeof given === 'function' ? given.call(request) : given;
   if (token === undefined) {
     throw new SessionkitError(
       'missing_middleware',
       'csrfInput: request.csrfToken is undefined: apply wrapCsrf (inside wrapSession) around this route, or use wrapDefaults()',
     );
   }
-  return `<input type="hidden" name="${csrfField}" value="${token}">`;
+  return `<input id="${csrfField}" name="${csrfField}" type="hidden" value="${escapeHtml(token)}" />`;
 }
 
-/** Safe, and no method override: an override field or header marks the request unsafe. */
+/** Character references for what may not stand raw in an attribute value (OWASP XSS rule 2). */
+const htmlEscapes: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => htmlEscapes[c]!);
+}
+
+/** Safe, and no method override: an override header, field or parameter marks it unsafe. */
 function isSafe(request: RequestMap): boolean {
   if (!safeMethods.has(request.method)) return false;
-  return (
-    request.headers['x-http-method-override'] === undefined &&
-    request.headers['x-method-override'] === undefined &&
-    request.form?._method === undefined
-  );
+  for (const name of overrideHeaders) if (request.headers[name] !== undefined) return false;
+  return request.form?._method === undefined && !request.query.has('_method');
 }
 
 function check(
   request: RequestMap,
   secret: string | undefined,
-  { trusted, safeHeader, ring }: Settings,
+  { trusted, safeHeader, ring, readToken }: Settings,
 ): CsrfFailure | undefined {
   if (crossOrigin(request, trusted)) return 'cross_origin';
   if (safeHeader !== undefined) {
     const value = request.headers[safeHeader];
     if (typeof value === 'string' && value.trim() !== '') return undefined;
   }
-  const token = requestToken(request);
-  if (token === undefined) return 'missing_token';
+  const token = readToken(request);
+  if (typeof token !== 'string') return 'missing_token';
   if (secret === undefined) return 'invalid_token';
   // Kit's check: the token as sent equals the session's, compared in constant time (C-15).
   const valid = ring ? equalBytes(Buffer.from(token), Buffer.from(secret)) : matches(token, secret);

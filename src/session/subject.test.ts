@@ -43,7 +43,9 @@ function setup(list?: (clock: Clock) => Revocations) {
   /** A browser: keeps the session cookie between requests. */
   let cookie: string | undefined;
   const visit = async (path: string, as = cookie) => {
-    const response = await app(request({ path, headers: as === undefined ? {} : { cookie: as } }));
+    const response = (await app(
+      request({ path, headers: as === undefined ? {} : { cookie: as } }),
+    ))!;
     cookie = cookieFrom(response, 'session') ?? cookie;
     const seen =
       response.status === 200
@@ -120,7 +122,7 @@ describe('wrapSession: sessionSubject', () => {
       session: {},
       sessionSubject: null,
     }));
-    assert.equal((await nulled(request())).status, 200);
+    assert.equal((await nulled(request()))!.status, 200);
   });
 });
 

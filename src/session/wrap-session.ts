@@ -1,9 +1,11 @@
 import { cookieValues } from '../cookies/parse.ts';
-import { serializeCookie } from '../cookies/serialize.ts';
-import { invalidOption, SessionkitError } from '../core/errors.ts';
+import { checkCookieAttrs, serializeCookie } from '../cookies/serialize.ts';
+import { MAX_COOKIE_BYTES } from '../core/limits.ts';
+import { describe, invalidOption, SessionkitError } from '../core/errors.ts';
 import { consoleLogger } from '../core/logger.ts';
-import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
+import { booleanOption, checkOptions, functionOption, loggerOption } from '../core/options.ts';
 import { sessionDefaults } from './defaults.ts';
+import { decodeSessionKey, encodeSessionKey } from './session-key.ts';
 import type { SessionStore, StoredSession } from './store.ts';
 import { subjectProblem } from './revocations.ts';
 import type {
@@ -12,13 +14,14 @@ import type {
   Logger,
   Middleware,
   RequestMap,
+  ResponseCookie,
   ResponseMap,
   SessionData,
   SessionShape,
 } from '../core/types.ts';
 import { writeCookies } from '../cookies/wrap-cookies.ts';
-import { appendSetCookie, defaultHeader, withProperty } from '../core/headers.ts';
-import { wrapHalves } from '../core/halves.ts';
+import { defaultHeader, privateSetCookie, withProperty } from '../core/headers.ts';
+import { isNoResponse, wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 
 /** Options of {@link wrapSession}. */
@@ -32,8 +35,9 @@ export interface SessionOptions {
    */
   cookieName?: string | undefined;
   /**
-   * Session cookie attributes, merged over the defaults (Kit's effective attributes):
-   * `{ path: '/', httpOnly: true, maxAge: 86400, sameSite: 'strict' }`.
+   * Session cookie attributes, merged over the defaults (Kit's effective attributes, but
+   * `SameSite=Lax`, so that a link from another site does not arrive signed out):
+   * `{ path: '/', httpOnly: true, maxAge: 86400, sameSite: 'lax' }`.
    */
   cookieAttrs?: CookieAttrs | undefined;
   /**
@@ -50,6 +54,14 @@ export interface SessionOptions {
   onStoreError?:
     ((error: unknown, request: RequestMap) => ResponseMap | Promise<ResponseMap>) | undefined;
   /**
+   * Ring's `:set-cookies?`. `false` leaves the session cookie (the store key as its value,
+   * with its attributes) and the handler's cookies in `response.cookies`, for a
+   * `wrapCookies` outside this middleware to write: its `encode` then applies to the
+   * session cookie too, and must be one that percent-decoding reverses (the default is).
+   * @default true
+   */
+  setCookies?: boolean | undefined;
+  /**
    * Where warnings and store errors go. Messages never contain cookie values.
    * @default console
    */
@@ -57,11 +69,31 @@ export interface SessionOptions {
 }
 
 /**
- * At most this many cookies of the session's name are tried (security case P-01): enough
- * that cookies planted by a sibling subdomain cannot hide the real one, while Node's 16 KiB
- * header limit bounds the work anyway.
+ * At most this many distinct values of the session's cookie are read from the store, the
+ * **last** ones of the header (security case P-01). Browsers send the cookies with the
+ * longest Path first and, among equal Paths, the oldest first (RFC 6265bis §5.8.3), so values
+ * a sibling subdomain plants for longer paths come before our `Path=/` cookie, however many
+ * there are; after it can only come `Path=/` cookies newer than ours, which a sibling can set
+ * once per parent domain it shares with us. Garbage therefore cannot push the real cookie out
+ * of the window, and a request of a thousand planted values costs 16 store reads, not a
+ * thousand.
  */
 const maxCandidates = 16;
+
+/**
+ * The last {@link maxCandidates} distinct non-empty keys, in header order, each decoded as
+ * the store issued it (S-18): a value whose percent-escapes are malformed cannot be a key
+ * we wrote, and is skipped.
+ */
+function candidatesOf(values: readonly string[]): string[] {
+  const picked: string[] = [];
+  for (let i = values.length - 1; i >= 0 && picked.length < maxCandidates; i--) {
+    const value = decodeSessionKey(values[i]!);
+    // P-16: an empty cookie is no session, never a store key; a repeated value is read once.
+    if (value !== undefined && value !== '' && !picked.includes(value)) picked.push(value);
+  }
+  return picked.reverse();
+}
 
 /**
  * Ring's `wrap-session`. The request gets `session` (the stored data, or `{}`) and
@@ -102,12 +134,17 @@ interface Settings {
   readonly name: string;
   readonly attrs: CookieAttrs;
   readonly secure: boolean | 'auto';
+  /** `strict`, `lax` or `none`; no attribute counts as `lax`, as Chromium treats it. */
+  readonly sameSite: string;
   /** `; Path=/; …` precomputed for the plain and the Secure cookie. */
   readonly suffix: string;
   readonly secureSuffix: string;
   readonly onStoreError: NonNullable<SessionOptions['onStoreError']>;
+  /** Ring's `:set-cookies?`: false leaves the session cookie in `response.cookies`. */
+  readonly setCookies: boolean;
   readonly logger: Logger;
   warnedInsecure: boolean;
+  warnedTossing: boolean;
 }
 
 const sessionOptionNames = [
@@ -116,11 +153,17 @@ const sessionOptionNames = [
   'cookieAttrs',
   'secure',
   'onStoreError',
+  'setCookies',
   'logger',
 ] as const;
 
 function resolve(options: SessionOptions): Settings {
-  checkOptions('wrapSession', options, sessionOptionNames, { cookieAttributes: 'cookieAttrs' });
+  checkOptions('wrapSession', options, sessionOptionNames, {
+    cookieAttributes: 'cookieAttrs',
+    'cookie-attrs': 'cookieAttrs',
+    'cookie-name': 'cookieName',
+    'set-cookies?': 'setCookies',
+  });
   const { store } = options;
   if (
     typeof store?.read !== 'function' ||
@@ -155,6 +198,9 @@ function resolve(options: SessionOptions): Settings {
       'an object of cookie attributes',
     );
   }
+  if (options.cookieAttrs !== undefined) {
+    checkCookieAttrs('wrapSession', 'cookieAttrs', options.cookieAttrs);
+  }
   const attrs: CookieAttrs = { ...sessionDefaults.cookieAttrs, ...options.cookieAttrs };
   const prefixed = /^__(host|secure)-/i.test(name);
   const secure = prefixed ? true : (options.secure ?? attrs.secure ?? sessionDefaults.secure);
@@ -170,6 +216,7 @@ function resolve(options: SessionOptions): Settings {
     name,
     attrs,
     secure,
+    sameSite: attrs.sameSite?.toLowerCase() ?? 'lax',
     suffix: line.slice(name.length + 2),
     secureSuffix: secureLine.slice(name.length + 2),
     onStoreError:
@@ -183,8 +230,10 @@ function resolve(options: SessionOptions): Settings {
         headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5' },
         body: 'Service Unavailable',
       })),
+    setCookies: booleanOption('wrapSession', 'setCookies', options.setCookies, true),
     logger,
     warnedInsecure: false,
+    warnedTossing: false,
   };
 }
 
@@ -193,6 +242,8 @@ interface State {
   readonly stored: StoredSession | undefined;
   /** The request carried a cookie of the session's name: a logout must expire it. */
   readonly hadCookie: boolean;
+  /** The session cookie's SameSite, lower case, for {@link sessionCookieWithheld}. */
+  readonly sameSite: string;
 }
 
 const state = Symbol('sessionkit.session');
@@ -225,19 +276,31 @@ async function sessionRequest(
   settings: Settings,
   request: WithState,
 ): Promise<ResponseMap | undefined> {
-  const candidates = cookieValues(request.headers.cookie, settings.name);
+  const values = cookieValues(request.headers.cookie, settings.name);
+  // The common case, one value with nothing to decode, costs no copy.
+  const only = values.length === 1 ? values[0]! : '';
+  const candidates = only !== '' && only.indexOf('%') === -1 ? values : candidatesOf(values);
   let key: string | undefined;
   let stored: StoredSession | undefined;
   try {
-    for (let i = 0; i < candidates.length && i < maxCandidates; i++) {
-      const candidate = candidates[i]!;
-      if (candidate === '') continue; // P-16: an empty cookie is no session, never a store key
-      stored = await settings.store.read(candidate);
-      if (stored !== undefined) {
+    for (const candidate of candidates) {
+      const read = await settings.store.read(candidate);
+      if (read === undefined) {
+        settings.logger.debug?.(
+          `sessionkit: ignored an invalid or expired ${settings.name} cookie`,
+        );
+      } else if (key === undefined) {
         key = candidate;
+        stored = read;
+      } else {
+        // P-01: a second valid session is a cookie planted by a sibling subdomain (cookie
+        // tossing) or left behind by a change of Path or Domain; neither can be told from the
+        // header, so the request gets no session rather than perhaps the attacker's.
+        tossed(settings);
+        key = undefined;
+        stored = undefined;
         break;
       }
-      settings.logger.debug?.(`sessionkit: ignored an invalid or expired ${settings.name} cookie`);
     }
   } catch (error) {
     return storeFailure(settings, new StoreFailure('read', error), request);
@@ -245,8 +308,42 @@ async function sessionRequest(
   request.session = stored?.data ?? {};
   request.sessionKey = key;
   request.sessionSubject = stored?.subject;
-  request[state] = { stored, hadCookie: candidates.length > 0 };
+  request[state] = { stored, hadCookie: values.length > 0, sameSite: settings.sameSite };
   return undefined;
+}
+
+/**
+ * True when this request came without the session cookie because the browser withheld it:
+ * it came from another site (`Sec-Fetch-Site: cross-site`) and the cookie's SameSite keeps it
+ * from such a request (`Strict` always; `Lax` unless it is a top-level navigation with a safe
+ * method: RFC 6265bis §5.2, §5.8.3; Fetch Metadata tells navigations and frames apart). The user may then be signed in all the same, and a
+ * `Set-Cookie` for a new session would replace theirs: a browser stores a cookie a top-level
+ * navigation sets, even one that arrived from another site (security case L-16). False when
+ * `wrapSession` did not see the request.
+ */
+export function sessionCookieWithheld(request: RequestMap): boolean {
+  const seen = (request as WithState)[state];
+  if (seen === undefined || seen.hadCookie) return false;
+  if (request.headers['sec-fetch-site'] !== 'cross-site') return false;
+  if (seen.sameSite === 'strict') return true;
+  if (seen.sameSite !== 'lax') return false;
+  const method = request.method;
+  const dest = request.headers['sec-fetch-dest'];
+  const navigation =
+    request.headers['sec-fetch-mode'] === 'navigate' && (dest === undefined || dest === 'document');
+  return !(navigation && (method === 'GET' || method === 'HEAD' || method === 'OPTIONS'));
+}
+
+function tossed(settings: Settings): void {
+  const message = `sessionkit: a request carried more than one valid session cookie named ${settings.name}; it is served without a session`;
+  if (settings.warnedTossing) {
+    settings.logger.debug?.(message);
+    return;
+  }
+  settings.warnedTossing = true;
+  settings.logger.warn(
+    `${message} (logged once). Another subdomain may have set one (cookie tossing), or the cookie's Path or Domain changed; the __Host- prefix on the cookie name prevents both`,
+  );
 }
 
 async function sessionResponse(
@@ -254,7 +351,8 @@ async function sessionResponse(
   response: ResponseMap,
   request: WithState,
 ): Promise<ResponseMap> {
-  if (typeof response !== 'object' || response === null) {
+  if (isNoResponse(response)) return response; // Ring's nil passes through: no write, no cookie
+  if (typeof response !== 'object') {
     throw new TypeError(`wrapSession: the handler returned ${String(response)}, not a response`);
   }
   let value: string | undefined;
@@ -274,8 +372,12 @@ async function save(
   request: WithState,
 ): Promise<string | undefined> {
   const { session, regenerateSession, sessionCookieAttrs, sessionSubject } = response;
-  if (sessionSubject !== undefined && sessionSubject !== null)
+  if (sessionSubject !== undefined && sessionSubject !== null) {
     checkSubject(settings, sessionSubject);
+  }
+  if (sessionCookieAttrs !== undefined) {
+    checkCookieAttrs('wrapSession', 'response.sessionCookieAttrs', sessionCookieAttrs);
+  }
   if (sessionCookieAttrs?.domain !== undefined || sessionCookieAttrs?.path !== undefined) {
     // A cookie with another Domain or Path is another cookie: logout could not expire it.
     throw invalidOption(
@@ -294,9 +396,10 @@ async function save(
     // moves to the new key unless the response names another.
     if (key !== undefined) await attempt('delete', store.delete(key));
     const subject = sessionSubject !== undefined ? sessionSubject : (stored?.subject ?? null);
-    value = await attempt(
-      'write',
-      store.write(undefined, session ?? request.session ?? {}, undefined, subject),
+    const data = session ?? request.session ?? {};
+    value = checkKey(
+      settings,
+      await attempt('write', store.write(undefined, data, undefined, subject)),
     );
   } else if (session === null) {
     if (key !== undefined) await attempt('delete', store.delete(key));
@@ -308,11 +411,13 @@ async function save(
       'write',
       store.write(key, data, stored?.createdAt, sessionSubject),
     );
-    if (written !== key || stored?.stale === true) value = written;
+    if (written !== key || stored?.stale === true) value = checkKey(settings, written);
   } else if (stored?.stale === true && key !== undefined) {
-    value = await attempt('touch', store.touch(key));
+    value = checkKey(settings, await attempt('touch', store.touch(key)));
   }
-  if (value === undefined && sessionCookieAttrs !== undefined && key !== undefined) value = key;
+  if (value === undefined && sessionCookieAttrs !== undefined && key !== undefined) {
+    value = checkKey(settings, key);
+  }
   return value;
 }
 
@@ -330,6 +435,31 @@ function checkSubject(settings: Settings, subject: unknown): void {
   if (problem !== undefined) {
     throw invalidOption('wrapSession', 'response.sessionSubject', typeof subject, problem);
   }
+}
+
+/**
+ * S-18: the session cookie's value for a store key, whatever the store: the key
+ * percent-encoded where it is not made of RFC 3986 unreserved characters (a no-op, and no
+ * copy, for base64url keys), and within a cookie's size. With `setCookies: false` the key
+ * itself, for the outer `wrapCookies` to encode. A key that is not a non-empty string is a
+ * store bug.
+ */
+function checkKey(settings: Settings, key: string | undefined): string | undefined {
+  if (key === undefined) return undefined; // Q-02: the session is gone; no cookie
+  if (typeof key !== 'string' || key === '') {
+    throw new SessionkitError(
+      'invalid_cookie',
+      `wrapSession: the store key is invalid: got ${describe(key)}, expected a non-empty string`,
+    );
+  }
+  const wire = encodeSessionKey(key);
+  if (settings.name.length + 1 + wire.length > MAX_COOKIE_BYTES) {
+    throw new SessionkitError(
+      'cookie_too_large',
+      `wrapSession: the store key is ${wire.length} bytes in the cookie, so the session cookie would be over the ${MAX_COOKIE_BYTES}-byte limit of a cookie; store less in the session or use a server-side store`,
+    );
+  }
+  return settings.setCookies ? wire : key;
 }
 
 /** The response half: the handler's response without the session keys, plus the session cookie. */
@@ -360,6 +490,13 @@ function respond(
     // Logout: nothing of the ended session may be served from a cache (security case L-15).
     out = withProperty(out, 'headers', defaultHeader(out.headers, 'cache-control', 'no-store'));
   }
+  if (!settings.setCookies) {
+    // Ring's :set-cookies? false: everything stays in response.cookies for an outer
+    // wrapCookies, the session cookie replacing a handler cookie of its name.
+    if (value === undefined) return out;
+    const cookie = sessionCookieEntry(settings, request, value, sessionCookieAttrs);
+    return withProperty(out, 'cookies', { ...out.cookies, [settings.name]: cookie });
+  }
   if (value === undefined) return out.cookies === undefined ? out : writeCookies(out);
   if (out.cookies !== undefined && settings.name in out.cookies) {
     const { [settings.name]: _replaced, ...others } = out.cookies;
@@ -367,15 +504,13 @@ function respond(
   }
   if (out.cookies !== undefined) out = writeCookies(out);
   const line = sessionCookie(settings, request, value, sessionCookieAttrs);
-  return withProperty(out, 'headers', appendSetCookie(out.headers, [line]));
+  // L-17: a response that sets the session cookie is this browser's only; no shared cache may
+  // keep it (OWASP SM "Web Content Caching"). A logout's no-store is stricter and stays.
+  return withProperty(out, 'headers', privateSetCookie(out.headers, [line]));
 }
 
-function sessionCookie(
-  settings: Settings,
-  request: RequestMap,
-  value: string,
-  extra: CookieAttrs | undefined,
-): string {
+/** Whether this response's session cookie is Secure; warns once when that cannot work. */
+function secureFor(settings: Settings, request: RequestMap): boolean {
   const secure = settings.secure === 'auto' ? request.scheme === 'https' : settings.secure;
   if (secure && request.scheme === 'http' && !settings.warnedInsecure) {
     settings.warnedInsecure = true;
@@ -383,6 +518,33 @@ function sessionCookie(
       'sessionkit: a Secure session cookie was set on a plain-HTTP request; browsers other than on localhost ignore it. Serve over HTTPS, or set trustProxy on the host when a TLS proxy sits in front',
     );
   }
+  return secure;
+}
+
+/**
+ * The session cookie for `response.cookies` (`setCookies: false`): the store key as its
+ * value, which the outer wrapCookies encodes; `''` expires it.
+ */
+function sessionCookieEntry(
+  settings: Settings,
+  request: RequestMap,
+  value: string,
+  extra: CookieAttrs | undefined,
+): ResponseCookie {
+  const secure = secureFor(settings, request);
+  return value === ''
+    ? { ...settings.attrs, ...extra, secure, maxAge: 0, value }
+    : { ...settings.attrs, ...extra, secure, value };
+}
+
+/** The session cookie's Set-Cookie line for its value as {@link checkKey} gave it; `''` expires it. */
+function sessionCookie(
+  settings: Settings,
+  request: RequestMap,
+  value: string,
+  extra: CookieAttrs | undefined,
+): string {
+  const secure = secureFor(settings, request);
   if (value === '') {
     // Expire with the Path and Domain it was set with (RFC 6265bis §5.7 step 23).
     return serializeCookie(settings.name, '', {
@@ -394,7 +556,10 @@ function sessionCookie(
   }
   if (extra === undefined)
     return `${settings.name}=${value}${secure ? settings.secureSuffix : settings.suffix}`;
-  return serializeCookie(settings.name, value, { ...settings.attrs, ...extra, secure });
+  // The attributes are checked by the serializer; the value, encoded already, goes in as it
+  // is, exactly as on the line above (S-18).
+  const line = serializeCookie(settings.name, 'x', { ...settings.attrs, ...extra, secure });
+  return `${settings.name}=${value}${line.slice(settings.name.length + 2)}`;
 }
 
 async function storeFailure(

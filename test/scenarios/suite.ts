@@ -46,6 +46,100 @@ export function scenarios(driver: Driver): void {
         assert.deepEqual(await browser.json('/session'), {});
       });
 
+      it('the sign-in form: POST /login regenerates the session, flashes a welcome once and redirects to /; POST /logout signs out', async () => {
+        const browser = client();
+        const home = await browser.text('/');
+        assert.match(home, /<form method="post" action="\/login">/);
+        assert.match(home, /<input name="user"/);
+        const before = browser.cookie('session');
+        assert.ok(before, 'the form page holds a token, so it started a session');
+        const signIn = await browser.post('/login', {
+          '__anti-forgery-token': formToken(home),
+          user: 'alice',
+        });
+        assert.equal(signIn.status, 303);
+        assert.equal(signIn.headers.get('location'), '/');
+        assert.notEqual(browser.cookie('session'), before, 'L-04: a new session key');
+
+        const welcome = await browser.text('/');
+        assert.match(welcome, /<p role="status">Welcome, alice<\/p>/);
+        assert.match(welcome, /Signed in as alice/);
+        assert.match(welcome, /<form method="post" action="\/logout">/);
+        const again = await browser.text('/');
+        assert.doesNotMatch(again, /role="status"/, 'the flash shows once');
+        assert.match(again, /Signed in as alice/);
+
+        const signOut = await browser.post('/logout', { '__anti-forgery-token': formToken(again) });
+        assert.equal(signOut.status, 303);
+        assert.equal(signOut.headers.get('location'), '/');
+        assert.equal(browser.cookie('session'), undefined);
+        assert.doesNotMatch(await browser.text('/'), /Signed in as/);
+      });
+
+      it('X-16: the sign-in form needs its token; a token from before sign-in is refused after it', async () => {
+        const browser = client();
+        assert.equal((await browser.post('/login', { user: 'mallory' })).status, 403);
+        const token = formToken(await browser.text('/'));
+        await browser.post('/login', { '__anti-forgery-token': token, user: 'alice' });
+        assert.equal(
+          (await browser.post('/logout', { '__anti-forgery-token': token })).status,
+          403,
+        );
+        assert.match(await browser.text('/'), /Signed in as alice/);
+      });
+
+      it('F-04: a user name is escaped wherever it is shown', async () => {
+        const browser = client();
+        const user = `<img src=x onerror="alert('1')">&amp;`;
+        const token = formToken(await browser.text('/'));
+        await browser.post('/login', { '__anti-forgery-token': token, user });
+        const page = await browser.text('/');
+        assert.ok(!page.includes('<img'), 'no markup from the user');
+        const escaped = '&#60;img src=x onerror=&#34;alert(&#39;1&#39;)&#34;&#62;&#38;amp;';
+        assert.ok(page.includes(`<p role="status">Welcome, ${escaped}</p>`));
+        assert.ok(page.includes(`Signed in as ${escaped}`));
+      });
+
+      it('a sign-in without a user, or with one longer than 1000 bytes, is a 400', async () => {
+        const browser = client();
+        const token = formToken(await browser.text('/'));
+        for (const user of ['', '   ', '€'.repeat(334)]) {
+          const response = await browser.post('/login', { '__anti-forgery-token': token, user });
+          assert.equal(response.status, 400, JSON.stringify(user.slice(0, 5)));
+        }
+        const fits = await browser.post('/login', {
+          '__anti-forgery-token': token,
+          user: '€'.repeat(333),
+        });
+        assert.equal(fits.status, 303);
+      });
+
+      it('lengths count bytes: a thousand € in /flash/set?msg= or in /login/:id is a 400, never a 500', async () => {
+        const browser = client();
+        const euros = encodeURIComponent('€'.repeat(1000));
+        assert.equal((await browser.get(`/flash/set?msg=${euros}`)).status, 400);
+        assert.equal((await browser.get(`/login/${euros}`)).status, 400);
+        assert.equal((await browser.get(`/login/${'x'.repeat(1001)}`)).status, 400);
+        assert.equal((await browser.get(`/flash/set?msg=${'x'.repeat(1000)}`)).status, 303);
+        assert.deepEqual(app.logger.errors, []);
+      });
+
+      it('a flash set without msg sets no flash', async () => {
+        const browser = client();
+        const set = await browser.get('/flash/set');
+        assert.equal(set.status, 303);
+        assert.deepEqual(set.headers.getSetCookie(), []);
+        assert.deepEqual(await browser.json('/flash/show'), { flash: null });
+      });
+
+      it('/cookies shows the request cookies but never the HttpOnly session cookie', async () => {
+        const browser = client();
+        await browser.get('/login/alice');
+        await browser.get('/cookies/set');
+        assert.ok(browser.cookie('session'));
+        assert.deepEqual(await browser.json('/cookies'), { theme: { value: 'dark' } });
+      });
+
       it('F-01: a flash set before a redirect is seen exactly once', async () => {
         const browser = client();
         const set = await browser.get('/flash/set?msg=hello%20world');

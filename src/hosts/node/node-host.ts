@@ -3,17 +3,26 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { AddressInfo } from 'node:net';
 import { invalidOption } from '../../core/errors.ts';
 import { hasBody, readBody, toRequest, tooLarge } from './node-request.ts';
-import { log, refuse, run } from './node-response.ts';
+import { fail, log, refuse, run } from './node-response.ts';
 import type { Handler, JsonValue, SessionData, SessionShape } from '../../core/types.ts';
-import { hostOptionNames, nodeHostDefaults, resolveHost, serveOptionNames } from './options.ts';
+import {
+  hostOptionNames,
+  nodeHostDefaults,
+  resolveHost,
+  resolveServer,
+  serveOptionNames,
+} from './options.ts';
 import type { Host, NodeHostOptions, ServeOptions, Server } from './options.ts';
 
 /**
  * Turns a handler into a `node:http` request listener. The request gets `method`, `path`
  * (raw, before `?`), `query`, `headers` (node's, lower-case names), `scheme`,
  * `remoteAddress`, and for a body (not on GET or HEAD) `form` or `body` as `parseBody`
- * gives them. A body over `bodyLimitBytes` gets 413, a malformed one 400; a handler that
- * throws, rejects or returns no response gets a 500 `Internal Server Error`, logged. Apply
+ * gives them (unless `parseBody` opts the request out: `request.body` is then the unread
+ * stream). A body over `bodyLimitBytes` gets 413, a malformed one 400; a handler that
+ * returns no response (`undefined` or `null`: no route took the request) gets a 404
+ * `Not Found`, logged at debug level; one that throws or rejects gets a 500
+ * `Internal Server Error`, logged. Apply
  * the middleware (`wrapCookies`, `wrapSession`, …) to the handler first: this host sends
  * only `status`, `headers` and `body`.
  *
@@ -44,6 +53,18 @@ function listenerFor(host: Host): (req: IncomingMessage, res: ServerResponse) =>
       run(host, request, res);
       return;
     }
+    let eager: boolean;
+    try {
+      eager = host.parseBody(request);
+    } catch (error) {
+      fail(host, request, res, error, 'parseBody failed');
+      return;
+    }
+    if (!eager) {
+      request.body = req; // Q-08: this route reads its own body, as a stream
+      run(host, request, res);
+      return;
+    }
     const length = req.headers['content-length'];
     if (length !== undefined && Number(length) > host.bodyLimitBytes) {
       refuse(host, request, res, tooLarge(host));
@@ -56,7 +77,9 @@ function listenerFor(host: Host): (req: IncomingMessage, res: ServerResponse) =>
 /**
  * Starts an HTTP server for the handler and resolves once it listens. Options are checked
  * before anything starts: an invalid one throws synchronously; a failure to listen
- * (`EADDRINUSE`) rejects.
+ * (`EADDRINUSE`) rejects. Slow and idle clients are bounded by `requestTimeout`,
+ * `headersTimeout` and `keepAliveTimeout`, and their number by `maxConnections` (security
+ * case Q-10; defaults in `nodeHostDefaults`).
  *
  * @throws {SessionkitError} `invalid_option` for an invalid option.
  * @example
@@ -78,7 +101,9 @@ export function serve<S extends SessionShape<S> = SessionData, F = JsonValue>(
   if (hostname !== undefined && (typeof hostname !== 'string' || hostname === '')) {
     throw invalidOption('serve', 'hostname', hostname, 'a host name or IP address');
   }
-  const server = createServer(listenerFor(host));
+  const { maxConnections, ...timeouts } = resolveServer(options);
+  const server = createServer(timeouts, listenerFor(host));
+  server.maxConnections = maxConnections; // Q-10
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(hostname === undefined ? { port } : { port, host: hostname }, () => {

@@ -57,6 +57,17 @@ void describe('cookieStore', () => {
     assert.deepEqual(await s.read(b), { data, createdAt: t0, stale: false });
   });
 
+  void it('Q-04: a value deleted here is never refreshed by touch; it still reads (the replay window)', async () => {
+    const { store: s, time } = store();
+    const key = await s.write(undefined, { user: 'alice' });
+    const other = await s.write(undefined, { user: 'bob' });
+    time.set(t0 + 8640);
+    await s.delete(key);
+    assert.equal(await s.touch(key), undefined);
+    assert.notEqual(await s.touch(other), undefined, 'other sessions still slide');
+    assert.deepEqual((await s.read(key))?.data, { user: 'alice' });
+  });
+
   void it('keeps the creation time given to write', async () => {
     const { store: s } = store();
     const session = await s.read(await s.write(undefined, {}, t0 - 100));

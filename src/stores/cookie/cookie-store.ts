@@ -56,6 +56,15 @@ export interface CookieStore extends SessionStore {
    */
   inspect(value: string): CookieInspection;
 }
+
+/**
+ * How many values deleted at logout a cookie store without a revocation list remembers, so
+ * that a refresh of one of them by a request still in flight is not sent (security case
+ * Q-04). A store in another process cannot know; the value then stays usable until its idle
+ * or absolute deadline. With a revocation list, every process knows.
+ */
+const rememberedDeletions = 1000;
+
 /**
  * Issued-at times may run this far ahead of our clock (another server's); never added to
  * expiry checks. Servers sharing the secrets need clocks synchronised well within it.
@@ -103,6 +112,8 @@ class SealedCookieStore implements CookieStore {
   readonly #maxValueLength: number;
   readonly #cache: OpenedCache;
   readonly #revocations: Revocations | undefined;
+  /** Values deleted here lately, oldest first (without a revocation list). */
+  readonly #deleted = new Set<string>();
 
   constructor(options: CookieStoreOptions) {
     checkOptions('cookieStore', options, cookieStoreOptionNames, timeoutHints);
@@ -186,6 +197,10 @@ class SealedCookieStore implements CookieStore {
   }
 
   touch(key: string): Promise<string | undefined> {
+    // a request that read the session before a logout must not re-send it refreshed
+    // after the logout expired it. Without a revocation list only this process can tell,
+    // and writes are not refused; with one, #read below answers for every process.
+    if (this.#deleted.has(key)) return Promise.resolve(undefined);
     // Re-seals the authenticated copy (a cache hit), never the object a handler may have
     // changed in place: touching moves the deadline and nothing else.
     return settle(() => {
@@ -203,18 +218,27 @@ class SealedCookieStore implements CookieStore {
   }
 
   /**
-   * Without a revocation list there is nothing to delete on the server: the middleware
-   * expires the cookie, and a copy of it still opens. With one, the session's id is revoked
-   * until its absolute expiry (L-07).
+   * With a revocation list, the session's id is revoked until its absolute expiry, so that
+   * no copy of the cookie opens again (L-07). Without one there is nothing to delete on the
+   * server: the middleware expires the cookie, a copy of it still opens, and this process
+   * only remembers the value so as not to refresh it afterwards (Q-04).
    */
   delete(key: string): Promise<void> {
     if (typeof key !== 'string') return Promise.resolve();
     const revocations = this.#revocations;
     const header = revocations === undefined ? undefined : this.#header(key);
     this.#cache.delete(key);
-    if (revocations === undefined || header === undefined || typeof header === 'string') {
+    if (revocations === undefined) {
+      this.#deleted.add(key);
+      if (this.#deleted.size > rememberedDeletions) {
+        for (const oldest of this.#deleted) {
+          this.#deleted.delete(oldest);
+          break;
+        }
+      }
       return Promise.resolve();
     }
+    if (header === undefined || typeof header === 'string') return Promise.resolve();
     const until = header.createdAt + this.#timeouts.absoluteTimeoutSeconds;
     if (until <= this.#seconds()) return Promise.resolve(); // past its absolute expiry already
     return new Promise<void>((resolve) => resolve(revocations.revoke(header.id, until)));

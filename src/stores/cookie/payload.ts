@@ -5,7 +5,7 @@
 //
 // `s` only when the session has a subject. Values sealed before ids existed have no `i`:
 // they read with an id derived from the value (see `legacySessionId`) and are re-sealed
-// with it. Ids and subjects: docs/decisions/0013-revocation.md.
+// with it. Ids and subjects: docs/decisions/0020-revocation.md.
 import { createHash } from 'node:crypto';
 import type { SessionData } from '../../core/types.ts';
 import { legacySessionId, sessionIdPattern } from '../../session/session-id.ts';

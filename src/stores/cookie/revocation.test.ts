@@ -1,4 +1,4 @@
-// The cookie store's session ids, subjects and revocation (docs/decisions/0013-revocation.md),
+// The cookie store's session ids, subjects and revocation (docs/decisions/0020-revocation.md),
 // and what `inspect` says about a value.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -2,7 +2,7 @@
 // request checks it with a Map lookup, no round trip), Redis keeps it for every process
 // (two sorted sets), and a pub/sub channel brings each revocation to every process as it
 // happens. When the subscription drops, the list is out of sync until it is back and the
-// list has been read again from Redis (docs/decisions/0013-revocation.md).
+// list has been read again from Redis (docs/decisions/0020-revocation.md).
 import { SessionkitError, invalidOption } from '../../core/errors.ts';
 import { consoleLogger } from '../../core/logger.ts';
 import { checkOptions, integerOption, loggerOption } from '../../core/options.ts';
