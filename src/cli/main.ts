@@ -6,6 +6,7 @@ import { openCommand } from './open.ts';
 
 export type { CliIo } from './io.ts';
 
+/** What `sessionkit --help` (or a wrong command) prints. */
 export const usage = `usage: sessionkit <command>
 
   secret                 print a fresh random secret (32 bytes from the OS CSPRNG,

@@ -69,6 +69,7 @@ export const cookieStoreDefaults = Object.freeze({
   provider: 'auto',
 });
 
+/** The option names {@link cookieStore} knows; any other is refused (with a suggestion). */
 export const cookieStoreOptionNames = [
   'secrets',
   'audience',
