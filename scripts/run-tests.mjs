@@ -2,6 +2,7 @@
 // glob support in `node --test`). Extra arguments are passed to the runner.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 function find(dir) {
@@ -19,9 +20,13 @@ if (files.length === 0) {
   console.error('no test files found under src/ or test/');
   process.exit(1);
 }
+// Node runs availableParallelism() - 1 files at once: one at a time on a 2-core machine. Most
+// files spend their time starting a process, a server, Redis, a JVM or a browser, so more
+// files in flight finish sooner; an explicit --test-concurrency still wins.
+const concurrency = `--test-concurrency=${Math.max(2, availableParallelism()) * 2}`;
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', ...process.argv.slice(2), ...files],
+  ['--import', 'tsx', '--test', concurrency, ...process.argv.slice(2), ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
