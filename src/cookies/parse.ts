@@ -26,26 +26,20 @@ const NullObject = /* @__PURE__ */ (() => {
 })();
 
 /**
- * True when a string has no CTL other than HTAB (RFC 5234 B.1: %x00-1F / %x7F). One character
- * class under one greedy quantifier, anchored at both ends: on a failing string the engine
- * gives characters back one at a time to retry `$` and never restarts elsewhere, so the test
- * is linear. It is the fastest exact check measured, about 0.4 ns per character, 2-3 times
- * faster than a charCodeAt loop.
+ * True when a string is printable ASCII only (%x20-7E): it then holds no CTL at all. A single
+ * range is the cheapest exact check measured (about 0.5 ns per character, twice as fast as
+ * {@link NO_CTL}'s three ranges), and it is what browsers send, so one test of the whole
+ * header usually settles P-09 for every pair. Anchored at both ends, one greedy quantifier over
+ * one character class: linear, the engine never restarts elsewhere.
  */
-const NO_CTL = /^[\t\x20-\x7e\x80-\uffff]*$/;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /**
- * Called for each segment that has a non-empty name before an "=", with the bounds of the
- * whole segment (for the control-character check) and of its trimmed, unquoted name and value.
+ * True when a string has no CTL other than HTAB (RFC 5234 B.1: %x00-1F / %x7F): the exact
+ * rule, for headers with HTAB or non-ASCII characters, which {@link PRINTABLE_ASCII} refuses.
+ * Linear for the same reason.
  */
-type PairVisitor = (
-  segmentStart: number,
-  segmentEnd: number,
-  nameStart: number,
-  nameEnd: number,
-  valueStart: number,
-  valueEnd: number,
-) => void;
+const NO_CTL = /^[\t\x20-\x7e\x80-\uffff]*$/;
 
 /** One header string: header lines joined with "; " (RFC 6265bis §5.8.3 writes one line). */
 function headerString(header: string | readonly string[] | undefined): string {
@@ -63,6 +57,18 @@ function isWsp(code: number): boolean {
   return code === 0x20 || code === 0x09;
 }
 
+/** The first position in `s[from..to)` that is not SP or HTAB, or `to`. */
+function skipWsp(s: string, from: number, to: number): number {
+  while (from < to && isWsp(s.charCodeAt(from))) from++;
+  return from;
+}
+
+/** The end of `s[from..to)` without its trailing SP and HTAB. */
+function trimWspEnd(s: string, from: number, to: number): number {
+  while (to > from && isWsp(s.charCodeAt(to - 1))) to--;
+  return to;
+}
+
 /**
  * True when `s[from..to)` holds a CTL other than HTAB. Such a pair is ignored, as user agents
  * ignore a Set-Cookie holding one (RFC 6265bis §5.6 step 1).
@@ -72,52 +78,141 @@ function hasCtl(s: string, from: number, to: number): boolean {
 }
 
 /**
- * Walks `s` pair by pair, linear in its length, at most {@link MAX_COOKIE_PAIRS} segments.
- * Splits on ";" only (no "," and no RFC 2109 quoted-string: RFC 6265bis §4.2.1); skips
- * segments without "=" or with an empty name; trims SP/HTAB; strips one DQUOTE pair. The
- * control-character check is the visitor's, which knows which pairs it needs.
+ * Walks a header pair by pair, linear in its length, at most {@link MAX_COOKIE_PAIRS}
+ * segments. {@link Pairs.next} moves to the next segment that has a non-empty name before an
+ * "=" and sets the bounds of the segment (for the control-character check) and of its trimmed
+ * name; {@link Pairs.value} then sets those of its trimmed, unquoted value, for the pairs the
+ * caller keeps. Splits on ";" only (no "," and no RFC 2109 quoted-string: RFC 6265bis
+ * §4.2.1); trims SP/HTAB; strips one DQUOTE pair. The control-character check is the
+ * caller's, which knows which pairs it keeps.
  */
-function forEachPair(s: string, visit: PairVisitor): void {
-  const len = s.length;
-  // Position of the next "=" at or after `pos`, reused while it lies beyond the current segment,
-  // so that a run of segments without "=" is not searched again and again.
-  let eq = s.indexOf('=');
-  let pos = 0;
-  for (let segments = 0; eq !== -1 && pos < len && segments < MAX_COOKIE_PAIRS; segments++) {
-    let end = s.indexOf(';', pos);
-    if (end === -1) end = len;
-    if (eq < pos) eq = s.indexOf('=', pos);
-    if (eq !== -1 && eq < end) {
-      let nameStart = pos;
-      while (nameStart < eq && isWsp(s.charCodeAt(nameStart))) nameStart++;
-      let nameEnd = eq;
-      while (nameEnd > nameStart && isWsp(s.charCodeAt(nameEnd - 1))) nameEnd--;
-      if (nameEnd > nameStart) {
-        let valueStart = eq + 1;
-        while (valueStart < end && isWsp(s.charCodeAt(valueStart))) valueStart++;
-        let valueEnd = end;
-        while (valueEnd > valueStart && isWsp(s.charCodeAt(valueEnd - 1))) valueEnd--;
-        // RFC 6265bis §4.1.1: cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE ).
-        // The DQUOTEs are part of the value to a user agent; we strip one surrounding pair,
-        // as Ring does, so a quoted sealed value still reaches its check.
-        if (
-          valueEnd - valueStart >= 2 &&
-          s.charCodeAt(valueStart) === 0x22 &&
-          s.charCodeAt(valueEnd - 1) === 0x22
-        ) {
-          valueStart++;
-          valueEnd--;
-        }
-        visit(pos, end, nameStart, nameEnd, valueStart, valueEnd);
-      }
+class Pairs {
+  segmentStart = 0;
+  segmentEnd = 0;
+  nameStart = 0;
+  nameEnd = 0;
+  valueStart = 0;
+  valueEnd = 0;
+  readonly #s: string;
+  /** Where the next segment starts. */
+  #pos = 0;
+  #segments = 0;
+  /**
+   * The next "=" at or after `#pos`, reused while it lies beyond the current segment, so that
+   * a run of segments without "=" is not searched again and again.
+   */
+  #eq: number;
+
+  constructor(s: string) {
+    this.#s = s;
+    this.#eq = s.indexOf('=');
+  }
+
+  /** Moves to the next pair with a name; false when there is none within the segment cap. */
+  next(): boolean {
+    const s = this.#s;
+    const len = s.length;
+    let pos = this.#pos;
+    let eq = this.#eq;
+    while (eq !== -1 && pos < len && this.#segments < MAX_COOKIE_PAIRS) {
+      this.#segments++;
+      const start = pos;
+      let end = s.indexOf(';', start);
+      if (end === -1) end = len;
+      pos = end + 1;
+      if (eq < start) eq = s.indexOf('=', start);
+      if (eq === -1 || eq > end) continue;
+      const nameStart = skipWsp(s, start, eq);
+      const nameEnd = trimWspEnd(s, nameStart, eq);
+      if (nameEnd === nameStart) continue;
+      this.#pos = pos;
+      this.#eq = eq;
+      this.segmentStart = start;
+      this.segmentEnd = end;
+      this.nameStart = nameStart;
+      this.nameEnd = nameEnd;
+      return true;
     }
-    pos = end + 1;
+    this.#pos = pos;
+    this.#eq = eq;
+    return false;
+  }
+
+  /** Sets `valueStart` and `valueEnd` for the pair {@link next} moved to. */
+  value(): void {
+    const s = this.#s;
+    const end = this.segmentEnd;
+    let valueStart = skipWsp(s, this.#eq + 1, end);
+    let valueEnd = trimWspEnd(s, valueStart, end);
+    // RFC 6265bis §4.1.1: cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE ).
+    // The DQUOTEs are part of the value to a user agent; we strip one surrounding pair, as
+    // Ring does, so a quoted sealed value still reaches its check.
+    if (
+      valueEnd - valueStart >= 2 &&
+      s.charCodeAt(valueStart) === 0x22 &&
+      s.charCodeAt(valueEnd - 1) === 0x22
+    ) {
+      valueStart++;
+      valueEnd--;
+    }
+    this.valueStart = valueStart;
+    this.valueEnd = valueEnd;
   }
 }
 
-/** decodeURIComponent when there is a "%"; the raw value when the escapes are malformed. */
-function decodeValue(value: string): string {
-  if (value.indexOf('%') === -1) return value;
+/** The one-character strings of ASCII, by code: what an escape %00-%7F decodes to. */
+const ASCII = Array.from({ length: 0x80 }, (_, code) => String.fromCharCode(code));
+
+/** The value of a hexadecimal digit's character code, or -1. */
+function hexDigit(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
+}
+
+/**
+ * Below this many characters per escape, on average from the start of a value, one
+ * `decodeURIComponent` call (about 2 ns per character) is cheaper than a piece per escape
+ * (about 20 ns each): measured on Node 20 with a consent cookie (an escape every 11
+ * characters, decoded here 30 % faster) and a percent-encoded JSON value (an escape every 4,
+ * twice as fast with `decodeURIComponent`).
+ */
+const SPARSE_ESCAPES = 8;
+
+/**
+ * `s[start..end)` percent-decoded, given `percent`, the position of its first "%": exactly what
+ * `decodeURIComponent` gives, or the raw value when that throws (P-08).
+ *
+ * Sparse escapes of ASCII bytes (%00-%7F), what consent and analytics cookies hold, are decoded
+ * here: ECMA-262's Decode turns a byte below 0x80 into that one code unit, and the text
+ * between escapes is copied as it is. Anything else (a UTF-8 lead byte, a malformed escape,
+ * escapes closer together than {@link SPARSE_ESCAPES}) hands the whole value to
+ * `decodeURIComponent`.
+ */
+function decodeEscapes(s: string, start: number, end: number, percent: number): string {
+  let decoded = '';
+  let from = start;
+  let escapes = 0;
+  do {
+    const high = percent + 2 < end ? hexDigit(s.charCodeAt(percent + 1)) : -1;
+    const low = high >= 0 && high < 8 ? hexDigit(s.charCodeAt(percent + 2)) : -1;
+    if (low < 0 || escapes++ * SPARSE_ESCAPES > percent - start) {
+      return decodeOrRaw(s.slice(start, end));
+    }
+    decoded += s.slice(from, percent) + ASCII[(high << 4) | low]!;
+    from = percent + 3;
+    percent = s.indexOf('%', from);
+  } while (percent !== -1 && percent < end);
+  decoded += s.slice(from, end);
+  // Concatenation built a rope of pieces; reading a character makes V8 flatten it into one
+  // string now, so the cost is counted here, as decodeURIComponent's is, not by the first
+  // reader.
+  decoded.charCodeAt(0);
+  return decoded;
+}
+
+/** decodeURIComponent, or the raw value when the escapes are malformed (P-08). */
+function decodeOrRaw(value: string): string {
   try {
     return decodeURIComponent(value);
   } catch {
@@ -153,15 +248,25 @@ export function parseCookie(
   const cookies = new NullObject();
   const s = headerString(header);
   if (s.length < 2) return cookies;
-  // Every pair is kept, so one check of the whole header is cheapest; browsers never send a
-  // CTL, so the per-pair checks only run on hand-made headers.
-  const checkPairs = !NO_CTL.test(s);
-  forEachPair(s, (segmentStart, segmentEnd, nameStart, nameEnd, valueStart, valueEnd) => {
-    const name = s.slice(nameStart, nameEnd);
-    if (cookies[name] !== undefined) return;
-    if (checkPairs && hasCtl(s, segmentStart, segmentEnd)) return;
-    cookies[name] = decodeValue(s.slice(valueStart, valueEnd));
-  });
+  // P-09. Printable ASCII throughout (what browsers send) holds no CTL, so one fast test of the
+  // whole header clears every pair; otherwise each pair kept is checked exactly.
+  const checkPairs = !PRINTABLE_ASCII.test(s);
+  // Position of the next "%" at or after the current value, or -1; searched again only once
+  // the walk has passed it, so that the searches together stay linear in the header.
+  let percent = s.indexOf('%');
+  const pair = new Pairs(s);
+  while (pair.next()) {
+    const name = s.slice(pair.nameStart, pair.nameEnd);
+    if (cookies[name] !== undefined) continue;
+    if (checkPairs && hasCtl(s, pair.segmentStart, pair.segmentEnd)) continue;
+    pair.value();
+    const { valueStart, valueEnd } = pair;
+    if (percent !== -1 && percent < valueStart) percent = s.indexOf('%', valueStart);
+    cookies[name] =
+      percent === -1 || percent >= valueEnd
+        ? s.slice(valueStart, valueEnd)
+        : decodeEscapes(s, valueStart, valueEnd, percent);
+  }
   return cookies;
 }
 
@@ -187,14 +292,16 @@ export function cookieValues(
   // Fast path: the name does not occur anywhere.
   if (s.indexOf(name) === -1) return values;
   const nameLength = name.length;
-  forEachPair(s, (segmentStart, segmentEnd, nameStart, nameEnd, valueStart, valueEnd) => {
+  const pair = new Pairs(s);
+  while (pair.next()) {
     if (
-      nameEnd - nameStart === nameLength &&
-      s.startsWith(name, nameStart) &&
-      !hasCtl(s, segmentStart, segmentEnd)
+      pair.nameEnd - pair.nameStart === nameLength &&
+      s.startsWith(name, pair.nameStart) &&
+      !hasCtl(s, pair.segmentStart, pair.segmentEnd)
     ) {
-      values.push(s.slice(valueStart, valueEnd));
+      pair.value();
+      values.push(s.slice(pair.valueStart, pair.valueEnd));
     }
-  });
+  }
   return values;
 }
