@@ -1,17 +1,19 @@
 /**
- * `npm run bench`: the cookie codec, seal + open, and HTTP, side by side in one run.
- * `npx tsx bench/index.ts cookie|seal|http` runs one part. `BENCH_SECONDS` sets the HTTP
+ * `npm run bench`: the cookie codec, seal + open, HTTP, and sessions in Redis over HTTP, side
+ * by side in one run. `npx tsx bench/index.ts cookie|seal|http|redis` runs one part. `BENCH_SECONDS` sets the HTTP
  * load's measured seconds per round (default 2), `BENCH_ROUNDS` its interleaved rounds (default 3).
  */
 import { cpus, loadavg } from 'node:os';
 import { runCookieBench } from './cookie.ts';
 import { runHttpBench } from './http.ts';
+import { runRedisBench } from './redis.ts';
 import { runSealBench } from './seal.ts';
 
 const parts: Record<string, () => Promise<unknown>> = {
   cookie: () => runCookieBench(),
   seal: () => runSealBench(),
   http: () => runHttpBench(),
+  redis: () => runRedisBench(),
 };
 
 const chosen = process.argv.slice(2);

@@ -1,6 +1,8 @@
 /**
  * Seal + open of a ~200-byte session object: sessionkit's cookie store against its peers and
- * a naive `node:crypto` reference, in one run.
+ * a naive `node:crypto` reference, in one run; and the sealed formats side by side: v1
+ * (sessionkit 0.1, AES-256-GCM), v2 (XChaCha20-Poly1305) with each provider, and the
+ * XAES-256-GCM candidate v2 was chosen against (issue 16).
  *
  * Run alone with `npx tsx bench/seal.ts`; `npm run bench` calls {@link runSealBench}.
  */
@@ -12,7 +14,11 @@ import Fastify from 'fastify';
 import { sealData, unsealData } from 'iron-session';
 import Keygrip from 'keygrip';
 import { cookieStore } from '../src/stores/cookie/cookie-store.ts';
+import { createSealer } from '../src/crypto/seal.ts';
+import { osRandom } from '../src/crypto/random.ts';
 import type { SessionData } from '../src/core/types.ts';
+import { v1Opener, v1Sealer } from '../test/support/v1-seal.ts';
+import { checkXaesVectors, xaes256gcm } from './xaes.ts';
 import type { MeasureOptions } from './harness.ts';
 import { measure, printTable } from './harness.ts';
 import { benchSecret, cookieName } from './servers/common.ts';
@@ -154,10 +160,83 @@ async function fastifyCodec(): Promise<{
   };
 }
 
+/** A sealer's seal + open of the session, JSON included, as the cookie store would use it. */
+function formatCodec(
+  seal: (plaintext: string) => string,
+  open: (sealed: string) => string | undefined,
+): { run: () => unknown; check: () => Promise<unknown> } {
+  const roundTrip = () => JSON.parse(open(seal(JSON.stringify(SESSION)))!) as unknown;
+  return { run: roundTrip, check: async () => roundTrip() };
+}
+
+/**
+ * The XAES-256-GCM candidate in the v2 layout (24-byte nonce from the OS, plaintext padded
+ * to 32 bytes, base64url), so that only the cipher differs from the v2 rows.
+ */
+function xaesCodec(): {
+  seal: (plaintext: string) => string;
+  open: (sealed: string) => string | undefined;
+} {
+  checkXaesVectors();
+  const xaes = xaes256gcm(createHash('sha256').update(benchSecret).digest());
+  const aad = Buffer.from('sessionkit/bench');
+  return {
+    seal(plaintext) {
+      const length = Buffer.byteLength(plaintext);
+      const padded = Buffer.alloc(length - (length % 32) + 32);
+      padded.write(plaintext);
+      padded[length] = 0x80;
+      const nonce = Buffer.allocUnsafe(24);
+      osRandom(nonce);
+      return Buffer.concat([nonce, xaes.seal(padded, aad, nonce)]).toString('base64url');
+    },
+    open(sealed) {
+      const bytes = Buffer.from(sealed, 'base64url');
+      const message = xaes.open(bytes.subarray(24), aad, bytes.subarray(0, 24));
+      if (message === undefined) return undefined;
+      return message.toString('utf8', 0, message.lastIndexOf(0x80));
+    },
+  };
+}
+
 async function cases(): Promise<Case[]> {
   const data = SESSION;
   const raw = rawReference();
+  const v1 = v1Sealer(benchSecret, cookieName);
+  const v1Open = v1Opener(benchSecret, cookieName);
+  const v2Node = createSealer({ secrets: [benchSecret], cookieName, provider: 'node:crypto' });
+  const v2Sodium = createSealer({ secrets: [benchSecret], cookieName, provider: 'sodium-native' });
+  const xaes = xaesCodec();
+  const unseal = (sealer: typeof v2Node) => (sealed: string) => sealer.unseal(sealed)?.plaintext;
+  const formats: Case[] = [
+    {
+      name: 'format v1 (0.1): JSON + AES-256-GCM, IV from a pool',
+      async: false,
+      ...formatCodec((text) => v1.seal(text), v1Open),
+    },
+    {
+      name: 'format v2: JSON + XChaCha20-Poly1305, node:crypto',
+      async: false,
+      ...formatCodec((text) => v2Node.seal(text), unseal(v2Node)),
+    },
+    {
+      name: 'format v2: JSON + XChaCha20-Poly1305, sodium-native',
+      async: false,
+      ...formatCodec((text) => v2Sodium.seal(text), unseal(v2Sodium)),
+    },
+    {
+      name: 'candidate: JSON + XAES-256-GCM, node:crypto',
+      async: false,
+      ...formatCodec(xaes.seal, xaes.open),
+    },
+  ];
   const fresh = cookieStore({ secrets: [benchSecret], cookieName, cacheEntries: 0 });
+  const freshNode = cookieStore({
+    secrets: [benchSecret],
+    cookieName,
+    cacheEntries: 0,
+    provider: 'node:crypto',
+  });
   const cached = cookieStore({ secrets: [benchSecret], cookieName });
   const cachedKey = await cached.write(undefined, data);
   const fastify = await fastifyCodec();
@@ -183,6 +262,17 @@ async function cases(): Promise<Case[]> {
       run: async () => fresh.read(await fresh.write(undefined, data)),
       check: async () =>
         same('sessionkit', (await fresh.read(await fresh.write(undefined, data)))?.data, data),
+    },
+    {
+      name: 'sessionkit cookieStore write + read, uncached, node:crypto only',
+      async: true,
+      run: async () => freshNode.read(await freshNode.write(undefined, data)),
+      check: async () =>
+        same(
+          'sessionkit',
+          (await freshNode.read(await freshNode.write(undefined, data)))?.data,
+          data,
+        ),
     },
     {
       name: 'sessionkit cookieStore write + read, default cache',
@@ -221,6 +311,7 @@ async function cases(): Promise<Case[]> {
           data,
         ),
     },
+    ...formats,
   ];
 }
 
@@ -263,6 +354,14 @@ export async function runSealBench(options: MeasureOptions = {}): Promise<void> 
   console.log(
     `\nGoal: ${ratio <= 1.15 ? 'PASS' : 'FAIL'}  sessionkit uncached write + read ≤ 1.15× the raw reference: ${ratio.toFixed(2)}×`,
   );
+  const at = (name: string) => micros[all.findIndex((c) => c.name.startsWith(name))]!;
+  const v1 = at('format v1');
+  for (const provider of ['sodium-native', 'node:crypto']) {
+    const v2 = at(`format v2: JSON + XChaCha20-Poly1305, ${provider}`);
+    console.log(
+      `Goal: ${v2 <= v1 ? 'PASS' : 'FAIL'}  format v2 (${provider}) seal + open no slower than v1: ${(v2 / v1).toFixed(2)}× v1's time`,
+    );
+  }
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,15 +1,22 @@
-// The browser tests drive Debian's Chromium. Installs it with apt-get when it is missing and
-// this is root on a Debian-like machine; otherwise says how to install it.
+// The browser tests need Chromium (see scripts/chromium.mjs for where they look). When none is
+// found and this is root on a Debian-like machine, installs Debian's package with apt-get;
+// otherwise stops with the exact command that installs one.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { findChromium, howToInstall } from './chromium.mjs';
 
-const path = '/usr/bin/chromium';
-if (!existsSync(path)) {
+let found;
+try {
+  found = await findChromium();
+} catch (error) {
+  console.error(`${error.message}: ${howToInstall()}`);
+  process.exit(1);
+}
+if (found === undefined) {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   const apt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
   if (!root || !apt) {
     console.error(
-      `Chromium is needed at ${path} for the browser tests: install it with \`sudo apt-get install chromium\``,
+      `The browser tests need Chromium and none was found. Install it: ${howToInstall()}`,
     );
     process.exit(1);
   }

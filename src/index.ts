@@ -1,26 +1,33 @@
 export { compose } from './core/compose.ts';
+export { composeHalves, wrapHalves } from './core/halves.ts';
+export type { Early, Halves } from './core/halves.ts';
 export { secretWeakness, sessionOptionsFromEnv } from './config/env.ts';
-export type { SessionEnv, SessionEnvOptions } from './config/env.ts';
+export type { SessionEnv, SessionEnvOptions, StoreTimeouts } from './config/env.ts';
 export { cookieValues, parseCookie } from './cookies/parse.ts';
 export { serializeCookie } from './cookies/serialize.ts';
-export { cookieStore } from './stores/cookie/cookie-store.ts';
+export { cookieStore, cookieStoreDefaults } from './stores/cookie/cookie-store.ts';
 export type { CookieStore, CookieStoreOptions } from './stores/cookie/cookie-store.ts';
 export { SessionkitError } from './core/errors.ts';
 export type { SessionkitErrorCode } from './core/errors.ts';
-export { flashKey, wrapFlash } from './session/flash.ts';
+export { flashHalves, flashKey, wrapFlash } from './session/flash.ts';
 export { randomSecret } from './crypto/keys.ts';
-export { memoryStore } from './stores/memory/memory-store.ts';
+export { memoryStore, memoryStoreDefaults } from './stores/memory/memory-store.ts';
+export { migratingStore } from './stores/migrating/migrating-store.ts';
+export type { MigratingStoreOptions } from './stores/migrating/migrating-store.ts';
 export type { MemoryStoreOptions } from './stores/memory/memory-store.ts';
 export { html, json, notFound, redirect, text } from './core/response.ts';
 export type { RedirectStatus } from './core/response.ts';
-export { sessionCookieDefaults, wrapSession } from './session/wrap-session.ts';
+export { sessionDefaults } from './session/defaults.ts';
+export { sessionHalves } from './session/wrap-session.ts';
+export { defaultHalves, wrapDefaults, wrapSession } from './config/wrap.ts';
+export type { DefaultsOptions } from './config/wrap.ts';
 export type { SessionOptions } from './session/wrap-session.ts';
 export { parseSessionJson, stringifySession } from './session/session-json.ts';
 export type { SessionStore, StoredSession, TimeoutOptions } from './session/store.ts';
 export { resolveTimeouts, timeoutDefaults } from './session/timeouts.ts';
 export type { ResolvedTimeouts } from './session/timeouts.ts';
 export type {
-  CookieAttributes,
+  CookieAttrs,
   CookiePriority,
   FormFields,
   Handler,
@@ -35,7 +42,7 @@ export type {
   SameSite,
   SessionData,
 } from './core/types.ts';
-export { cookieBudget, wrapCookies } from './cookies/wrap-cookies.ts';
+export { cookieBudget, cookieHalves, wrapCookies } from './cookies/wrap-cookies.ts';
 export type { CookiesOptions } from './cookies/wrap-cookies.ts';
-export { csrfField, csrfInput, wrapCsrf } from './csrf/wrap-csrf.ts';
+export { csrfField, csrfHalves, csrfInput, wrapCsrf } from './csrf/wrap-csrf.ts';
 export type { CsrfFailure, CsrfOptions } from './csrf/wrap-csrf.ts';

@@ -1,14 +1,20 @@
+// The built command, as `npx sessionkit` runs it (npm test builds dist/ before the tests).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { describe, it } from 'node:test';
+import { existsSync } from 'node:fs';
+import { before, describe, it } from 'node:test';
+
+const bin = 'dist/cli.js';
 
 function cli(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    encoding: 'utf8',
-  });
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
 }
 
 describe('sessionkit CLI', () => {
+  before(() => {
+    assert.ok(existsSync(bin), `${bin} is missing: run \`npm run build\` (npm test does)`);
+  });
+
   it('`sessionkit secret` prints a fresh 32-byte base64url secret each time', () => {
     const a = cli('secret');
     const b = cli('secret');

@@ -5,21 +5,31 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as main from '../src/index.ts';
 import * as node from '../src/node.ts';
+import * as redis from '../src/redis.ts';
+import * as ring from '../src/ring.ts';
 import * as testing from '../src/testing.ts';
 
 const expected = {
   sessionkit: [
     'SessionkitError',
     'compose',
+    'composeHalves',
     'cookieBudget',
+    'cookieHalves',
     'cookieStore',
+    'cookieStoreDefaults',
     'cookieValues',
     'csrfField',
+    'csrfHalves',
     'csrfInput',
+    'defaultHalves',
+    'flashHalves',
     'flashKey',
     'html',
     'json',
     'memoryStore',
+    'memoryStoreDefaults',
+    'migratingStore',
     'notFound',
     'parseCookie',
     'parseSessionJson',
@@ -28,17 +38,34 @@ const expected = {
     'resolveTimeouts',
     'secretWeakness',
     'serializeCookie',
-    'sessionCookieDefaults',
+    'sessionDefaults',
+    'sessionHalves',
     'sessionOptionsFromEnv',
     'stringifySession',
     'text',
     'timeoutDefaults',
     'wrapCookies',
     'wrapCsrf',
+    'wrapDefaults',
     'wrapFlash',
+    'wrapHalves',
     'wrapSession',
   ],
-  'sessionkit/node': ['serve', 'toNodeListener'],
+  'sessionkit/node': ['nodeHostDefaults', 'serve', 'toNodeListener'],
+  'sessionkit/redis': ['redisStore', 'redisStoreDefaults'],
+  'sessionkit/ring': [
+    'EdnChar',
+    'EdnDecimal',
+    'EdnInst',
+    'EdnKeyword',
+    'EdnRatio',
+    'EdnSymbol',
+    'EdnUuid',
+    'ednToJson',
+    'parseEdn',
+    'ringCookieStore',
+    'stringifyEdn',
+  ],
   'sessionkit/testing': ['Clock', 'storeContract'],
 };
 
@@ -49,6 +76,14 @@ describe('public exports', () => {
 
   it('sessionkit/node exports exactly the documented names', () => {
     assert.deepEqual(Object.keys(node).sort(), expected['sessionkit/node']);
+  });
+
+  it('sessionkit/redis exports exactly the documented names', () => {
+    assert.deepEqual(Object.keys(redis).sort(), expected['sessionkit/redis']);
+  });
+
+  it('sessionkit/ring exports exactly the documented names', () => {
+    assert.deepEqual(Object.keys(ring).sort(), expected['sessionkit/ring']);
   });
 
   it('sessionkit/testing exports exactly the documented names', () => {

@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
+import type { SessionData } from '../src/core/types.ts';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { cookieStore } from '../src/stores/cookie/cookie-store.ts';
 import { createSealer } from '../src/crypto/seal.ts';
+import { loadSodiumProvider, nodeProvider } from '../src/crypto/xchacha.ts';
+import { v1Sealer } from './support/v1-seal.ts';
 
-const secrets = ['sessionkit property secret, 32 bytes+'];
+/** Key material (as `npx sessionkit secret` prints): used as is. */
+const secrets = ['Kp7tR2vX9mQ4wL1sB8nF5hD3jG6cZ0aYeUoIiEyTrWM'];
 const sealer = createSealer({ secrets, cookieName: 'session' });
+const nodeSealer = createSealer({ secrets, cookieName: 'session', provider: 'node:crypto' });
+const v1 = v1Sealer(secrets[0]!, 'session');
 const base64url = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const dropped = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -29,10 +35,35 @@ const sessionData = fc
   .map((value) => value as Record<string, unknown>);
 
 void describe('seal laws', () => {
-  void it('C-01: unseal(seal(x)) is x for any well-formed string', () => {
+  void it('C-01: unseal(seal(x)) is x for any well-formed string, with either provider', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
-        assert.deepEqual(sealer.unseal(sealer.seal(text)), { plaintext: text, keyIndex: 0 });
+        const opened = { plaintext: text, keyIndex: 0, version: 2 };
+        assert.deepEqual(sealer.unseal(sealer.seal(text)), opened);
+        assert.deepEqual(sealer.unseal(nodeSealer.seal(text)), opened);
+        assert.deepEqual(nodeSealer.unseal(sealer.seal(text)), opened);
+      }),
+    );
+  });
+
+  void it('C-21: a v1 value of any well-formed string still opens, as version 1', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+        assert.deepEqual(sealer.unseal(v1.seal(text)), {
+          plaintext: text,
+          keyIndex: 0,
+          version: 1,
+        });
+      }),
+    );
+  });
+
+  void it('C-22: the length of a value depends only on the plaintext length rounded up to 32 bytes', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), fc.string({ maxLength: 200 }), (a, b) => {
+        const block = (s: string) => Math.floor(Buffer.byteLength(s) / 32);
+        fc.pre(block(a) === block(b));
+        assert.equal(sealer.seal(a).length, sealer.seal(b).length);
       }),
     );
   });
@@ -73,8 +104,12 @@ void describe('seal laws', () => {
       fc.string({ unit: fc.constantFrom(...base64url, '.', '=', '+', '/', ' ') }),
       fc
         .string({ unit: fc.constantFrom(...base64url, '=', '+', '/'), maxLength: 200 })
-        .map((body) => sealer.seal('x').slice(0, 12) + body),
+        .map((body) => sealer.seal('x').slice(0, 16) + body),
+      fc
+        .string({ unit: fc.constantFrom(...base64url, '=', '+', '/'), maxLength: 200 })
+        .map((body) => v1.seal('x').slice(0, 12) + body),
       fc.string({ unit: 'binary' }).map((s) => `v1.${s}`),
+      fc.string({ unit: 'binary' }).map((s) => `v2.${s}`),
     );
     fc.assert(
       fc.property(arbitrary, (value) => {
@@ -90,7 +125,7 @@ void describe('cookieStore laws', () => {
     await fc.assert(
       fc.asyncProperty(sessionData, async (data) => {
         fc.pre(JSON.stringify(data).length < 2800); // larger ones are cookie_too_large by design
-        const session = await store.read(await store.write(undefined, data));
+        const session = await store.read(await store.write(undefined, data as SessionData));
         assert.deepEqual(session?.data, normalize(data));
       }),
     );
@@ -105,6 +140,54 @@ void describe('cookieStore laws', () => {
         fc.pre(key[i] !== char);
         assert.equal(await store.read(key.slice(0, i) + char + key.slice(i + 1)), undefined);
       }),
+    );
+  });
+});
+
+void describe('XChaCha20-Poly1305 providers', () => {
+  const sodium = loadSodiumProvider();
+  const bytes = (length: number) => fc.uint8Array({ minLength: length, maxLength: length });
+
+  void it('sodium-native and node:crypto write identical bytes for any key, nonce, AAD and plaintext', () => {
+    assert.ok(sodium, 'sodium-native is a dev dependency: both providers are compared');
+    fc.assert(
+      fc.property(
+        bytes(32),
+        bytes(24),
+        fc.uint8Array({ maxLength: 64 }),
+        fc.uint8Array({ maxLength: 600 }),
+        (key, nonce, aad, plaintext) => {
+          const viaNode = Buffer.alloc(plaintext.length + 16);
+          const viaSodium = Buffer.alloc(plaintext.length + 16);
+          nodeProvider.seal(viaNode, plaintext, aad, nonce, Buffer.from(key));
+          sodium.seal(viaSodium, plaintext, aad, nonce, Buffer.from(key));
+          assert.deepEqual(viaNode, viaSodium);
+          const expected = Buffer.from(plaintext);
+          assert.deepEqual(nodeProvider.open(viaSodium, aad, nonce, Buffer.from(key)), expected);
+          assert.deepEqual(sodium.open(viaNode, aad, nonce, Buffer.from(key)), expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  void it('both refuse the same tampered values', () => {
+    assert.ok(sodium);
+    fc.assert(
+      fc.property(
+        bytes(32),
+        bytes(24),
+        fc.uint8Array({ minLength: 1, maxLength: 100 }),
+        fc.nat(),
+        (key, nonce, plaintext, at) => {
+          const sealed = Buffer.alloc(plaintext.length + 16);
+          nodeProvider.seal(sealed, plaintext, Buffer.alloc(0), nonce, Buffer.from(key));
+          sealed[at % sealed.length]! ^= 1;
+          const none = Buffer.alloc(0);
+          assert.equal(nodeProvider.open(sealed, none, nonce, Buffer.from(key)), undefined);
+          assert.equal(sodium.open(sealed, none, nonce, Buffer.from(key)), undefined);
+        },
+      ),
     );
   });
 });

@@ -1,6 +1,7 @@
 // The store contract (src/testing/store-contract.ts) against every built-in store.
 import { cookieStore } from '../src/stores/cookie/cookie-store.ts';
 import { memoryStore } from '../src/stores/memory/memory-store.ts';
+import { ringCookieStore } from '../src/stores/ring/ring-cookie-store.ts';
 import { storeContract } from '../src/testing/store-contract.ts';
 
 storeContract({ name: 'memoryStore', make: (options) => memoryStore(options) });
@@ -10,4 +11,11 @@ storeContract({
   stateless: true,
   make: (options) =>
     cookieStore({ secrets: ['kR3v9Lq2xW8mZ4pT6yB1nH5sD7fG0jCe-contract'], ...options }),
+});
+
+storeContract({
+  name: 'ringCookieStore',
+  stateless: true,
+  represents: ['bigint'],
+  make: (options) => ringCookieStore({ key: 'Kq9Lw2Zr7Tn5Vb1H', ...options }),
 });

@@ -285,8 +285,9 @@ describe('cookieValues', () => {
     assert.deepEqual(cookieValues('sid=; sid=B', 'sid'), ['', 'B']);
   });
 
-  it(`looks at the same first ${MAX_COOKIE_PAIRS} pairs as parseCookie`, () => {
-    const header = Array.from({ length: 250 }, () => 'sid=x').join('; ');
-    assert.equal(cookieValues(header, 'sid').length, MAX_COOKIE_PAIRS);
+  it(`P-01: scans the whole header, past the ${MAX_COOKIE_PAIRS} pairs parseCookie keeps`, () => {
+    const header = Array.from({ length: 250 }, (_, i) => `c${i}=x`).join('; ') + '; sid=real';
+    assert.deepEqual(cookieValues(header, 'sid'), ['real']);
+    assert.equal(cookieValues(Array(250).fill('sid=x').join('; '), 'sid').length, 250);
   });
 });

@@ -78,8 +78,7 @@ function hasCtl(s: string, from: number, to: number): boolean {
 }
 
 /**
- * Walks a header pair by pair, linear in its length, at most {@link MAX_COOKIE_PAIRS}
- * segments. {@link Pairs.next} moves to the next segment that has a non-empty name before an
+ * Walks a header pair by pair, linear in its length, at most `maxSegments` segments. {@link Pairs.next} moves to the next segment that has a non-empty name before an
  * "=" and sets the bounds of the segment (for the control-character check) and of its trimmed
  * name; {@link Pairs.value} then sets those of its trimmed, unquoted value, for the pairs the
  * caller keeps. Splits on ";" only (no "," and no RFC 2109 quoted-string: RFC 6265bis
@@ -97,24 +96,26 @@ class Pairs {
   /** Where the next segment starts. */
   #pos = 0;
   #segments = 0;
+  readonly #maxSegments: number;
   /**
    * The next "=" at or after `#pos`, reused while it lies beyond the current segment, so that
    * a run of segments without "=" is not searched again and again.
    */
   #eq: number;
 
-  constructor(s: string) {
+  constructor(s: string, maxSegments: number) {
     this.#s = s;
+    this.#maxSegments = maxSegments;
     this.#eq = s.indexOf('=');
   }
 
-  /** Moves to the next pair with a name; false when there is none within the segment cap. */
+  /** Moves to the next pair with a name; false when there is none within `maxSegments`. */
   next(): boolean {
     const s = this.#s;
     const len = s.length;
     let pos = this.#pos;
     let eq = this.#eq;
-    while (eq !== -1 && pos < len && this.#segments < MAX_COOKIE_PAIRS) {
+    while (eq !== -1 && pos < len && this.#segments < this.#maxSegments) {
       this.#segments++;
       const start = pos;
       let end = s.indexOf(';', start);
@@ -254,7 +255,7 @@ export function parseCookie(
   // Position of the next "%" at or after the current value, or -1; searched again only once
   // the walk has passed it, so that the searches together stay linear in the header.
   let percent = s.indexOf('%');
-  const pair = new Pairs(s);
+  const pair = new Pairs(s, MAX_COOKIE_PAIRS);
   while (pair.next()) {
     const name = s.slice(pair.nameStart, pair.nameEnd);
     if (cookies[name] !== undefined) continue;
@@ -276,8 +277,13 @@ export function parseCookie(
  * compared byte for byte). The name matches exactly, case-sensitively. Empty values are
  * included; callers that treat `name=` as absent filter them out.
  *
+ * Unlike {@link parseCookie}, the whole header is scanned (still in linear time), not only
+ * its first {@link MAX_COOKIE_PAIRS} segments: browsers send the cookies with the longest
+ * Path first (RFC 6265bis §5.8.3), so a site's own `Path=/` cookie comes after any that a
+ * sibling subdomain planted for longer paths, and must not fall off the end.
+ *
  * A header may carry the same name several times (set for different paths or domains, or
- * planted by a sibling subdomain); the session layer tries each until one authenticates.
+ * planted by a sibling subdomain); the session layer decides which to trust (P-01).
  *
  * @example
  * cookieValues('sid=planted; theme=dark; sid=v1.real', 'sid') // → ['planted', 'v1.real']
@@ -292,7 +298,7 @@ export function cookieValues(
   // Fast path: the name does not occur anywhere.
   if (s.indexOf(name) === -1) return values;
   const nameLength = name.length;
-  const pair = new Pairs(s);
+  const pair = new Pairs(s, Infinity);
   while (pair.next()) {
     if (
       pair.nameEnd - pair.nameStart === nameLength &&

@@ -4,7 +4,7 @@ import { parseCookie } from './parse.ts';
 import { MAX_AGE_LIMIT_SECONDS, MAX_COOKIE_BYTES, serializeCookie } from './serialize.ts';
 import { SessionkitError } from '../core/errors.ts';
 import type { SessionkitErrorCode } from '../core/errors.ts';
-import type { CookieAttributes } from '../core/types.ts';
+import type { CookieAttrs } from '../core/types.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -130,7 +130,7 @@ describe('serializeCookie', () => {
   });
 
   it('leaves the attributes object unchanged', () => {
-    const attributes: CookieAttributes = Object.freeze({ path: '/', sameSite: 'lax' });
+    const attributes: CookieAttrs = Object.freeze({ path: '/', sameSite: 'lax' });
     serializeCookie('a', 'b', attributes);
     assert.deepEqual(attributes, { path: '/', sameSite: 'lax' });
   });

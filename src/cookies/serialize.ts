@@ -4,14 +4,11 @@
  * (draft-ietf-httpbis-rfc6265bis); the policy choices are in
  * docs/decisions/0001-cookie-codec.md.
  */
-import type { CookieAttributes } from '../core/types.ts';
+import type { CookieAttrs } from '../core/types.ts';
 import { SessionkitError, describe } from '../core/errors.ts';
+import { MAX_COOKIE_BYTES } from '../core/limits.ts';
 
-/**
- * The most bytes `name=value` may take in one Set-Cookie. RFC 6265bis §5.6 has user agents
- * drop a cookie whose name and value exceed 4096 octets (§6.1 Limits); we count the `=` too.
- */
-export const MAX_COOKIE_BYTES = 4096;
+export { MAX_COOKIE_BYTES };
 
 /** The longest lifetime a user agent keeps: 400 days in seconds (RFC 6265bis §5.5, §5.6.1). */
 export const MAX_AGE_LIMIT_SECONDS = 34_560_000;
@@ -35,6 +32,15 @@ const VALUE_SAFE = asciiRanges(
   [0x21, 0x21],
   [0x23, 0x24],
   [0x26, 0x2b],
+  [0x2d, 0x3a],
+  [0x3c, 0x5b],
+  [0x5d, 0x7e],
+);
+
+/** RFC 6265 §4.1.1 / RFC 6265bis §4.1.1 cookie-octet, `%` included. */
+const COOKIE_OCTET = asciiRanges(
+  [0x21, 0x21],
+  [0x23, 0x2b],
   [0x2d, 0x3a],
   [0x3c, 0x5b],
   [0x5d, 0x7e],
@@ -83,6 +89,21 @@ export function isToken(s: string): boolean {
   for (let i = 0; i < len; i++) {
     const code = s.charCodeAt(i);
     if (code >= 0x80 || TOKEN[code] === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * True when `value` is one or more cookie-octets (RFC 6265bis §4.1.1): no space, `"`, `,`,
+ * `;`, backslash, control character or non-ASCII, so it can stand in a `Set-Cookie` header as it is
+ * and comes back byte for byte. Session store keys must be (security case S-18).
+ */
+export function isCookieValue(value: string): boolean {
+  const len = value.length;
+  if (len === 0) return false;
+  for (let i = 0; i < len; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 0x80 || COOKIE_OCTET[code] === 0) return false;
   }
   return true;
 }
@@ -243,11 +264,7 @@ function hasPrefix(name: string, prefix: string): boolean {
  * // → 'sid=v1.k1.abc; Path=/; Secure; HttpOnly; SameSite=Lax'
  * serializeCookie('greeting', 'a b;é') // → 'greeting=a%20b%3B%C3%A9'
  */
-export function serializeCookie(
-  name: string,
-  value: string,
-  attributes?: CookieAttributes,
-): string {
+export function serializeCookie(name: string, value: string, attributes?: CookieAttrs): string {
   // RFC 6265bis §4.1.1: cookie-name = token. Rejects "=", ";", whitespace, CR/LF, CTLs and
   // non-ASCII, so no attribute or header can be injected through the name.
   if (typeof name !== 'string' || !isToken(name)) {

@@ -1,16 +1,21 @@
 import { parseCookie } from './parse.ts';
 import { serializeCookie } from './serialize.ts';
 import { consoleLogger } from '../core/logger.ts';
+import { checkOptions, loggerOption } from '../core/options.ts';
+import { wrapHalves } from '../core/halves.ts';
+import { hasCookies } from '../core/request.ts';
+import type { Halves } from '../core/halves.ts';
+import { appendSetCookie, setCookieLines, withProperty } from '../core/headers.ts';
 import type {
-  Handler,
+  JsonValue,
   Logger,
   Middleware,
-  RequestMap,
   RequestCookie,
   RequestHeaders,
-  ResponseMap,
   ResponseHeaders,
+  ResponseMap,
   SessionData,
+  SessionShape,
 } from '../core/types.ts';
 
 /** Options of {@link wrapCookies}. */
@@ -42,31 +47,38 @@ export const cookieBudget = Object.freeze({ cookies: 50, bytes: 8192 });
  *   cookies: { seen: { value: '1', maxAge: 3600, httpOnly: true, sameSite: 'lax' } },
  * }));
  */
-export function wrapCookies<S extends SessionData = SessionData>(
+export function wrapCookies<S extends SessionShape<S> = SessionData, F = JsonValue>(
   options: CookiesOptions = {},
-): Middleware<S> {
-  const logger = options.logger ?? consoleLogger;
+): Middleware<S, F> {
+  return wrapHalves<S, F>(cookieHalves(options));
+}
+
+/**
+ * `wrapCookies`' two halves: `request` parses the Cookie header into `request.cookies`;
+ * `response` turns `response.cookies` into Set-Cookie headers.
+ */
+export function cookieHalves(options: CookiesOptions = {}): Halves {
+  checkOptions('wrapCookies', options, ['logger']);
+  const logger = loggerOption('wrapCookies', options.logger, consoleLogger, ['warn']);
   let warned = false;
-  return (handler: Handler<S>): Handler<S> =>
-    async (request: RequestMap<S>): Promise<ResponseMap<S>> => {
-      if (request.cookies === undefined) request.cookies = requestCookies(request.headers);
-      const response = writeCookies(await handler(request));
-      if (!warned && response.headers !== undefined) warned = overBudget(response.headers, logger);
-      return response;
-    };
+  return {
+    role: 'cookies',
+    request(request) {
+      if (!hasCookies(request)) request.cookies = requestCookies(request.headers);
+      return undefined;
+    },
+    response(response) {
+      const out = writeCookies(response);
+      if (!warned && out.headers !== undefined) warned = overBudget(out.headers, logger);
+      return out;
+    },
+  };
 }
 
 /** Warns when the Set-Cookie lines exceed the budget; true when it warned. */
 function overBudget(headers: ResponseHeaders, logger: Pick<Logger, 'warn'>): boolean {
-  let lines: readonly string[] | undefined;
-  for (const name in headers) {
-    if (isSetCookie(name)) {
-      const value = headers[name];
-      lines = typeof value === 'object' ? value : [String(value)];
-      break;
-    }
-  }
-  if (lines === undefined || lines.length <= 1) return false;
+  const lines = setCookieLines(headers);
+  if (lines.length <= 1) return false;
   let bytes = 0;
   for (const line of lines) bytes += line.length;
   if (lines.length <= cookieBudget.cookies && bytes <= cookieBudget.bytes) return false;
@@ -105,56 +117,4 @@ export function writeCookies<R extends Pick<ResponseMap, 'cookies' | 'headers'>>
   return lines.length === 0
     ? (rest as R)
     : withProperty(rest as R, 'headers', appendSetCookie(response.headers, lines));
-}
-
-/**
- * Returns headers with `lines` appended to any `Set-Cookie` header already there (whatever
- * the case of its name), as an array so that each cookie stays on its own header line.
- */
-export function appendSetCookie(
-  headers: ResponseHeaders | undefined,
-  lines: readonly string[],
-): ResponseHeaders {
-  if (headers === undefined) return { 'set-cookie': lines };
-  let key: string | undefined;
-  let merged: readonly string[] = [];
-  let variants = 0;
-  for (const name in headers) {
-    if (isSetCookie(name)) {
-      // Every spelling of the name gathers into the first, or a later one would replace it.
-      key ??= name;
-      variants++;
-      const value = headers[name]!;
-      merged = merged.concat(typeof value === 'object' ? value : String(value));
-    }
-  }
-  if (key === undefined) return withProperty(headers, 'set-cookie', lines);
-  const out = withProperty(headers, key, merged.concat(lines));
-  if (variants > 1) {
-    for (const name of Object.keys(out)) {
-      if (name !== key && isSetCookie(name)) delete out[name];
-    }
-  }
-  return out;
-}
-
-/** Whether a response header name is Set-Cookie, in any case. */
-function isSetCookie(name: string): boolean {
-  return name.length === 10 && name.toLowerCase() === 'set-cookie';
-}
-
-/**
- * `{ ...object, [key]: value }`, about 10× faster on Node 20: V8 gives a spread copy a shape
- * that makes adding a property cost ~0.3 µs. `Object.assign` copies the same own enumerable
- * properties; only an own `__proto__` key, which it would turn into the prototype, takes the spread.
- */
-export function withProperty<T extends object, K extends keyof T & string>(
-  object: T,
-  key: K,
-  value: T[K],
-): T {
-  if (Object.hasOwn(object, '__proto__')) return { ...object, [key]: value };
-  const copy = Object.assign({}, object);
-  copy[key] = value;
-  return copy;
 }

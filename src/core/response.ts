@@ -1,18 +1,24 @@
 import { invalidOption } from './errors.ts';
 import type { ResponseMap, ResponseHeaders } from './types.ts';
 
+/**
+ * A response that touches neither the session nor the flash: it fits a handler of any
+ * session and flash type, and spreads into one that does (`{ ...text('Hi'), session }`).
+ */
+export type PlainResponse = ResponseMap<never, never>;
+
 /** A `text/plain; charset=utf-8` response. */
-export function text(body: string, status = 200, headers?: ResponseHeaders): ResponseMap {
+export function text(body: string, status = 200, headers?: ResponseHeaders): PlainResponse {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body };
 }
 
 /** A `text/html; charset=utf-8` response. The caller escapes what it interpolates. */
-export function html(body: string, status = 200, headers?: ResponseHeaders): ResponseMap {
+export function html(body: string, status = 200, headers?: ResponseHeaders): PlainResponse {
   return { status, headers: { 'content-type': 'text/html; charset=utf-8', ...headers }, body };
 }
 
 /** An `application/json` response of `JSON.stringify(value)`. */
-export function json(value: unknown, status = 200, headers?: ResponseHeaders): ResponseMap {
+export function json(value: unknown, status = 200, headers?: ResponseHeaders): PlainResponse {
   return {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
@@ -32,7 +38,7 @@ const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
  * @example
  * return redirect('/flash/show', 303);
  */
-export function redirect(location: string, status: RedirectStatus = 302): ResponseMap {
+export function redirect(location: string, status: RedirectStatus = 302): PlainResponse {
   if (!redirectStatuses.has(status)) {
     throw invalidOption('redirect', 'status', status, '301, 302, 303, 307 or 308');
   }
@@ -43,7 +49,7 @@ export function redirect(location: string, status: RedirectStatus = 302): Respon
 }
 
 /** A 404 `Not Found` text response. */
-export function notFound(body = 'Not Found'): ResponseMap {
+export function notFound(body = 'Not Found'): PlainResponse {
   return text(body, 404);
 }
 

@@ -1,5 +1,51 @@
-/** Session data: a plain JSON object. The application owns its shape. */
-export type SessionData = Record<string, unknown>;
+/** A value JSON represents faithfully: what a session (and a flash) may hold. */
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue | undefined };
+
+/**
+ * Session data when the application does not name its own type: a JSON object. A property
+ * whose value is `undefined` is dropped when stored, as `JSON.stringify` drops it.
+ */
+export type SessionData = { [key: string]: JsonValue | undefined };
+
+/** What JSON cannot represent: such a property makes a session type a compile error. */
+type NotJson =
+  | bigint
+  | symbol
+  | Date
+  | RegExp
+  | Map<unknown, unknown>
+  | Set<unknown>
+  | WeakMap<object, unknown>
+  | WeakSet<object>
+  | Promise<unknown>
+  | ArrayBuffer
+  | ArrayBufferView
+  | ((...args: never[]) => unknown);
+
+/** `T` where JSON can represent it, `never` where it cannot (`unknown` is let through). */
+export type JsonShape<T> = unknown extends T
+  ? T
+  : T extends JsonValue | undefined
+    ? T
+    : T extends NotJson
+      ? never
+      : T extends readonly unknown[]
+        ? { [I in keyof T]: JsonShape<T[I]> }
+        : T extends object
+          ? { [K in keyof T]: JsonShape<T[K]> }
+          : never;
+
+/**
+ * The constraint on an application's session type: every property JSON-shaped. Interfaces
+ * and type aliases both work; a `Date`, `Map`, `BigInt` or function property is a compile
+ * error (store an ISO string, an object, a string or nothing instead).
+ *
+ * @example
+ * interface MySession { user?: string; roles?: string[] }
+ * const routes: Handler<MySession> = (request) => text(request.session?.user ?? 'stranger');
+ */
+export type SessionShape<S> = { [K in keyof S]: JsonShape<S[K]> };
 
 /** Form fields from an urlencoded or multipart body. A repeated field becomes an array. */
 export type FormFields = Record<string, string | string[]>;
@@ -16,7 +62,7 @@ export type SameSite = 'strict' | 'lax' | 'none' | 'Strict' | 'Lax' | 'None';
 export type CookiePriority = 'low' | 'medium' | 'high' | 'Low' | 'Medium' | 'High';
 
 /** The attributes of a Set-Cookie header (RFC 6265bis §5.6, CHIPS, Chromium's Priority). */
-export interface CookieAttributes {
+export interface CookieAttrs {
   domain?: string | undefined;
   path?: string | undefined;
   secure?: boolean | undefined;
@@ -30,7 +76,7 @@ export interface CookieAttributes {
 }
 
 /** A cookie to set: its value plus attributes. */
-export interface ResponseCookie extends CookieAttributes {
+export interface ResponseCookie extends CookieAttrs {
   value: string;
 }
 
@@ -44,7 +90,10 @@ export type ResponseHeaders = Record<string, string | number | readonly string[]
  * A request, Ring's request map typed. Hosts fill the first group; middleware adds the rest.
  * `Session` is the application's session data type.
  */
-export interface RequestMap<Session extends SessionData = SessionData> {
+export interface RequestMap<
+  Session extends SessionShape<Session> = SessionData,
+  Flash = JsonValue,
+> {
   /** Upper-case method, e.g. `GET`. */
   method: string;
   /** The path, percent-encoded as received, without the query string. */
@@ -70,7 +119,7 @@ export interface RequestMap<Session extends SessionData = SessionData> {
   /** Set by `wrapSession`: the store key of the current session, when there is one. */
   sessionKey?: string | undefined;
   /** Set by `wrapFlash`: the flash value the previous response set, if any. */
-  flash?: unknown;
+  flash?: Flash | undefined;
   /** Set by `wrapCsrf`: a masked anti-forgery token to put in this response's forms. */
   csrfToken?: string | undefined;
 }
@@ -79,7 +128,10 @@ export interface RequestMap<Session extends SessionData = SessionData> {
  * A response, Ring's response map typed. `session`, `flash` and `cookies` are read and
  * removed by the middleware that owns them.
  */
-export interface ResponseMap<Session extends SessionData = SessionData> {
+export interface ResponseMap<
+  Session extends SessionShape<Session> = SessionData,
+  Flash = JsonValue,
+> {
   status: number;
   headers?: ResponseHeaders | undefined;
   /**
@@ -100,20 +152,20 @@ export interface ResponseMap<Session extends SessionData = SessionData> {
    */
   regenerateSession?: boolean | undefined;
   /** Session cookie attributes for this response only, e.g. a "remember me" `maxAge`. */
-  sessionCookieAttrs?: CookieAttributes | undefined;
-  /** A value the next request sees as `request.flash`. */
-  flash?: unknown;
+  sessionCookieAttrs?: CookieAttrs | undefined;
+  /** A value the next request sees as `request.flash` (`null`, `false` and `undefined` set none). */
+  flash?: Flash | null | false | undefined;
 }
 
 /** A request map to a response map, synchronously or not. */
-export type Handler<Session extends SessionData = SessionData> = (
-  request: RequestMap<Session>,
-) => ResponseMap<Session> | Promise<ResponseMap<Session>>;
+export type Handler<Session extends SessionShape<Session> = SessionData, Flash = JsonValue> = (
+  request: RequestMap<Session, Flash>,
+) => ResponseMap<Session, Flash> | Promise<ResponseMap<Session, Flash>>;
 
 /** Wraps a handler in behaviour: handler to handler. */
-export type Middleware<Session extends SessionData = SessionData> = (
-  handler: Handler<Session>,
-) => Handler<Session>;
+export type Middleware<Session extends SessionShape<Session> = SessionData, Flash = JsonValue> = (
+  handler: Handler<Session, Flash>,
+) => Handler<Session, Flash>;
 
 /** Where sessionkit reports what it noticed. Messages never contain secrets or cookie values. */
 export interface Logger {

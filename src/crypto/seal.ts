@@ -1,8 +1,14 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
 import { invalidOption } from '../core/errors.ts';
-import { deriveKeys, fillIv, ivBytes } from './keys.ts';
+import { MAX_COOKIE_BYTES } from '../core/limits.ts';
+import { fields } from './kdf.ts';
+import { checkAudience, checkSecrets, deriveRawKeys } from './keys.ts';
 import type { Secret } from './keys.ts';
+import { createV1Opener } from './seal-v1.ts';
+import type { V1Opener } from './seal-v1.ts';
+import { nonceBytes, resolveProvider, tagBytes } from './xchacha.ts';
+import type { AeadProvider, ProviderChoice } from './xchacha.ts';
+
+export type { ProviderChoice } from './xchacha.ts';
 
 /** Options of {@link createSealer}. */
 export interface SealerOptions {
@@ -14,7 +20,19 @@ export interface SealerOptions {
    * The HKDF `info` of the encryption keys (security case K-04).
    * @default 'session-enc'
    */
-  purpose?: string;
+  purpose?: string | undefined;
+  /**
+   * The deployment (`SESSION_AUDIENCE`): bound into the keys and the associated data, so a
+   * value sealed for one audience never opens in another that shares the secret.
+   * @default '' (none)
+   */
+  audience?: string | undefined;
+  /**
+   * Who computes XChaCha20-Poly1305. `'auto'` uses the optional `sodium-native` package when
+   * it is installed and node:crypto otherwise; both give identical bytes.
+   * @default 'auto'
+   */
+  provider?: ProviderChoice | undefined;
 }
 
 /** What {@link Sealer.unseal} gives back for an authentic value. */
@@ -22,113 +40,166 @@ export interface Unsealed {
   plaintext: string;
   /** The position of the secret that opened it: 0 is the current secret, more is a previous one. */
   keyIndex: number;
+  /** The format it was sealed in: 2 today; 1 for a value from sessionkit 0.1, to be re-sealed. */
+  version: 1 | 2;
 }
 
 /** Seals and opens strings with the keys derived once from a list of secrets. */
 export interface Sealer {
-  /** Encrypts and authenticates `plaintext`, always with the current secret. */
+  /** Encrypts and authenticates `plaintext` in format v2, always with the current secret. */
   seal(plaintext: string): string;
-  /** The plaintext of a value this sealer (or one with the same secret and cookie name) sealed, else undefined. Never throws. */
+  /** The plaintext of a value this sealer (or one with the same secrets, cookie name and audience) sealed, else undefined. Never throws. */
   unseal(sealed: string): Unsealed | undefined;
+  /** The implementation in use: `'sodium-native'` or `'node:crypto'`. */
+  readonly provider: AeadProvider['name'];
 }
 
 /** The format version, the first segment of every value (security case C-17). */
-const version = 'v1.';
-/** `v1.` + 8-character key id + `.`: the body starts here. */
-const bodyStart = version.length + 8 + 1;
-const tagBytes = 16;
-/** Values longer than this are refused before any decoding (security case Z-03; the 4096-byte cookie limit, RFC 6265 §6.1). */
-export const maxSealedLength = 4096;
+const version = 'v2.';
+/** The key id's length: 9 bytes of HKDF output, base64url. */
+const idLength = 12;
+/** `v2.` + key id + `.`: the body starts here. */
+const bodyStart = version.length + idLength + 1;
+/** Plaintexts are padded to a multiple of this many bytes, so a value's length tells little about its contents. */
+export const paddingBlock = 32;
+/** Values longer than this are refused before any decoding (security case Z-03): a cookie holds no more. */
+export const maxSealedLength = MAX_COOKIE_BYTES;
 
 interface Entry {
-  key: KeyObject;
-  /** `'sessionkit/v1' ‖ 0x00 ‖ keyId ‖ 0x00 ‖ cookieName`, computed once. */
+  /** The 32-byte XChaCha20-Poly1305 key. */
+  key: Buffer;
+  /** `fields('sessionkit/v2', keyId, audience, cookieName)`, computed once. */
   aad: Buffer;
   index: number;
 }
 
 /**
- * Creates a sealer: AES-256-GCM (NIST SP 800-38D) through `node:crypto`, a random 96-bit IV
- * per seal, a 16-byte tag, and associated data that binds the format version, the key id and
- * the cookie name. Keys are derived once, here (see {@link deriveKeys}).
+ * Creates a sealer: XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha-03; libsodium's
+ * `crypto_aead_xchacha20poly1305_ietf`) with a fresh 192-bit nonce from the operating system
+ * per seal, a 16-byte tag, and associated data that binds the format version, the key id,
+ * the audience and the cookie name. Keys are derived once, here (see `deriveKeys`). Values
+ * of format v1 still open (under secrets that are key material) and report `version: 1`.
  *
- * A sealed value is `v1.<keyId>.<base64url(iv ‖ ciphertext ‖ tag)>`: the version, the 8-char
- * id of the secret that sealed it, and the canonical unpadded base64url (RFC 4648 §5) of
- * 12 + n + 16 bytes, n being the UTF-8 length of the plaintext. Plaintexts are UTF-8: a lone
- * surrogate in a string becomes U+FFFD (JSON text never has one).
+ * A sealed value is `v2.<keyId>.<base64url(nonce ‖ ciphertext ‖ tag)>`: the version, the
+ * 12-character id of the secret that sealed it, and the canonical unpadded base64url
+ * (RFC 4648 §5) of 24 + p + 16 bytes, p being the UTF-8 plaintext followed by 0x80 and
+ * zeros up to the next multiple of 32 bytes (ISO/IEC 7816-4 padding). Plaintexts are
+ * UTF-8: a lone surrogate in a string becomes U+FFFD (JSON text never has one).
+ *
+ * With random 192-bit nonces, one key can seal 2^64 values with a chance of any nonce
+ * repeating below 2^-65 (decision record 0009): no rotation is needed for volume.
  *
  * @example
- * const sealer = createSealer({ secrets: [process.env.COOKIE_SECRET!], cookieName: 'session' });
+ * const sealer = createSealer({ secrets: [process.env.COOKIE_SECRET!], cookieName: 'session', audience: 'shop' });
  * const value = sealer.seal('{"user":1}');
- * sealer.unseal(value); // { plaintext: '{"user":1}', keyIndex: 0 }
+ * sealer.unseal(value); // { plaintext: '{"user":1}', keyIndex: 0, version: 2 }
  */
 export function createSealer(options: SealerOptions): Sealer {
-  return new AesGcmSealer(options);
+  return new XChaChaSealer(options);
 }
 
-class AesGcmSealer implements Sealer {
+class XChaChaSealer implements Sealer {
+  readonly provider: AeadProvider['name'];
+  readonly #aead: AeadProvider;
   readonly #current: Entry;
-  /** `v1.<current key id>.` */
+  /** `v2.<current key id>.` */
   readonly #prefix: string;
-  readonly #byId = new Map<string, Entry>();
+  readonly #byId = new Map<string, Entry[]>();
+  readonly #v1: V1Opener | undefined;
 
   constructor(options: SealerOptions) {
-    const { secrets, cookieName, purpose = 'session-enc' } = options;
+    const { secrets, cookieName, purpose = 'session-enc', provider = 'auto' } = options;
     if (typeof cookieName !== 'string' || cookieName === '') {
       throw invalidOption('createSealer', 'cookieName', cookieName, 'a non-empty string');
     }
     if (typeof purpose !== 'string' || purpose === '') {
       throw invalidOption('createSealer', 'purpose', purpose, 'a non-empty string');
     }
-    const ring = deriveKeys(secrets, purpose);
-    ring.keys.forEach(({ id, key }, index) => {
-      const aad = Buffer.from(`sessionkit/v1\0${id}\0${cookieName}`, 'utf8');
-      this.#byId.set(id, { key, aad, index });
+    const audience = checkAudience(options.audience, 'createSealer');
+    const aead =
+      provider === 'auto' || provider === 'node:crypto' || provider === 'sodium-native'
+        ? resolveProvider(provider)
+        : undefined;
+    if (aead === undefined) {
+      throw invalidOption(
+        'createSealer',
+        'provider',
+        provider,
+        provider === 'sodium-native'
+          ? "'auto' or 'node:crypto' (the optional package sodium-native is not installed or does not load)"
+          : "'auto', 'node:crypto' or 'sodium-native'",
+      );
+    }
+    this.#aead = aead;
+    this.provider = aead.name;
+    const checked = checkSecrets(secrets);
+    const keys = deriveRawKeys(checked, purpose, audience);
+    const entries = keys.map(({ id, key }, index): Entry => {
+      const entry = {
+        key,
+        aad: fields('sessionkit/v2', id, audience, cookieName),
+        index,
+      };
+      // Two secrets sharing a 72-bit id is unheard of, but costs nothing to allow: try both.
+      this.#byId.set(id, [...(this.#byId.get(id) ?? []), entry]);
+      return entry;
     });
-    this.#current = this.#byId.get(ring.current.id)!;
-    this.#prefix = `${version}${ring.current.id}.`;
+    this.#current = entries[0]!;
+    this.#prefix = `${version}${keys[0]!.id}.`;
+    this.#v1 = createV1Opener(checked, cookieName, purpose);
   }
 
   seal(plaintext: string): string {
     const { key, aad } = this.#current;
-    const iv = Buffer.allocUnsafe(ivBytes);
-    fillIv(iv);
-    const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: tagBytes });
-    cipher.setAAD(aad);
-    const ciphertext = cipher.update(plaintext, 'utf8');
-    cipher.final();
-    const out = Buffer.concat([iv, ciphertext, cipher.getAuthTag()]);
+    const length = Buffer.byteLength(plaintext, 'utf8');
+    const padded = length - (length % paddingBlock) + paddingBlock;
+    // One allocation: the padded plaintext, then the output (nonce ‖ ciphertext ‖ tag).
+    const work = Buffer.allocUnsafe(padded + nonceBytes + padded + tagBytes);
+    work.write(plaintext, 0, length, 'utf8');
+    work[length] = 0x80;
+    work.fill(0, length + 1, padded);
+    const out = work.subarray(padded);
+    const nonce = out.subarray(0, nonceBytes);
+    this.#aead.random(nonce); // fresh from the OS on every seal (issue 16, point 2)
+    this.#aead.seal(out.subarray(nonceBytes), work.subarray(0, padded), aad, nonce, key);
     return this.#prefix + out.toString('base64url');
   }
 
   unseal(sealed: string): Unsealed | undefined {
     // Z-03: a length cap before any decoding. C-15: a non-string is simply invalid.
     if (typeof sealed !== 'string' || sealed.length > maxSealedLength) return undefined;
-    // C-17: the version; also rejects Ring's `base64--base64` and iron's `Fe26.2*…`.
-    if (!sealed.startsWith(version) || sealed.charCodeAt(bodyStart - 1) !== 0x2e) return undefined;
+    // C-17: the version decides the reader; a v2 value is never read as v1 or the reverse.
+    if (sealed.startsWith(version)) return this.#unsealV2(sealed);
+    const old = this.#v1?.unseal(sealed);
+    return old === undefined ? undefined : { ...old, version: 1 };
+  }
+
+  #unsealV2(sealed: string): Unsealed | undefined {
+    if (sealed.charCodeAt(bodyStart - 1) !== 0x2e) return undefined;
     // C-07: an unknown or garbage key id is a Map miss, never a throw.
-    const entry = this.#byId.get(sealed.slice(version.length, bodyStart - 1));
-    if (entry === undefined) return undefined;
+    const entries = this.#byId.get(sealed.slice(version.length, bodyStart - 1));
+    if (entries === undefined) return undefined;
     const body = sealed.slice(bodyStart);
     const bytes = Buffer.from(body, 'base64url');
-    // C-04: a tag shorter than 16 bytes is refused here, before decryption.
-    if (bytes.length < ivBytes + tagBytes) return undefined;
+    // C-04: the layout is fixed, so a short tag or a cut value has the wrong length here.
+    const padded = bytes.length - nonceBytes - tagBytes;
+    if (padded < paddingBlock || padded % paddingBlock !== 0) return undefined;
     // C-03: Buffer.from skips characters outside the alphabet and accepts `+/=`; the encoder
     // only ever writes the canonical form, so equality also proves the alphabet and the
     // zero trailing bits (RFC 4648 §3.5).
     if (bytes.toString('base64url') !== body) return undefined;
-    const tagStart = bytes.length - tagBytes;
-    const decipher = createDecipheriv('aes-256-gcm', entry.key, bytes.subarray(0, ivBytes), {
-      authTagLength: tagBytes,
-    });
-    decipher.setAAD(entry.aad);
-    decipher.setAuthTag(bytes.subarray(tagStart));
-    const plaintext = decipher.update(bytes.subarray(ivBytes, tagStart));
-    try {
-      decipher.final(); // C-02, C-05: a wrong tag, key, key id, cookie name or byte throws here.
-    } catch {
-      return undefined;
+    const nonce = bytes.subarray(0, nonceBytes);
+    const boxed = bytes.subarray(nonceBytes);
+    for (const entry of entries) {
+      // C-02, C-05: a wrong tag, key, key id, audience, cookie name or byte fails here.
+      const message = this.#aead.open(boxed, entry.aad, nonce, entry.key);
+      if (message === undefined) continue;
+      // The padding: zeros after a 0x80, at most one block of it.
+      let end = padded - 1;
+      while (end > padded - paddingBlock && message[end] === 0) end--;
+      if (message[end] !== 0x80) return undefined;
+      return { plaintext: message.toString('utf8', 0, end), keyIndex: entry.index, version: 2 };
     }
-    return { plaintext: plaintext.toString('utf8'), keyIndex: entry.index };
+    return undefined;
   }
 }

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cookieFrom, RecordingLogger, request, setCookies } from '../../test/support/fakes.ts';
+import { Client } from '../../test/support/client.ts';
+import { RecordingLogger, request } from '../../test/support/fakes.ts';
+import { inProcess } from '../../test/support/in-process.ts';
 import { compose } from '../core/compose.ts';
+import { SessionkitError } from '../core/errors.ts';
 import { csrfField, csrfInput, csrfKey, wrapCsrf } from './wrap-csrf.ts';
 import type { CsrfFailure, CsrfOptions } from './wrap-csrf.ts';
 import { wrapFlash } from '../session/flash.ts';
 import { memoryStore } from '../stores/memory/memory-store.ts';
 import { wrapSession } from '../session/wrap-session.ts';
-import type { Handler, RequestMap, RequestHeaders, ResponseMap } from '../core/types.ts';
+import type { Handler, RequestMap } from '../core/types.ts';
 
 let calls = 0;
 
@@ -48,33 +51,14 @@ function app(options: CsrfOptions = {}): Handler {
   )(routes);
 }
 
-/** A browser of one that keeps its session cookie. */
-class Browser {
-  cookie: string | undefined;
-  constructor(readonly app: Handler) {}
-  async send(
-    method: string,
-    path: string,
-    init: { headers?: RequestHeaders; form?: Record<string, string> } = {},
-  ): Promise<ResponseMap> {
-    const headers: RequestHeaders = { host: 'app.test', ...init.headers };
-    if (this.cookie !== undefined) headers.cookie = this.cookie;
-    const response = await this.app(
-      request({ method, path, headers, ...(init.form ? { form: init.form } : {}) }),
-    );
-    const next = cookieFrom(response, 'session');
-    if (next !== undefined) this.cookie = next === 'session=' ? undefined : next;
-    return response;
-  }
-  async token(): Promise<string> {
-    const response = await this.send('GET', '/token');
-    return String(response.body);
-  }
+/** A browser of one (the shared test client), calling the app in process. */
+function browse(handler: Handler): Client {
+  return new Client(inProcess(handler));
 }
 
-async function withToken(options?: CsrfOptions): Promise<{ browser: Browser; token: string }> {
-  const browser = new Browser(app(options));
-  return { browser, token: await browser.token() };
+async function withToken(options?: CsrfOptions): Promise<{ browser: Client; token: string }> {
+  const browser = browse(app(options));
+  return { browser, token: await browser.text('/token') };
 }
 
 /** The secret inside a masked token: the second half XOR the first. */
@@ -87,7 +71,7 @@ function unmask(token: string): string {
 
 describe('wrapCsrf', () => {
   it('X-01: GET, HEAD and OPTIONS pass without a token', async () => {
-    const browser = new Browser(app());
+    const browser = browse(app());
     for (const method of ['GET', 'HEAD', 'OPTIONS']) {
       assert.equal((await browser.send(method, '/')).status, 200, method);
     }
@@ -109,9 +93,9 @@ describe('wrapCsrf', () => {
       headers: { 'x-csrf-token': token.slice(0, -2) + 'AA' },
     });
     assert.equal(response.status, 403);
-    assert.equal(response.body, 'Invalid anti-forgery token');
-    assert.match(String(response.headers?.['content-type']), /^text\/plain/);
-    assert.deepEqual(setCookies(response), []);
+    assert.equal(await response.text(), 'Invalid anti-forgery token');
+    assert.match(response.headers.get('content-type')!, /^text\/plain/);
+    assert.deepEqual(response.headers.getSetCookie(), []);
   });
 
   it('calls onFailure with the reason', async () => {
@@ -143,12 +127,10 @@ describe('wrapCsrf', () => {
   it('X-02: never reads the token from the query string or a JSON body', async () => {
     const { browser, token } = await withToken();
     assert.equal((await browser.send('POST', `/?${csrfField}=${token}`)).status, 403);
-    const json = await browser.app({
-      ...request({
-        method: 'POST',
-        headers: { host: 'app.test', cookie: browser.cookie!, 'content-type': 'application/json' },
-      }),
-      body: { [csrfField]: token },
+    const json = await browser.request('/', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ [csrfField]: token }),
     });
     assert.equal(json.status, 403);
   });
@@ -167,15 +149,17 @@ describe('wrapCsrf', () => {
   });
 
   it("X-04: session A's token with session B's cookie is refused", async () => {
-    const a = await withToken();
-    const b = new Browser(a.browser.app);
-    await b.token();
-    assert.equal((await b.send('POST', '/', { headers: { 'x-csrf-token': a.token } })).status, 403);
+    const shared = app();
+    const a = browse(shared);
+    const aToken = await a.text('/token');
+    const b = browse(shared);
+    await b.text('/token');
+    assert.equal((await b.send('POST', '/', { headers: { 'x-csrf-token': aToken } })).status, 403);
   });
 
   it('X-05: a well-formed token without a session is refused', async () => {
     const { browser, token } = await withToken();
-    browser.cookie = undefined;
+    browser.jar.clear();
     assert.equal(
       (await browser.send('POST', '/', { headers: { 'x-csrf-token': token } })).status,
       403,
@@ -186,7 +170,7 @@ describe('wrapCsrf', () => {
     const secrets = new Set<string>();
     const shared = app();
     for (let i = 0; i < 1000; i++) {
-      const token = await new Browser(shared).token();
+      const token = await browse(shared).text('/token');
       assert.match(token, /^[A-Za-z0-9_-]{86}$/);
       secrets.add(unmask(token));
     }
@@ -194,9 +178,9 @@ describe('wrapCsrf', () => {
   });
 
   it('X-07: two renders in one session differ byte for byte and both validate', async () => {
-    const browser = new Browser(app());
-    const first = await browser.token();
-    const second = await browser.token();
+    const browser = browse(app());
+    const first = await browser.text('/token');
+    const second = await browser.text('/token');
     assert.notEqual(first, second);
     assert.equal(
       (await browser.send('POST', '/', { headers: { 'x-csrf-token': first } })).status,
@@ -225,7 +209,7 @@ describe('wrapCsrf', () => {
       (await browser.send('POST', '/', { headers: { 'x-csrf-token': token } })).status,
       403,
     );
-    const fresh = await browser.token();
+    const fresh = await browser.text('/token');
     assert.equal(
       (await browser.send('POST', '/', { headers: { 'x-csrf-token': fresh } })).status,
       200,
@@ -233,8 +217,8 @@ describe('wrapCsrf', () => {
   });
 
   it('a token rendered on the response that regenerates the session (no earlier secret) works', async () => {
-    const browser = new Browser(app());
-    const token = String((await browser.send('GET', '/login-form')).body);
+    const browser = browse(app());
+    const token = await browser.text('/login-form');
     assert.equal(
       (await browser.send('POST', '/', { headers: { 'x-csrf-token': token } })).status,
       200,
@@ -262,15 +246,54 @@ describe('wrapCsrf', () => {
   });
 
   it('L-12: a page that never asks for a token creates no session', async () => {
-    const browser = new Browser(app());
+    const browser = browse(app());
     const response = await browser.send('GET', '/');
-    assert.deepEqual(setCookies(response), []);
+    assert.deepEqual(response.headers.getSetCookie(), []);
+  });
+
+  it('L-16: a cross-site navigation that arrives without a Strict session cookie stores no new secret', async () => {
+    const strict = compose(
+      wrapSession({
+        store: memoryStore(),
+        cookieAttrs: { sameSite: 'strict' },
+        logger: new RecordingLogger(),
+      }),
+      wrapCsrf(),
+    )(routes);
+    const crossSite = { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' };
+    const linked = await browse(strict).get('/form', { headers: crossSite });
+    assert.equal(linked.status, 200);
+    assert.deepEqual(linked.headers.getSetCookie(), [], 'the user may hold a withheld cookie');
+    // The same page reached from the site itself starts the session as usual.
+    const own = await browse(strict).get('/form', { headers: { 'sec-fetch-site': 'same-origin' } });
+    assert.equal(own.headers.getSetCookie().length, 1);
+  });
+
+  it('L-16: with the default SameSite=Lax a cross-site link carries the cookie, so a first visit stores its secret', async () => {
+    const linked = await browse(app()).get('/form', {
+      headers: {
+        'sec-fetch-site': 'cross-site',
+        'sec-fetch-mode': 'navigate',
+        'sec-fetch-dest': 'document',
+      },
+    });
+    assert.equal(linked.headers.getSetCookie().length, 1);
+    assert.match(linked.headers.getSetCookie()[0]!, /SameSite=Lax/);
+    // A cross-site frame gets no Lax cookie: no session is started for it.
+    const framed = await browse(app()).get('/form', {
+      headers: {
+        'sec-fetch-site': 'cross-site',
+        'sec-fetch-mode': 'navigate',
+        'sec-fetch-dest': 'iframe',
+      },
+    });
+    assert.deepEqual(framed.headers.getSetCookie(), []);
   });
 
   it('a page that renders a token writes the session once, then not again', async () => {
-    const browser = new Browser(app());
-    assert.equal(setCookies(await browser.send('GET', '/form')).length, 1);
-    assert.equal(setCookies(await browser.send('GET', '/form')).length, 0);
+    const browser = browse(app());
+    assert.equal((await browser.send('GET', '/form')).headers.getSetCookie().length, 1);
+    assert.equal((await browser.send('GET', '/form')).headers.getSetCookie().length, 0);
   });
 
   it('X-09: Sec-Fetch-Site cross-site is refused even with a valid token, unless the origin is trusted', async () => {
@@ -346,7 +369,9 @@ describe('wrapCsrf', () => {
       (await browser.send('GET', '/', { headers: { 'x-http-method-override': 'DELETE' } })).status,
       403,
     );
-    assert.equal((await browser.send('GET', '/', { form: { _method: 'DELETE' } })).status, 403);
+    // A GET body reaches no handler through a host; a RequestMap can still carry one.
+    const get = await app()(request({ method: 'GET', form: { _method: 'DELETE' } }));
+    assert.equal(get.status, 403);
   });
 
   it('X-14: refuses a CORS-safelisted safeHeader at construction; a custom one skips the token check', async () => {
@@ -363,7 +388,7 @@ describe('wrapCsrf', () => {
     ]) {
       assert.throws(() => wrapCsrf({ safeHeader: name }), /option safeHeader/);
     }
-    const browser = new Browser(app({ safeHeader: 'X-Requested-With' }));
+    const browser = browse(app({ safeHeader: 'X-Requested-With' }));
     assert.equal(
       (await browser.send('POST', '/', { headers: { 'x-requested-with': 'fetch' } })).status,
       200,
@@ -378,12 +403,32 @@ describe('wrapCsrf', () => {
     const { browser, token } = await withToken();
     const passed = await browser.send('POST', '/', { headers: { 'x-csrf-token': token } });
     const refused = await browser.send('POST', '/');
-    assert.equal(passed.headers?.vary, 'Sec-Fetch-Site, Origin');
-    assert.equal(refused.headers?.vary, 'Sec-Fetch-Site, Origin');
+    assert.equal(passed.headers.get('vary'), 'Sec-Fetch-Site, Origin');
+    assert.equal(refused.headers.get('vary'), 'Sec-Fetch-Site, Origin');
+  });
+
+  it("X-15: keeps a handler's own Vary in any spelling: { VARY: 'Accept' } stays one header with Accept", async () => {
+    const handler: Handler = (req) =>
+      req.path === '/token'
+        ? { status: 200, body: req.csrfToken ?? '' }
+        : { status: 200, headers: { VARY: 'Accept' } };
+    const browser = browse(
+      compose(
+        wrapSession({ store: memoryStore(), logger: new RecordingLogger() }),
+        wrapCsrf(),
+      )(handler),
+    );
+    const token = await browser.text('/token');
+    const response = await browser.send('POST', '/', { headers: { 'x-csrf-token': token } });
+    assert.equal(response.status, 200);
+    assert.deepEqual(
+      [...response.headers].filter(([name]) => name === 'vary'),
+      [['vary', 'Accept, Sec-Fetch-Site, Origin']],
+    );
   });
 
   it('X-16: a login POST without a pre-session token is refused', async () => {
-    const browser = new Browser(app());
+    const browser = browse(app());
     assert.equal((await browser.send('POST', '/login', { form: { user: 'alice' } })).status, 403);
   });
 
@@ -393,12 +438,103 @@ describe('wrapCsrf', () => {
     });
     const response = await browser.send('POST', '/');
     assert.equal(response.status, 403);
-    assert.match(String(response.body), /value="[A-Za-z0-9_-]{86}"/);
+    assert.match(await response.text(), /value="[A-Za-z0-9_-]{86}"/);
   });
 
-  it('says so when it runs without wrapSession', async () => {
+  it('X-20: a form re-rendered by onFailure on a first visit stores its secret, so that form works', async () => {
+    const browser = browse(app({ onFailure: (req) => ({ status: 403, body: csrfInput(req) }) }));
+    const refused = await browser.send('POST', '/form', { form: { message: 'hi' } });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.headers.getSetCookie().length, 1, 'the secret is stored');
+    const token = /value="([^"]+)"/.exec(await refused.text())![1]!;
+    const again = await browser.send('POST', '/form', { form: { [csrfField]: token } });
+    assert.equal(again.status, 200);
+  });
+
+  it('X-20: the default refusal reads no token and still sets no cookie; a cross-site one never does', async () => {
+    assert.deepEqual((await browse(app()).send('POST', '/form')).headers.getSetCookie(), []);
+    const rendering = app({ onFailure: (req) => ({ status: 403, body: csrfInput(req) }) });
+    const crossSite = await browse(rendering).send('POST', '/form', {
+      headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' },
+    });
+    assert.equal(crossSite.status, 403);
+    // L-16: a Lax cookie stays home on a cross-site POST; a new session would replace it.
+    assert.deepEqual(crossSite.headers.getSetCookie(), []);
+  });
+
+  it('X-19: every method override signal makes a GET checked: headers, a _method field or query parameter', async () => {
+    const { browser, token } = await withToken();
+    for (const name of ['x-http-method', 'x-http-method-override', 'x-method-override']) {
+      const refused = await browser.send('GET', '/', { headers: { [name]: 'DELETE' } });
+      assert.equal(refused.status, 403, name);
+      const passed = await browser.send('GET', '/', {
+        headers: { [name]: 'DELETE', 'x-csrf-token': token },
+      });
+      assert.equal(passed.status, 200, name);
+    }
+    assert.equal((await browser.send('GET', '/?_method=DELETE')).status, 403);
+    assert.equal((await browser.send('HEAD', '/?_method=PUT')).status, 403);
+    assert.equal((await browser.send('GET', '/?method=DELETE')).status, 200);
+    const get = await app()(request({ method: 'GET', form: { _method: 'DELETE' } }));
+    assert.equal(get.status, 403);
+  });
+
+  it('X-21: a refusal is logged at debug level with its reason, never the token', async () => {
+    const logger = new RecordingLogger();
+    const { browser, token } = await withToken({ logger });
+    await browser.send('POST', '/');
+    await browser.send('POST', '/', { headers: { 'x-csrf-token': 'A'.repeat(86) } });
+    await browser.send('POST', '/', {
+      headers: { 'x-csrf-token': token, 'sec-fetch-site': 'cross-site' },
+    });
+    assert.equal(logger.debugs.length, 3);
+    assert.match(logger.debugs[0]!, /refused a POST request.*missing_token/);
+    assert.match(logger.debugs[1]!, /invalid_token/);
+    assert.match(logger.debugs[2]!, /cross_origin/);
+    assert.ok(logger.debugs.every((line) => !line.includes(token) && !line.includes('AAAA')));
+    assert.deepEqual(logger.warnings, []);
+  });
+
+  it('L-17: a response that embeds a token is private to the browser: Cache-Control private, Vary: Cookie', async () => {
+    const handler: Handler = (req) => {
+      const token = req.csrfToken ?? '';
+      if (req.path === '/public') {
+        return { status: 200, headers: { 'Cache-Control': 'public, max-age=60' }, body: token };
+      }
+      if (req.path === '/no-store') {
+        return { status: 200, headers: { 'cache-control': 'no-store' }, body: token };
+      }
+      return { status: 200, body: token };
+    };
+    const browser = browse(
+      compose(
+        wrapSession({ store: memoryStore(), logger: new RecordingLogger() }),
+        wrapCsrf(),
+      )(handler),
+    );
+    const first = await browser.get('/');
+    assert.equal(first.headers.get('cache-control'), 'private');
+    assert.match(first.headers.get('vary')!, /\bCookie\b/);
+    const again = await browser.get('/'); // the secret exists: no cookie, still a token
+    assert.deepEqual(again.headers.getSetCookie(), []);
+    assert.equal(again.headers.get('cache-control'), 'private');
+    assert.equal(again.headers.get('vary'), 'Cookie');
+    assert.equal(
+      (await browser.get('/public')).headers.get('cache-control'),
+      'max-age=60, private',
+    );
+    assert.equal((await browser.get('/no-store')).headers.get('cache-control'), 'no-store');
+  });
+
+  it('says so when it runs without wrapSession, naming the fix', async () => {
     const handler = wrapCsrf()(() => ({ status: 200 }));
-    await assert.rejects(Promise.resolve(handler(request())), /apply wrapSession outside wrapCsrf/);
+    await assert.rejects(
+      Promise.resolve(handler(request())),
+      (error: unknown) =>
+        error instanceof SessionkitError &&
+        error.code === 'missing_middleware' &&
+        /apply wrapSession outside it/.test(error.message),
+    );
   });
 
   it('rejects invalid trustedOrigins at construction', () => {
@@ -410,8 +546,8 @@ describe('wrapCsrf', () => {
   });
 
   it('csrfInput renders the hidden input', async () => {
-    const browser = new Browser(app());
-    const body = String((await browser.send('GET', '/form')).body);
+    const browser = browse(app());
+    const body = await browser.text('/form');
     assert.match(
       body,
       new RegExp(`<input type="hidden" name="${csrfField}" value="[A-Za-z0-9_-]{86}">`),

@@ -1,13 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import { invalidOption } from '../core/errors.ts';
+import { invalidOption, SessionkitError } from '../core/errors.ts';
+import { needsSession } from '../core/order.ts';
+import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
 import { equalBytes } from '../crypto/keys.ts';
-import type { Handler, Middleware, RequestMap, ResponseMap, SessionData } from '../core/types.ts';
+import { wrapHalves } from '../core/halves.ts';
+import type { Halves } from '../core/halves.ts';
+import { consoleLogger } from '../core/logger.ts';
+import { appendList, privateCache, withProperty } from '../core/headers.ts';
+import type {
+  JsonValue,
+  Logger,
+  Middleware,
+  RequestMap,
+  ResponseMap,
+  SessionData,
+  SessionShape,
+} from '../core/types.ts';
+import { sessionCookieWithheld } from '../session/wrap-session.ts';
 
 /** Where the per-session secret lives inside the session (hidden from handlers). */
 export const csrfKey = '_csrf';
 
 /** Ring's form field name. */
 export const csrfField = '__anti-forgery-token';
+
+/** Where ring-anti-forgery keeps its token in the session (`:ring.middleware.anti-forgery/anti-forgery-token`). */
+export const ringTokenKey = 'ring.middleware.anti-forgery/anti-forgery-token';
 
 /** Why a request was refused. */
 export type CsrfFailure = 'missing_token' | 'invalid_token' | 'cross_origin';
@@ -33,10 +51,35 @@ export interface CsrfOptions {
    * @default undefined (off)
    */
   safeHeader?: string | undefined;
+  /**
+   * `'masked'`: a per-session secret rendered masked with fresh random bytes on every
+   * response (BREACH). `'ring'`: shared with a Kit application through a shared session
+   * (`ringCookieStore`): the token is ring-anti-forgery's, stored under
+   * `ring.middleware.anti-forgery/anti-forgery-token` (80 characters of base64, made the way
+   * Kit makes it when the session has none), and rendered **unmasked**, because Kit compares
+   * tokens as they are; a token either side rendered is accepted by both. The price: the
+   * same token appears in every page, so a page that is compressed and reflects attacker
+   * input can leak it (BREACH); the Origin / Fetch Metadata check still applies.
+   * @default 'masked'
+   */
+  tokens?: 'masked' | 'ring' | undefined;
+  /**
+   * Where refusals are logged, at debug level, with the method, the path and the reason
+   * (`missing_token`, `invalid_token`, `cross_origin`); never the token.
+   * @default console (which has no debug level, so nothing is printed)
+   */
+  logger?: Pick<Logger, 'debug'> | undefined;
 }
 
 /** Methods that must not change state and are never checked (RFC 9110 §9.2.1). */
 const safeMethods: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Request headers through which frameworks let a client override the method (Rails, Laravel,
+ * Symfony, method-override for Express, ASP.NET). A safe request carrying one is checked as
+ * the unsafe method it may become (security case X-19).
+ */
+const overrideHeaders = ['x-http-method-override', 'x-http-method', 'x-method-override'] as const;
 
 /** Request headers a page can send cross-origin without a preflight (Fetch, CORS-safelisted). */
 const safelisted: ReadonlySet<string> = new Set([
@@ -64,7 +107,13 @@ const tokenLength = 86;
  * - The token is a per-session secret, handed to pages masked with fresh random bytes on
  *   every response (BREACH); any masked form of the session's secret is accepted.
  * - The secret is made the first time a handler reads `request.csrfToken`, and only then is
- *   the session written: pages without forms create no session.
+ *   the session written: pages without forms create no session. A response that embeds a
+ *   token is marked `Cache-Control: private` and `Vary: Cookie`, so no shared cache keeps it.
+ * - A method override (`X-HTTP-Method-Override`, `X-HTTP-Method`, `X-Method-Override`, or a
+ *   `_method` form field or query parameter) makes even a GET checked. Honour overrides only
+ *   on POST in your router, as Rails does.
+ * - A refusal is logged at debug level with its reason; an `onFailure` page that renders the
+ *   form again (reads `request.csrfToken`) stores the secret it used, so that form works.
  * - `regenerateSession` (login) and `session: null` (logout) drop the secret, so a token from
  *   before login is refused after it (OWASP CSRF, login CSRF).
  *
@@ -74,18 +123,58 @@ const tokenLength = 86;
  * const app = compose(wrapSession(options), wrapFlash(), wrapCsrf())(routes);
  * // in a handler: `<form method="post">${csrfInput(request)}…</form>`
  */
-export function wrapCsrf<S extends SessionData = SessionData>(
+export function wrapCsrf<S extends SessionShape<S> = SessionData, F = JsonValue>(
   options: CsrfOptions = {},
-): Middleware<S> {
+): Middleware<S, F> {
+  return wrapHalves<S, F>(csrfHalves(options));
+}
+
+/**
+ * `wrapCsrf`'s two halves: `request` hides the secret from the session, offers
+ * `request.csrfToken` and refuses a forged request (the handler is not called); `response`
+ * stores a secret made on this request and adds `Vary`.
+ */
+export function csrfHalves(options: CsrfOptions = {}): Halves {
+  const settings = resolve(options);
+  return {
+    role: 'csrf',
+    request: (request) => csrfRequest(settings, request),
+    response: csrfResponse,
+  };
+}
+
+interface Settings {
+  readonly ring: boolean;
+  /** The session key of the secret: `_csrf`, or Kit's. */
+  readonly key: string;
+  readonly trusted: ReadonlySet<string>;
+  readonly safeHeader: string | undefined;
+  readonly onFailure: NonNullable<CsrfOptions['onFailure']>;
+  readonly logger: Pick<Logger, 'debug'>;
+}
+
+function resolve(options: CsrfOptions): Settings {
+  checkOptions('wrapCsrf', options, [
+    'trustedOrigins',
+    'onFailure',
+    'safeHeader',
+    'tokens',
+    'logger',
+  ]);
+  const origins: unknown = options.trustedOrigins ?? [];
+  if (!Array.isArray(origins)) {
+    throw invalidOption('wrapCsrf', 'trustedOrigins', origins, 'an array of origins');
+  }
   const trusted = new Set<string>();
-  for (const origin of options.trustedOrigins ?? []) {
+  for (const origin of origins as readonly unknown[]) {
     let parsed: URL | undefined;
     try {
-      parsed = new URL(origin);
+      parsed = typeof origin === 'string' ? new URL(origin) : undefined;
     } catch {
       parsed = undefined;
     }
     if (
+      typeof origin !== 'string' ||
       parsed === undefined ||
       parsed.origin === 'null' ||
       parsed.origin !== origin.replace(/\/$/, '')
@@ -114,88 +203,144 @@ export function wrapCsrf<S extends SessionData = SessionData>(
       'a custom header name starting with X-, such as X-Requested-With',
     );
   }
-  const onFailure = options.onFailure ?? defaultFailure;
+  const onFailure =
+    functionOption<Settings['onFailure']>('wrapCsrf', 'onFailure', options.onFailure) ??
+    defaultFailure;
+  const tokens = options.tokens ?? 'masked';
+  if (tokens !== 'masked' && tokens !== 'ring') {
+    throw invalidOption('wrapCsrf', 'tokens', tokens, "'masked' or 'ring'");
+  }
+  const ring = tokens === 'ring';
+  const logger = loggerOption('wrapCsrf', options.logger, consoleLogger, []);
+  return { ring, key: ring ? ringTokenKey : csrfKey, trusted, safeHeader, onFailure, logger };
+}
 
-  return (handler: Handler<S>): Handler<S> =>
-    async (request: RequestMap<S>): Promise<ResponseMap<S>> => {
-      const session = request.session;
-      if (session === undefined) {
-        throw new TypeError(
-          'wrapCsrf: request.session is undefined; apply wrapSession outside wrapCsrf',
-        );
-      }
-      const stored = session[csrfKey];
-      let secret =
-        typeof stored === 'string' && stored.length === secretLength ? stored : undefined;
-      const { [csrfKey]: _, ...base } = session;
-      request.session = base as S;
-      let created = false;
-      let token: string | undefined;
-      // Defined before the check, so that an onFailure page can render the form again.
-      Object.defineProperty(request, 'csrfToken', {
-        configurable: true,
-        enumerable: true,
-        get(): string {
-          if (secret === undefined) {
-            secret = randomBytes(secretBytes).toString('base64url');
-            created = true;
-          }
-          token ??= mask(secret);
-          return token;
-        },
-      });
+/** What the request half learnt, for the response half. */
+interface State {
+  /** The session's secret, or one made on this request. */
+  secret: string | undefined;
+  /** The secret was made on this request: the response must store it. */
+  created: boolean;
+  /** A handler read `request.csrfToken`: the response embeds a token. */
+  issued: boolean;
+  /** The session without the secret, as the handler saw it. */
+  readonly base: SessionData;
+  /** Where the secret lives in the session. */
+  readonly key: string;
+}
 
-      if (!isSafe(request)) {
-        const reason = check(request, secret, trusted, safeHeader);
-        if (reason !== undefined) {
-          const refused = await onFailure(request, reason);
-          return withVary(refused) as ResponseMap<S>;
-        }
-      }
+const state = Symbol('sessionkit.csrf');
+type WithState = RequestMap & { [state]?: State };
 
-      const response = await handler(request);
-      const out = isSafe(request) ? response : withVary(response);
-      if (out.session === null) return out;
-      if (out.regenerateSession === true) {
-        // A new session key gets a new secret (OWASP CSRF, login CSRF): the pre-login one is
-        // dropped. A secret made during this very request is new already, and is kept so
-        // that a form rendered on the login response works.
-        const { [csrfKey]: _old, ...rest } = (out.session ?? base) as SessionData;
-        const next = created ? { ...rest, [csrfKey]: secret } : rest;
-        return { ...out, session: next as S };
+async function csrfRequest(
+  settings: Settings,
+  request: WithState,
+): Promise<ResponseMap | undefined> {
+  const session = request.session;
+  if (session === undefined) throw needsSession('csrf');
+  const { ring, key } = settings;
+  const stored = session[key];
+  const { [key]: _, ...base } = session;
+  const current: State = {
+    secret: ring
+      ? ringSecret(stored)
+      : typeof stored === 'string' && stored.length === secretLength
+        ? stored
+        : undefined,
+    created: false,
+    issued: false,
+    base,
+    key,
+  };
+  request[state] = current;
+  request.session = base;
+  let token: string | undefined;
+  // Defined before the check, so that an onFailure page can render the form again.
+  Object.defineProperty(request, 'csrfToken', {
+    configurable: true,
+    enumerable: true,
+    get(): string {
+      if (current.secret === undefined) {
+        // ring-anti-forgery's token: 60 random bytes, base64 without padding, 80 characters.
+        current.secret = ring
+          ? randomBytes(60).toString('base64')
+          : randomBytes(secretBytes).toString('base64url');
+        current.created = true;
       }
-      if (secret === undefined) return out;
-      if (out.session !== undefined)
-        return { ...out, session: { ...out.session, [csrfKey]: secret } };
-      if (created) return { ...out, session: { ...base, [csrfKey]: secret } as unknown as S };
-      return out;
-    };
+      current.issued = true;
+      token ??= ring ? current.secret : mask(current.secret);
+      return token;
+    },
+  });
+  if (isSafe(request)) return undefined;
+  const reason = check(request, current.secret, settings);
+  if (reason === undefined) return undefined;
+  settings.logger.debug?.(
+    `sessionkit: refused a ${request.method} request to ${request.path}: ${reason} (${explanations[reason]})`,
+  );
+  // X-20: an onFailure page that renders the form again gets its secret stored.
+  return csrfResponse(await settings.onFailure(request, reason), request);
+}
+
+const explanations: Readonly<Record<CsrfFailure, string>> = {
+  missing_token: 'no anti-forgery token in the form field or the headers',
+  invalid_token: 'the token does not match the session',
+  cross_origin: 'the request came from another origin',
+};
+
+function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
+  const current = request[state];
+  let out = isSafe(request) ? response : withVary(response);
+  if (current?.issued === true) {
+    // L-17: a page holding a token is this browser's only (OWASP SM "Web Content Caching").
+    const headers = appendList(privateCache(out.headers), 'vary', ['Cookie']);
+    out = withProperty(out, 'headers', headers);
+  }
+  if (out.session === null || current === undefined) return out;
+  const { secret, created, base, key } = current;
+  if (out.regenerateSession === true) {
+    // A new session key gets a new secret (OWASP CSRF, login CSRF): the pre-login one is
+    // dropped. A secret made during this very request is new already, and is kept so
+    // that a form rendered on the login response works.
+    const { [key]: _old, ...rest } = out.session ?? base;
+    return withProperty(out, 'session', created ? { ...rest, [key]: secret } : rest);
+  }
+  if (secret === undefined) return out;
+  if (out.session !== undefined) {
+    return withProperty(out, 'session', { ...out.session, [key]: secret });
+  }
+  // L-16: a page reached from another site without the session cookie, because SameSite
+  // withheld it, must not start a session just to hold the secret: its Set-Cookie would
+  // replace the user's session. Its form then fails once; the next same-site page works.
+  if (created && !sessionCookieWithheld(request)) {
+    return withProperty(out, 'session', { ...base, [key]: secret });
+  }
+  return out;
 }
 
 /** The hidden input that carries the token in a form. */
 export function csrfInput(request: Pick<RequestMap, 'csrfToken'>): string {
   const token = request.csrfToken;
   if (token === undefined) {
-    throw new TypeError('csrfInput: request.csrfToken is undefined; apply wrapCsrf to this route');
+    throw new SessionkitError(
+      'missing_middleware',
+      'csrfInput: request.csrfToken is undefined: apply wrapCsrf (inside wrapSession) around this route, or use wrapDefaults()',
+    );
   }
   return `<input type="hidden" name="${csrfField}" value="${token}">`;
 }
 
-/** Safe, and no method override: an override field or header marks the request unsafe. */
+/** Safe, and no method override: an override header, field or parameter marks it unsafe. */
 function isSafe(request: RequestMap): boolean {
   if (!safeMethods.has(request.method)) return false;
-  return (
-    request.headers['x-http-method-override'] === undefined &&
-    request.headers['x-method-override'] === undefined &&
-    request.form?._method === undefined
-  );
+  for (const name of overrideHeaders) if (request.headers[name] !== undefined) return false;
+  return request.form?._method === undefined && !request.query.has('_method');
 }
 
 function check(
   request: RequestMap,
   secret: string | undefined,
-  trusted: ReadonlySet<string>,
-  safeHeader: string | undefined,
+  { trusted, safeHeader, ring }: Settings,
 ): CsrfFailure | undefined {
   if (crossOrigin(request, trusted)) return 'cross_origin';
   if (safeHeader !== undefined) {
@@ -204,7 +349,17 @@ function check(
   }
   const token = requestToken(request);
   if (token === undefined) return 'missing_token';
-  return secret !== undefined && matches(token, secret) ? undefined : 'invalid_token';
+  if (secret === undefined) return 'invalid_token';
+  // Kit's check: the token as sent equals the session's, compared in constant time (C-15).
+  const valid = ring ? equalBytes(Buffer.from(token), Buffer.from(secret)) : matches(token, secret);
+  return valid ? undefined : 'invalid_token';
+}
+
+/** A token ring-anti-forgery stored (any version: a non-empty string of sane length). */
+function ringSecret(stored: unknown): string | undefined {
+  return typeof stored === 'string' && stored.length > 0 && stored.length <= 256
+    ? stored
+    : undefined;
 }
 
 /**
@@ -257,15 +412,13 @@ function matches(token: string, secret: string): boolean {
   return equalBytes(unmasked, Buffer.from(secret, 'base64url'));
 }
 
-function withVary<R extends Pick<ResponseMap, 'headers'>>(response: R): R {
-  const headers = { ...response.headers };
-  const existing = headers.vary ?? headers.Vary;
-  delete headers.Vary;
-  headers.vary =
-    existing === undefined
-      ? 'Sec-Fetch-Site, Origin'
-      : `${String(existing)}, Sec-Fetch-Site, Origin`;
-  return { ...response, headers };
+/** X-15: the answer depends on these request headers, so a cache must key on them. */
+function withVary(response: ResponseMap): ResponseMap {
+  return withProperty(
+    response,
+    'headers',
+    appendList(response.headers, 'vary', ['Sec-Fetch-Site', 'Origin']),
+  );
 }
 
 function defaultFailure(): ResponseMap {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BodyError, maxFormFields, parseBody } from './body.ts';
+import { BodyError, maxFormFields, maxPartHeaderBytes, parseBody } from './body.ts';
+import { MAX_JSON_DEPTH } from '../core/limits.ts';
 
 const form = 'application/x-www-form-urlencoded';
 
@@ -99,6 +100,29 @@ void describe('parseBody: JSON', () => {
   });
 });
 
+void describe('parseBody: JSON depth', () => {
+  const json = 'application/json';
+
+  void it(`Q-08: refuses JSON nested deeper than ${MAX_JSON_DEPTH} levels with 400, before parsing it`, () => {
+    const bomb = '['.repeat(500_000) + ']'.repeat(500_000); // 1 MB
+    assert.throws(() => parseBody(json, bytes(bomb)), refusal(400));
+    const objects = '{"a":'.repeat(MAX_JSON_DEPTH) + '{}' + '}'.repeat(MAX_JSON_DEPTH);
+    assert.throws(() => parseBody(json, bytes(objects)), refusal(400));
+  });
+
+  void it(`Q-08: accepts ${MAX_JSON_DEPTH} levels, and counts no bracket inside a string`, () => {
+    const deepest = '['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH);
+    assert.ok(Array.isArray(parseBody(json, bytes(deepest)).body));
+    const text = '[{[\\"\\\\'.repeat(10_000);
+    const value = { text, nested: [[{ ok: true }]] };
+    assert.deepEqual(parseBody(json, bytes(JSON.stringify(value))).body, value);
+  });
+
+  void it('Q-08: a string left open is malformed JSON: 400', () => {
+    assert.throws(() => parseBody(json, bytes('["[[[[\\"]')), refusal(400));
+  });
+});
+
 void describe('parseBody: multipart', () => {
   void it('keeps text fields, repeated ones as arrays, and skips file parts', () => {
     const body = multipart(
@@ -159,6 +183,26 @@ void describe('parseBody: multipart', () => {
     for (const body of cases) {
       assert.throws(() => parseBody(type, bytes(body)), refusal(400), JSON.stringify(body));
     }
+  });
+
+  void it(`Q-08: refuses a part whose header block passes ${maxPartHeaderBytes} bytes with 400, scanning no further`, () => {
+    const type = 'multipart/form-data; boundary=b';
+    // A 1 MiB quoted name: refused by the size of the block, not parsed character by character.
+    const long = `Content-Disposition: form-data; name="${'\\"'.repeat(512 * 1024)}"\r\n\r\nv`;
+    assert.throws(() => parseBody(type, multipart('b', long)), refusal(400));
+    const header = 'Content-Disposition: form-data; name="a"\r\n';
+    const padding = `X-Pad: ${'p'.repeat(maxPartHeaderBytes - header.length - 10)}\r\n`;
+    const fits = parseBody(type, multipart('b', `${header}${padding}\r\nv`));
+    assert.equal(fits.form?.['a'], 'v');
+    const over = `${header}${padding}X-More: ${'q'.repeat(20)}\r\n\r\nv`;
+    assert.throws(() => parseBody(type, multipart('b', over)), refusal(400));
+  });
+
+  void it('reads quoted names with escapes anywhere in a long value', () => {
+    const name = `${'a'.repeat(5000)}\\"${'b'.repeat(5000)}\\\\`;
+    const part = `Content-Disposition: form-data; name="${name}"\r\n\r\nv`;
+    const parsed = parseBody('multipart/form-data; boundary=b', multipart('b', part));
+    assert.deepEqual(Object.keys(parsed.form!), [`${'a'.repeat(5000)}"${'b'.repeat(5000)}\\`]);
   });
 
   void it(`refuses more than ${maxFormFields} parts with 413`, () => {

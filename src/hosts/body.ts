@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH } from '../core/limits.ts';
 import type { FormFields } from '../core/types.ts';
 
 /**
@@ -18,9 +19,16 @@ export class BodyError extends Error {
 /** The most fields an urlencoded body, or parts a multipart body, may have (413 beyond). */
 export const maxFormFields = 1000;
 
+/**
+ * The largest header block of one multipart part, in bytes (400 beyond): a
+ * `Content-Disposition` with a long file name fits many times over, as Node's 16 KiB limit
+ * on a request's own headers does for them (security case Q-08).
+ */
+export const maxPartHeaderBytes = 16_384;
+
 /** What a body parses to: `form` for form types, otherwise `body`. */
 export interface ParsedBody {
-  form?: FormFields;
+  form?: FormFields | undefined;
   body?: unknown;
 }
 
@@ -35,14 +43,16 @@ export interface ParsedBody {
  *   `filename` (file uploads) are skipped. Parsed strictly (RFC 2046 §5.1.1, RFC 7578).
  * - `application/json` and any `…+json` type → `body`, the `JSON.parse` result. Keys such as
  *   `__proto__` become own properties, which cannot pollute a prototype as long as the value
- *   is never merged into another object (security case C-13).
+ *   is never merged into another object (security case C-13). JSON nested deeper than
+ *   `MAX_JSON_DEPTH` (100) levels is refused before it is parsed (Q-08).
  * - anything else, or no Content-Type → `body`, the raw bytes.
  *
  * In `form`, an object with a null prototype, a repeated field becomes a `string[]` in order.
  * Text is decoded as UTF-8; a `charset` other than UTF-8 or US-ASCII on a form or JSON type
  * is refused with 415.
  *
- * @throws {BodyError} 400 for malformed JSON or multipart, 413 for more than
+ * @throws {BodyError} 400 for malformed JSON or multipart, JSON nested too deep, or a
+ *   multipart part header block over {@link maxPartHeaderBytes}; 413 for more than
  *   {@link maxFormFields} fields or parts, 415 for an unsupported charset.
  */
 export function parseBody(contentType: string | undefined, bytes: Buffer): ParsedBody {
@@ -84,11 +94,52 @@ function checkCharset(contentType: string, semicolon: number): void {
 function parseJsonBody(bytes: Buffer): unknown {
   let text = bytes.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte order mark
+  if (nestedDeeper(text, MAX_JSON_DEPTH)) {
+    throw new BodyError(400, `JSON body nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   try {
     return JSON.parse(text);
   } catch (error) {
     throw new BodyError(400, 'malformed JSON body', { cause: error });
   }
+}
+
+/**
+ * Whether `text` opens more than `max` arrays and objects inside one another. One pass that
+ * stops at the first level too deep, so that a megabyte of `[` costs microseconds instead of
+ * the JSON.parse that builds half a million nested arrays (Q-08). Strings are skipped in runs
+ * with `indexOf`. Not a validator: malformed text is left to JSON.parse.
+ */
+function nestedDeeper(text: string, max: number): boolean {
+  let depth = 0;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      i = closingQuote(text, i + 1);
+      if (i === -1) return false;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/**
+ * The index of the `"` that closes a string whose content starts at `from`, or -1: the next
+ * quote preceded by an even run of backslashes. Each backslash is looked at once.
+ */
+function closingQuote(text: string, from: number): number {
+  for (let quote = text.indexOf('"', from); quote !== -1; quote = text.indexOf('"', quote + 1)) {
+    let backslashes = 0;
+    while (quote - backslashes - 1 >= from && text.charCodeAt(quote - backslashes - 1) === 0x5c) {
+      backslashes++;
+    }
+    if (backslashes % 2 === 0) return quote;
+  }
+  return -1;
 }
 
 function parseUrlencoded(text: string): FormFields {
@@ -163,8 +214,17 @@ function parsePart(bytes: Buffer, start: number, end: number, form: FormFields):
     headersEnd = start; // no headers at all: the part opens with the empty line
     contentStart = start + 2;
   } else {
-    headersEnd = bytes.indexOf(headerEnd, start);
-    if (headersEnd === -1 || headersEnd + 4 > end) throw malformed('part without a header end');
+    // Q-08: the header end is looked for in the first maxPartHeaderBytes bytes only.
+    const window = bytes.subarray(start, Math.min(end, start + maxPartHeaderBytes + 4));
+    const found = window.indexOf(headerEnd);
+    if (found === -1) {
+      throw malformed(
+        end - start > maxPartHeaderBytes + 4
+          ? `part header block over ${maxPartHeaderBytes} bytes`
+          : 'part without a header end',
+      );
+    }
+    headersEnd = start + found;
     contentStart = headersEnd + 4;
   }
   const disposition = findDisposition(bytes.toString('utf8', start, headersEnd));
@@ -216,6 +276,7 @@ const tokenPattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 function parseParameters(header: string, start: number): Record<string, string> | undefined {
   const params = Object.create(null) as Record<string, string>;
   let i = start;
+  let backslash = -2; // not looked for yet
   const length = header.length;
   for (;;) {
     i = skipSpace(header, i);
@@ -230,15 +291,23 @@ function parseParameters(header: string, start: number): Record<string, string> 
     i = skipSpace(header, equals + 1);
     let value: string;
     if (header.charCodeAt(i) === 0x22) {
+      // quoted-string: runs between backslashes are copied whole (Q-08), not char by char.
       value = '';
-      for (i++; ; i++) {
-        if (i >= length) return undefined; // an unterminated quoted string
-        const c = header.charCodeAt(i);
-        if (c === 0x22) break;
-        if (c === 0x5c && i + 1 < length) i++;
-        value += header.charAt(i);
+      let run = i + 1;
+      for (;;) {
+        const quote = header.indexOf('"', run);
+        if (quote === -1) return undefined; // an unterminated quoted string
+        // The next backslash, searched again only once passed: linear over many parameters.
+        if (backslash !== -1 && backslash < run) backslash = header.indexOf('\\', run);
+        if (backslash === -1 || backslash > quote) {
+          value += header.slice(run, quote);
+          i = quote + 1;
+          break;
+        }
+        // quoted-pair: the backslash goes, the character after it stays as it is.
+        value += header.slice(run, backslash) + header.charAt(backslash + 1);
+        run = backslash + 2;
       }
-      i++;
     } else {
       let end = header.indexOf(';', i);
       if (end === -1) end = length;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cookieFrom, RecordingLogger, request, setCookies } from '../../test/support/fakes.ts';
+import { Client } from '../../test/support/client.ts';
+import { RecordingLogger, request } from '../../test/support/fakes.ts';
+import { inProcess } from '../../test/support/in-process.ts';
 import { compose } from '../core/compose.ts';
 import { cookieStore } from '../stores/cookie/cookie-store.ts';
 import { SessionkitError } from '../core/errors.ts';
@@ -8,17 +10,15 @@ import { flashKey, wrapFlash } from './flash.ts';
 import { memoryStore } from '../stores/memory/memory-store.ts';
 import { redirect } from '../core/response.ts';
 import { wrapSession } from './wrap-session.ts';
-import type { Handler, RequestMap, ResponseMap } from '../core/types.ts';
+import type { Handler, RequestMap } from '../core/types.ts';
 
 const secret = 'Fq8Zr2Wx5Lp9Nm3Kt7Vb1Hy4Jd6Gs0Cz-flash-tests';
 
-/** A browser of one: keeps the session cookie between requests. */
+/** The shared test client, calling the app in process; gives the request the routes saw. */
 function client(app: Handler) {
-  let cookie: string | undefined;
-  return async (path: string): Promise<{ response: ResponseMap; seen: RequestMap }> => {
-    const response = await app(request({ path, headers: cookie ? { cookie } : {} }));
-    const next = cookieFrom(response, 'session');
-    if (next !== undefined) cookie = next === 'session=' ? undefined : next;
+  const browser = new Client(inProcess(app));
+  return async (path: string): Promise<{ response: globalThis.Response; seen: RequestMap }> => {
+    const response = await browser.get(path);
     return { response, seen: lastSeen! };
   };
 }
@@ -91,13 +91,13 @@ for (const [name, makeStore] of Object.entries(stores)) {
       const get = client(app());
       await get('/login');
       const { response } = await get('/logout');
-      assert.equal(response.headers?.['cache-control'], 'no-store');
+      assert.equal(response.headers.get('cache-control'), 'no-store');
     });
 
     it('adds no cookie when there is no flash and the session is not written', async () => {
       const get = client(app());
       const { response } = await get('/show');
-      assert.deepEqual(setCookies(response), []);
+      assert.deepEqual(response.headers.getSetCookie(), []);
     });
   });
 }
@@ -116,7 +116,7 @@ describe('wrapFlash', () => {
 
   it('does not store falsy flash values (null, false, undefined)', async () => {
     const handler = wrapFlash()(() => ({ status: 200, flash: false }));
-    const response = await handler(request());
+    const response = await handler({ ...request(), session: {} });
     assert.equal(response.session, undefined);
   });
 

@@ -1,4 +1,15 @@
-import type { Handler, Middleware, RequestMap, ResponseMap, SessionData } from '../core/types.ts';
+import { wrapHalves } from '../core/halves.ts';
+import { needsSession } from '../core/order.ts';
+import type { Halves } from '../core/halves.ts';
+import { defaultHeader, withProperty } from '../core/headers.ts';
+import type {
+  JsonValue,
+  Middleware,
+  RequestMap,
+  ResponseMap,
+  SessionData,
+  SessionShape,
+} from '../core/types.ts';
 
 /** Where the flash lives inside the session: Ring's `:_flash`. */
 export const flashKey = '_flash';
@@ -17,38 +28,63 @@ export const flashKey = '_flash';
  * // POST /items → { ...redirect('/items', 303), flash: 'Saved' }
  * // GET /items → request.flash === 'Saved'
  */
-export function wrapFlash<S extends SessionData = SessionData>(): Middleware<S> {
-  return (handler: Handler<S>): Handler<S> =>
-    async (request: RequestMap<S>): Promise<ResponseMap<S>> => {
-      const session = request.session;
-      const hadFlash = session !== undefined && flashKey in session;
-      // What the session holds without the flash: the base of the write that removes it.
-      let base: SessionData | undefined = session;
-      if (hadFlash) {
-        const { [flashKey]: flash, ...rest } = session;
-        request.flash = flash;
-        request.session = rest as S;
-        base = rest;
-      } else {
-        request.flash = undefined;
-      }
-      const response = await handler(request);
-      const { flash } = response;
-      const hasFlash = flash !== undefined && flash !== null && flash !== false;
-      if (!hadFlash && !hasFlash && response.session === undefined) return response;
+export function wrapFlash<S extends SessionShape<S> = SessionData, F = JsonValue>(): Middleware<
+  S,
+  F
+> {
+  return wrapHalves<S, F>(flashHalves());
+}
 
-      const next = response.session === undefined ? (base ?? {}) : response.session;
-      if (!hasFlash) return { ...response, session: next as S | null };
-      const { flash: _, ...rest } = response;
-      if (next === null) {
-        // F-02: logout plus a flash gives a fresh session that holds only the flash.
-        return {
-          ...rest,
-          headers: { 'cache-control': 'no-store', ...rest.headers },
-          session: { [flashKey]: flash } as unknown as S,
-          regenerateSession: true,
-        };
-      }
-      return { ...rest, session: { ...next, [flashKey]: flash } as unknown as S };
+/**
+ * `wrapFlash`'s two halves: `request` moves the stored flash to `request.flash`; `response`
+ * stores the response's `flash` in the session and persists the removal of the one read.
+ */
+export function flashHalves(): Halves {
+  return { role: 'flash', request: flashRequest, response: flashResponse };
+}
+
+/** What the request half learnt, for the response half. */
+interface State {
+  readonly hadFlash: boolean;
+  /** The session without the flash: the base of the write that removes it. */
+  readonly base: SessionData | undefined;
+}
+
+const state = Symbol('sessionkit.flash');
+type WithState = RequestMap & { [state]?: State };
+
+function flashRequest(request: WithState): undefined {
+  const session = request.session;
+  if (session === undefined) throw needsSession('flash');
+  if (flashKey in session) {
+    const { [flashKey]: flash, ...rest } = session;
+    request.flash = flash;
+    request.session = rest;
+    request[state] = { hadFlash: true, base: rest };
+  } else {
+    request.flash = undefined;
+    request[state] = { hadFlash: false, base: session };
+  }
+  return undefined;
+}
+
+function flashResponse(response: ResponseMap, request: WithState): ResponseMap {
+  const { hadFlash, base } = request[state] ?? { hadFlash: false, base: request.session };
+  const { flash } = response;
+  const hasFlash = flash !== undefined && flash !== null && flash !== false;
+  if (!hadFlash && !hasFlash && response.session === undefined) return response;
+
+  const next = response.session === undefined ? (base ?? {}) : response.session;
+  if (!hasFlash) return withProperty(response, 'session', next);
+  const { flash: _, ...rest } = response;
+  if (next === null) {
+    // F-02: logout plus a flash gives a fresh session that holds only the flash.
+    return {
+      ...rest,
+      headers: defaultHeader(rest.headers, 'cache-control', 'no-store'),
+      session: { [flashKey]: flash },
+      regenerateSession: true,
     };
+  }
+  return { ...rest, session: { ...next, [flashKey]: flash } };
 }

@@ -1,10 +1,15 @@
 import { SessionkitError } from '../core/errors.ts';
+import { MAX_JSON_DEPTH } from '../core/limits.ts';
 import type { SessionData } from '../core/types.ts';
 
 /**
- * Serializes session data to JSON, refusing what JSON would silently change or drop:
- * `undefined`, functions, symbols, BigInt, non-finite numbers, Dates, Maps, Sets, class
- * instances and cycles (security case C-14: if a value is accepted, it round-trips).
+ * Serializes session data to JSON, refusing what JSON would silently change: functions,
+ * symbols, BigInt, non-finite numbers, Dates, Maps, Sets, class instances, cycles,
+ * `undefined` in an array (JSON would make it `null`), and nesting deeper than
+ * {@link MAX_JSON_DEPTH} levels. A property whose value is `undefined` is dropped, as
+ * `JSON.stringify` drops it (security case C-14: what is accepted reads back equal, without
+ * that property). The check walks the data with a stack of its own, so no depth of nesting
+ * can overflow the call stack.
  */
 export function stringifySession(data: SessionData): string {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
@@ -14,39 +19,91 @@ export function stringifySession(data: SessionData): string {
       'a plain object',
     );
   }
-  check(data, '', new Set());
+  check(data);
   return JSON.stringify(data);
 }
 
-function check(value: unknown, path: string, seen: Set<object>): void {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return;
-    case 'number':
-      if (Number.isFinite(value)) return;
-      throw unserializable(path, 'a non-finite number');
-    case 'object': {
-      if (value === null) return;
-      if (seen.has(value)) throw unserializable(path, 'a cycle');
-      seen.add(value);
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) check(value[i], `${path}[${i}]`, seen);
-      } else {
-        const proto: unknown = Object.getPrototypeOf(value);
-        if (proto !== Object.prototype && proto !== null) {
-          throw unserializable(path, `an instance of ${value.constructor?.name ?? 'a class'}`);
-        }
-        for (const key in value) {
-          check((value as Record<string, unknown>)[key], path ? `${path}.${key}` : key, seen);
-        }
-      }
-      seen.delete(value);
-      return;
+/** An array or object being checked: its entries are visited one by one. */
+interface Frame {
+  readonly value: Record<string, unknown> | unknown[];
+  /** The object's own keys, or undefined for an array. */
+  readonly keys: readonly string[] | undefined;
+  index: number;
+  readonly parent: Frame | undefined;
+  /** Where this value sits in its parent, for the error's path. */
+  readonly at: string | number;
+}
+
+function check(data: SessionData): void {
+  // The containers from the root to the one being visited: a cycle is a value found among them.
+  const open = new Set<object>([data]);
+  let depth = 1;
+  let top: Frame | undefined = {
+    value: data,
+    keys: Object.keys(data),
+    index: 0,
+    parent: undefined,
+    at: '',
+  };
+  while (top !== undefined) {
+    const { value, keys } = top;
+    if (top.index === (keys === undefined ? (value as unknown[]).length : keys.length)) {
+      open.delete(value);
+      depth--;
+      top = top.parent;
+      continue;
     }
-    default:
-      throw unserializable(path, typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`);
+    const at = keys === undefined ? top.index : keys[top.index]!;
+    top.index++;
+    const child = (value as Record<string | number, unknown>)[at];
+    switch (typeof child) {
+      case 'string':
+      case 'boolean':
+        continue;
+      case 'number':
+        if (Number.isFinite(child)) continue;
+        throw unserializable(pathOf(top, at), 'a non-finite number');
+      case 'object': {
+        if (child === null) continue;
+        if (open.has(child)) throw unserializable(pathOf(top, at), 'a cycle');
+        if (depth === MAX_JSON_DEPTH) {
+          throw unserializable(pathOf(top, at), `nested deeper than ${MAX_JSON_DEPTH} levels`);
+        }
+        let childKeys: string[] | undefined;
+        if (!Array.isArray(child)) {
+          const proto: unknown = Object.getPrototypeOf(child);
+          if (proto !== Object.prototype && proto !== null) {
+            const name = (child as { constructor?: { name?: string } }).constructor?.name;
+            throw unserializable(pathOf(top, at), `an instance of ${name ?? 'a class'}`);
+          }
+          childKeys = Object.keys(child);
+        }
+        open.add(child);
+        depth++;
+        top = { value: child as Frame['value'], keys: childKeys, index: 0, parent: top, at };
+        continue;
+      }
+      case 'undefined':
+        // Dropped, as JSON.stringify drops it: `{ ...session, returnTo: undefined }` removes a
+        // key. In an array JSON would make it null, so it is refused there.
+        if (keys !== undefined) continue;
+        throw unserializable(pathOf(top, at), 'undefined');
+      default:
+        throw unserializable(pathOf(top, at), `a ${typeof child}`);
+    }
   }
+}
+
+/** `a.b[2].c`: the path of entry `at` of `frame`, built only for an error message. */
+function pathOf(frame: Frame, at: string | number): string {
+  const parts: Array<string | number> = [at];
+  for (let f: Frame | undefined = frame; f?.parent !== undefined; f = f.parent) parts.push(f.at);
+  let path = '';
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const part = parts[i]!;
+    path = typeof part === 'number' ? `${path}[${part}]` : path === '' ? part : `${path}.${part}`;
+  }
+  return path;
 }
 
 function unserializable(path: string, what: string, expected?: string): SessionkitError {
@@ -75,16 +132,21 @@ export function parseSessionJson(text: string): unknown {
   return dangerous.test(text) ? scrub(value) : value;
 }
 
-function scrub(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = scrub(value[i]);
-    return value;
+/** Deletes the dangerous keys in place, with a stack of its own (any depth of nesting). */
+function scrub(root: unknown): unknown {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value !== 'object' || value === null) continue;
+    if (Array.isArray(value)) {
+      for (const item of value as unknown[]) pending.push(item);
+      continue;
+    }
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (key === '__proto__' || key === 'constructor' || key === 'prototype') delete record[key];
+      else pending.push(record[key]);
+    }
   }
-  const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (key === '__proto__' || key === 'constructor' || key === 'prototype') delete record[key];
-    else record[key] = scrub(record[key]);
-  }
-  return record;
+  return root;
 }

@@ -72,15 +72,15 @@ export interface TimeoutOptions {
    * A session unused for this long is gone. Kit's 24 hours.
    * @default 86400
    */
-  idleTimeoutSeconds?: number;
+  idleTimeoutSeconds?: number | undefined;
   /**
    * A session older than this is gone, however active (OWASP SM "Absolute Timeout").
    * @default 604800 (7 days)
    */
-  absoluteTimeoutSeconds?: number;
+  absoluteTimeoutSeconds?: number | undefined;
   /**
    * The clock, in milliseconds since the epoch. For tests.
    * @default Date.now
    */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }

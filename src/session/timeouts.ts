@@ -18,6 +18,18 @@ export const timeoutDefaults = Object.freeze({
 });
 
 /**
+ * What people write for the timeouts, and the option that does it. A store's session lasts
+ * as long as its timeouts say; the cookie's own Max-Age is a `wrapSession` cookie attribute.
+ */
+export const timeoutHints: Readonly<Record<string, string>> = Object.freeze({
+  maxAge: "idleTimeoutSeconds (the cookie's Max-Age is wrapSession's cookieAttrs.maxAge)",
+  ttl: 'idleTimeoutSeconds',
+  idleTimeout: 'idleTimeoutSeconds',
+  absoluteTimeout: 'absoluteTimeoutSeconds',
+  rolling: 'touchAfterSeconds',
+});
+
+/**
  * Resolves timeout options once, at construction. The sliding throttle defaults to a tenth
  * of the idle timeout: a session is refreshed at most that often, and an active user is never
  * logged out by it because it stays well inside the idle window.

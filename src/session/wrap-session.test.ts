@@ -12,7 +12,7 @@ import { cookieStore } from '../stores/cookie/cookie-store.ts';
 import { SessionkitError } from '../core/errors.ts';
 import { memoryStore } from '../stores/memory/memory-store.ts';
 import { wrapSession } from './wrap-session.ts';
-import type { Handler, RequestMap } from '../core/types.ts';
+import type { Handler, RequestMap, ResponseMap, SessionData } from '../core/types.ts';
 
 const secret = 'uQ7w2Zp9Lr4Xk6Tn1Vb8Jc3Hm5Gd0Fs-session-tests';
 
@@ -27,7 +27,7 @@ function setup(
   return { app, store, logger, clock };
 }
 
-const login: Handler = (req) => ({
+const login = (req: RequestMap): ResponseMap => ({
   status: 200,
   body: 'ok',
   session: { ...req.session, user: 'alice' },
@@ -61,7 +61,7 @@ describe('wrapSession', () => {
     const [line] = setCookies(await app(request()));
     assert.match(
       line!,
-      /^session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=86400; HttpOnly; SameSite=Strict$/,
+      /^session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=86400; HttpOnly; SameSite=Lax$/,
     );
   });
 
@@ -99,7 +99,7 @@ describe('wrapSession', () => {
     const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
     const response = await app(request({ headers: { cookie } }));
     assert.deepEqual(setCookies(response), [
-      'session=; Domain=example.com; Path=/app; Max-Age=0; HttpOnly; SameSite=Strict',
+      'session=; Domain=example.com; Path=/app; Max-Age=0; HttpOnly; SameSite=Lax',
     ]);
     assert.ok(store.calls.includes('delete'));
     assert.equal(await store.inner.read(cookie.slice('session='.length)), undefined);
@@ -112,6 +112,24 @@ describe('wrapSession', () => {
     const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
     const response = await app(request({ headers: { cookie } }));
     assert.equal(response.headers?.['cache-control'], 'no-store');
+  });
+
+  it('L-17: a response that sets the session cookie is private: Cache-Control private, Vary: Cookie', async () => {
+    const { app } = setup((req) =>
+      req.path === '/public'
+        ? { ...login(req), headers: { 'Cache-Control': 'public, s-maxage=600, max-age=60' } }
+        : login(req),
+    );
+    const response = await app(request({ path: '/login' }));
+    assert.equal(setCookies(response).length, 1);
+    assert.equal(response.headers?.['cache-control'], 'private');
+    assert.equal(response.headers?.['vary'], 'Cookie');
+    const handlerSaid = await app(request({ path: '/public' }));
+    assert.equal(handlerSaid.headers?.['Cache-Control'], 'max-age=60, private');
+    // A response that sets no cookie is left as the handler made it.
+    const { app: reader } = setup(show);
+    const untouched = await reader(request());
+    assert.equal(untouched.headers, undefined);
   });
 
   it('session null without any session cookie sends nothing', async () => {
@@ -142,7 +160,7 @@ describe('wrapSession', () => {
     );
     const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
     const [line] = setCookies(await app(request({ headers: { cookie } })));
-    assert.equal(line, `${cookie}; Path=/; Max-Age=2592000; HttpOnly; SameSite=Strict`);
+    assert.equal(line, `${cookie}; Path=/; Max-Age=2592000; HttpOnly; SameSite=Lax`);
   });
 
   it("S-15: replaces a handler cookie of the session's name and keeps the others, one Set-Cookie each", async () => {
@@ -177,6 +195,73 @@ describe('wrapSession', () => {
     const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
     const planted = Array.from({ length: 8 }, (_, i) => `session=${'P'.repeat(42)}${i}`).join('; ');
     await app(request({ headers: { cookie: `${planted}; ${cookie}` } }));
+    assert.deepEqual(seen?.session, { user: 'alice' });
+  });
+
+  it('P-01: two different sessions that both authenticate give no session (cookie tossing fails closed), logged once', async () => {
+    let seen: RequestMap | undefined;
+    const { app, logger } = setup((req) =>
+      req.path === '/login' ? login(req) : ((seen = req), { status: 200 }),
+    );
+    const victim = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    const attacker = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    // A sibling subdomain planted its own valid session with a longer Path: sent first.
+    for (const header of [
+      `${attacker}; ${victim}`,
+      `${victim}; ${attacker}`,
+      `${attacker}; ${victim}`,
+    ]) {
+      seen = undefined as RequestMap | undefined;
+      await app(request({ headers: { cookie: header } }));
+      assert.deepEqual(seen?.session, {});
+      assert.equal(seen?.sessionKey, undefined);
+    }
+    assert.equal(
+      logger.warnings.filter((w) => /more than one valid session cookie/.test(w)).length,
+      1,
+    );
+    assert.equal(
+      logger.debugs.filter((d) => /more than one valid session cookie/.test(d)).length,
+      2,
+    );
+  });
+
+  it('P-01: the same value sent twice is one candidate, not a conflict', async () => {
+    let seen: RequestMap | undefined;
+    const { app, store } = setup((req) =>
+      req.path === '/login' ? login(req) : ((seen = req), { status: 200 }),
+    );
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    store.calls = [];
+    await app(request({ headers: { cookie: `${cookie}; ${cookie}` } }));
+    assert.deepEqual(seen?.session, { user: 'alice' });
+    assert.equal(store.calls.filter((c) => c.startsWith('read')).length, 1);
+  });
+
+  it('P-01: garbage planted ahead of the real cookie cannot push it out, and at most 16 values are read', async () => {
+    let seen: RequestMap | undefined;
+    const { app, store } = setup((req) =>
+      req.path === '/login' ? login(req) : ((seen = req), { status: 200 }),
+    );
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    // Browsers send longer Paths first (RFC 6265bis §5.8.3): planted values come before ours.
+    const planted = Array.from({ length: 40 }, (_, i) => `session=${'G'.repeat(40)}${i}`).join(
+      '; ',
+    );
+    store.calls = [];
+    await app(request({ headers: { cookie: `${planted}; ${cookie}` } }));
+    assert.deepEqual(seen?.session, { user: 'alice' });
+    assert.equal(store.calls.filter((c) => c.startsWith('read')).length, 16);
+  });
+
+  it('P-01: the real cookie is found behind 250 other cookies (more than the parser keeps)', async () => {
+    let seen: RequestMap | undefined;
+    const { app } = setup((req) =>
+      req.path === '/login' ? login(req) : ((seen = req), { status: 200 }),
+    );
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    const others = Array.from({ length: 250 }, (_, i) => `c${i}=1`).join('; ');
+    await app(request({ headers: { cookie: `${others}; ${cookie}` } }));
     assert.deepEqual(seen?.session, { user: 'alice' });
   });
 
@@ -287,6 +372,73 @@ describe('wrapSession', () => {
     const response = await app(request({ headers: { cookie } }));
     assert.deepEqual(store.calls.slice(1), ['touch']);
     assert.equal(cookieFrom(response, 'session'), cookie);
+  });
+
+  it('Q-04: a cookie-store refresh that raced a logout in this process is not sent', async () => {
+    const clock = new Clock();
+    const store = cookieStore({ secrets: [secret], now: clock.now });
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const app = wrapSession({ store, logger: new RecordingLogger() })(async (req) => {
+      if (req.path === '/login') return login(req);
+      if (req.path === '/logout') return { status: 200, session: null };
+      await slow; // a slow page that only reads the session
+      return { status: 200 };
+    });
+    const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
+    clock.advance(8640); // the idle deadline is due to slide: a read refreshes the cookie
+    const late = Promise.resolve(app(request({ path: '/slow', headers: { cookie } })));
+    await new Promise((resolve) => setImmediate(resolve));
+    const logout = await app(request({ path: '/logout', headers: { cookie } }));
+    assert.match(setCookies(logout)[0]!, /Max-Age=0/);
+    release();
+    assert.deepEqual(setCookies(await late), [], 'no live cookie after the logout');
+  });
+
+  it('S-18: a store key that is not made of cookie-octets is refused, never written into Set-Cookie', async () => {
+    for (const key of ['a b', 'a;b', 'a,b', 'a"b', 'a\\b', '', 'é']) {
+      const store = { ...memoryStore(), write: async () => key };
+      const app = wrapSession({ store, logger: new RecordingLogger() })(login);
+      await assert.rejects(
+        Promise.resolve(app(request())),
+        (error: unknown) =>
+          error instanceof SessionkitError &&
+          error.code === 'invalid_cookie' &&
+          /store key/.test(error.message),
+        JSON.stringify(key),
+      );
+    }
+  });
+
+  it('S-18: a store key is written as it is on every path, with or without sessionCookieAttrs', async () => {
+    const key = 'k+/=%41:[x]';
+    const store = { ...memoryStore(), write: async () => key };
+    const app = wrapSession({ store, logger: new RecordingLogger() })((req) =>
+      req.path === '/remember'
+        ? { ...login(req), sessionCookieAttrs: { maxAge: 3600 } }
+        : login(req),
+    );
+    assert.equal(cookieFrom(await app(request()), 'session'), `session=${key}`);
+    assert.equal(
+      cookieFrom(await app(request({ path: '/remember' })), 'session'),
+      `session=${key}`,
+    );
+  });
+
+  it('C-14: session data nested too deep is unserializable_session, not a store outage', async () => {
+    let deep: SessionData = {};
+    for (let i = 0; i < 5000; i++) deep = { deep };
+    for (const store of [memoryStore(), cookieStore({ secrets: [secret] })]) {
+      const app = wrapSession({ store, logger: new RecordingLogger() })(() => ({
+        status: 200,
+        session: deep,
+      }));
+      await assert.rejects(
+        Promise.resolve(app(request())),
+        (error: unknown) =>
+          error instanceof SessionkitError && error.code === 'unserializable_session',
+      );
+    }
   });
 
   it('refuses a cookie name other than the one the store seals to', () => {

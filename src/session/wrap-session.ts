@@ -1,18 +1,25 @@
 import { cookieValues } from '../cookies/parse.ts';
-import { serializeCookie } from '../cookies/serialize.ts';
-import { invalidOption, SessionkitError } from '../core/errors.ts';
+import { isCookieValue, serializeCookie } from '../cookies/serialize.ts';
+import { MAX_COOKIE_BYTES } from '../core/limits.ts';
+import { describe, invalidOption, SessionkitError } from '../core/errors.ts';
 import { consoleLogger } from '../core/logger.ts';
+import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
+import { sessionDefaults } from './defaults.ts';
 import type { SessionStore, StoredSession } from './store.ts';
 import type {
-  CookieAttributes,
-  Handler,
+  CookieAttrs,
+  JsonValue,
   Logger,
   Middleware,
   RequestMap,
   ResponseMap,
   SessionData,
+  SessionShape,
 } from '../core/types.ts';
-import { appendSetCookie, withProperty, writeCookies } from '../cookies/wrap-cookies.ts';
+import { writeCookies } from '../cookies/wrap-cookies.ts';
+import { defaultHeader, privateSetCookie, withProperty } from '../core/headers.ts';
+import { wrapHalves } from '../core/halves.ts';
+import type { Halves } from '../core/halves.ts';
 
 /** Options of {@link wrapSession}. */
 export interface SessionOptions {
@@ -25,10 +32,11 @@ export interface SessionOptions {
    */
   cookieName?: string | undefined;
   /**
-   * Session cookie attributes, merged over the defaults (Kit's effective attributes):
-   * `{ path: '/', httpOnly: true, maxAge: 86400, sameSite: 'strict' }`.
+   * Session cookie attributes, merged over the defaults (Kit's effective attributes, but
+   * `SameSite=Lax`, so that a link from another site does not arrive signed out):
+   * `{ path: '/', httpOnly: true, maxAge: 86400, sameSite: 'lax' }`.
    */
-  cookieAttrs?: CookieAttributes | undefined;
+  cookieAttrs?: CookieAttrs | undefined;
   /**
    * `Secure` on the session cookie: `true` always (production), `false` never, `'auto'` when
    * the request came over HTTPS (or through a proxy the host was told to trust).
@@ -49,20 +57,28 @@ export interface SessionOptions {
   logger?: Logger | undefined;
 }
 
-/** Kit's effective session cookie attributes: `Path=/; HttpOnly; Max-Age=86400; SameSite=Strict`. */
-export const sessionCookieDefaults: Readonly<CookieAttributes> = Object.freeze({
-  path: '/',
-  httpOnly: true,
-  maxAge: 86_400,
-  sameSite: 'strict',
-});
-
 /**
- * At most this many cookies of the session's name are tried (security case P-01): enough
- * that cookies planted by a sibling subdomain cannot hide the real one, while Node's 16 KiB
- * header limit bounds the work anyway.
+ * At most this many distinct values of the session's cookie are read from the store, the
+ * **last** ones of the header (security case P-01). Browsers send the cookies with the
+ * longest Path first and, among equal Paths, the oldest first (RFC 6265bis §5.8.3), so values
+ * a sibling subdomain plants for longer paths come before our `Path=/` cookie, however many
+ * there are; after it can only come `Path=/` cookies newer than ours, which a sibling can set
+ * once per parent domain it shares with us. Garbage therefore cannot push the real cookie out
+ * of the window, and a request of a thousand planted values costs 16 store reads, not a
+ * thousand.
  */
 const maxCandidates = 16;
+
+/** The last {@link maxCandidates} distinct non-empty values, in header order. */
+function candidatesOf(values: readonly string[]): string[] {
+  const picked: string[] = [];
+  for (let i = values.length - 1; i >= 0 && picked.length < maxCandidates; i--) {
+    const value = values[i]!;
+    // P-16: an empty cookie is no session, never a store key; a repeated value is read once.
+    if (value !== '' && !picked.includes(value)) picked.push(value);
+  }
+  return picked.reverse();
+}
 
 /**
  * Ring's `wrap-session`. The request gets `session` (the stored data, or `{}`) and
@@ -78,29 +94,53 @@ const maxCandidates = 16;
  *   (request) => ({ status: 200, body: 'hi', session: { ...request.session, visits: 1 } }),
  * );
  */
-export function wrapSession<S extends SessionData = SessionData>(
+export function wrapSession<S extends SessionShape<S> = SessionData, F = JsonValue>(
   options: SessionOptions,
-): Middleware<S> {
+): Middleware<S, F> {
+  return wrapHalves<S, F>(sessionHalves(options));
+}
+
+/**
+ * `wrapSession`'s two halves, for a host adapter that cannot wrap a handler: `request` reads
+ * the session (or answers 503 when the store cannot), `response` writes, deletes or touches
+ * it and adds the session cookie.
+ */
+export function sessionHalves(options: SessionOptions): Halves {
   const settings = resolve(options);
-  return (handler: Handler<S>): Handler<S> =>
-    (request: RequestMap<S>) =>
-      handle(settings, handler, request);
+  return {
+    role: 'session',
+    request: (request) => sessionRequest(settings, request),
+    response: (response, request) => sessionResponse(settings, response, request),
+  };
 }
 
 interface Settings {
   readonly store: SessionStore;
   readonly name: string;
-  readonly attrs: CookieAttributes;
+  readonly attrs: CookieAttrs;
   readonly secure: boolean | 'auto';
+  /** `strict`, `lax` or `none`; no attribute counts as `lax`, as Chromium treats it. */
+  readonly sameSite: string;
   /** `; Path=/; …` precomputed for the plain and the Secure cookie. */
   readonly suffix: string;
   readonly secureSuffix: string;
   readonly onStoreError: NonNullable<SessionOptions['onStoreError']>;
   readonly logger: Logger;
   warnedInsecure: boolean;
+  warnedTossing: boolean;
 }
 
+const sessionOptionNames = [
+  'store',
+  'cookieName',
+  'cookieAttrs',
+  'secure',
+  'onStoreError',
+  'logger',
+] as const;
+
 function resolve(options: SessionOptions): Settings {
+  checkOptions('wrapSession', options, sessionOptionNames, { cookieAttributes: 'cookieAttrs' });
   const { store } = options;
   if (
     typeof store?.read !== 'function' ||
@@ -115,7 +155,7 @@ function resolve(options: SessionOptions): Settings {
       'a SessionStore such as cookieStore(…) or memoryStore()',
     );
   }
-  const name = options.cookieName ?? store.cookieName ?? 'session';
+  const name = options.cookieName ?? store.cookieName ?? sessionDefaults.cookieName;
   if (store.cookieName !== undefined && store.cookieName !== name) {
     throw invalidOption(
       'wrapSession',
@@ -124,25 +164,41 @@ function resolve(options: SessionOptions): Settings {
       `the name the store seals its values to (${JSON.stringify(store.cookieName)}); set the same cookieName on both`,
     );
   }
-  const attrs: CookieAttributes = { ...sessionCookieDefaults, ...options.cookieAttrs };
+  if (
+    options.cookieAttrs !== undefined &&
+    (typeof options.cookieAttrs !== 'object' || options.cookieAttrs === null)
+  ) {
+    throw invalidOption(
+      'wrapSession',
+      'cookieAttrs',
+      options.cookieAttrs,
+      'an object of cookie attributes',
+    );
+  }
+  const attrs: CookieAttrs = { ...sessionDefaults.cookieAttrs, ...options.cookieAttrs };
   const prefixed = /^__(host|secure)-/i.test(name);
-  const secure = prefixed ? true : (options.secure ?? attrs.secure ?? 'auto');
+  const secure = prefixed ? true : (options.secure ?? attrs.secure ?? sessionDefaults.secure);
   if (secure !== true && secure !== false && secure !== 'auto') {
     throw invalidOption('wrapSession', 'secure', secure, "true, false or 'auto'");
   }
   // Serializing once here rejects bad attributes at start-up rather than on a request.
   const secureLine = secure === false ? '' : serializeCookie(name, 'x', { ...attrs, secure: true });
   const line = secure === true ? '' : serializeCookie(name, 'x', { ...attrs, secure: false });
-  const logger = options.logger ?? consoleLogger;
+  const logger = loggerOption('wrapSession', options.logger, consoleLogger);
   return {
     store,
     name,
     attrs,
     secure,
+    sameSite: attrs.sameSite?.toLowerCase() ?? 'lax',
     suffix: line.slice(name.length + 2),
     secureSuffix: secureLine.slice(name.length + 2),
     onStoreError:
-      options.onStoreError ??
+      functionOption<NonNullable<SessionOptions['onStoreError']>>(
+        'wrapSession',
+        'onStoreError',
+        options.onStoreError,
+      ) ??
       (() => ({
         status: 503,
         headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5' },
@@ -150,70 +206,139 @@ function resolve(options: SessionOptions): Settings {
       })),
     logger,
     warnedInsecure: false,
+    warnedTossing: false,
   };
 }
 
-async function handle<S extends SessionData>(
+/** What the request half learnt, for the response half. */
+interface State {
+  readonly stored: StoredSession | undefined;
+  /** The request carried a cookie of the session's name: a logout must expire it. */
+  readonly hadCookie: boolean;
+  /** The session cookie's SameSite, lower case, for {@link sessionCookieWithheld}. */
+  readonly sameSite: string;
+}
+
+const state = Symbol('sessionkit.session');
+type WithState = RequestMap & { [state]?: State };
+
+/** A store operation that failed (the store is down), with the operation's name for the log. */
+class StoreFailure extends Error {
+  constructor(
+    readonly operation: 'read' | 'write' | 'delete' | 'touch',
+    readonly error: unknown,
+  ) {
+    super(`the session store failed to ${operation}`, { cause: error });
+  }
+}
+
+/**
+ * Awaits a store call, marking its rejection as a store failure (503), except a
+ * `SessionkitError`: data that cannot be stored (`unserializable_session`, `cookie_too_large`)
+ * is a programming error, which the host answers with 500.
+ */
+async function attempt<T>(operation: StoreFailure['operation'], work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw error instanceof SessionkitError ? error : new StoreFailure(operation, error);
+  }
+}
+
+async function sessionRequest(
   settings: Settings,
-  handler: Handler<S>,
-  request: RequestMap<S>,
-): Promise<ResponseMap<S>> {
-  const candidates = cookieValues(request.headers.cookie, settings.name);
+  request: WithState,
+): Promise<ResponseMap | undefined> {
+  const values = cookieValues(request.headers.cookie, settings.name);
+  const candidates = values.length === 1 && values[0] !== '' ? values : candidatesOf(values);
   let key: string | undefined;
   let stored: StoredSession | undefined;
   try {
-    for (let i = 0; i < candidates.length && i < maxCandidates; i++) {
-      const candidate = candidates[i] as string;
-      if (candidate === '') continue; // P-16: an empty cookie is no session, never a store key
-      stored = await settings.store.read(candidate);
-      if (stored !== undefined) {
+    for (const candidate of candidates) {
+      const read = await settings.store.read(candidate);
+      if (read === undefined) {
+        settings.logger.debug?.(
+          `sessionkit: ignored an invalid or expired ${settings.name} cookie`,
+        );
+      } else if (key === undefined) {
         key = candidate;
+        stored = read;
+      } else {
+        // P-01: a second valid session is a cookie planted by a sibling subdomain (cookie
+        // tossing) or left behind by a change of Path or Domain; neither can be told from the
+        // header, so the request gets no session rather than perhaps the attacker's.
+        tossed(settings);
+        key = undefined;
+        stored = undefined;
         break;
       }
-      settings.logger.debug?.(`sessionkit: ignored an invalid or expired ${settings.name} cookie`);
     }
   } catch (error) {
-    return storeFailure(settings, error, request, 'read');
+    return storeFailure(settings, new StoreFailure('read', error), request);
   }
-  const data = (stored?.data ?? {}) as S;
-  request.session = data;
+  request.session = stored?.data ?? {};
   request.sessionKey = key;
+  request[state] = { stored, hadCookie: values.length > 0, sameSite: settings.sameSite };
+  return undefined;
+}
 
-  const result = handler(request);
-  // A handler that answers synchronously costs no microtask turn here.
-  const response = isThenable(result) ? await result : result;
+/**
+ * True when this request came without the session cookie because the browser withheld it:
+ * it came from another site (`Sec-Fetch-Site: cross-site`) and the cookie's SameSite keeps it
+ * from such a request (`Strict` always; `Lax` unless it is a top-level navigation with a safe
+ * method: RFC 6265bis §5.2, §5.8.3; Fetch Metadata tells navigations and frames apart). The user may then be signed in all the same, and a
+ * `Set-Cookie` for a new session would replace theirs: a browser stores a cookie a top-level
+ * navigation sets, even one that arrived from another site (security case L-16). False when
+ * `wrapSession` did not see the request.
+ */
+export function sessionCookieWithheld(request: RequestMap): boolean {
+  const seen = (request as WithState)[state];
+  if (seen === undefined || seen.hadCookie) return false;
+  if (request.headers['sec-fetch-site'] !== 'cross-site') return false;
+  if (seen.sameSite === 'strict') return true;
+  if (seen.sameSite !== 'lax') return false;
+  const method = request.method;
+  const dest = request.headers['sec-fetch-dest'];
+  const navigation =
+    request.headers['sec-fetch-mode'] === 'navigate' && (dest === undefined || dest === 'document');
+  return !(navigation && (method === 'GET' || method === 'HEAD' || method === 'OPTIONS'));
+}
+
+function tossed(settings: Settings): void {
+  const message = `sessionkit: a request carried more than one valid session cookie named ${settings.name}; it is served without a session`;
+  if (settings.warnedTossing) {
+    settings.logger.debug?.(message);
+    return;
+  }
+  settings.warnedTossing = true;
+  settings.logger.warn(
+    `${message} (logged once). Another subdomain may have set one (cookie tossing), or the cookie's Path or Domain changed; the __Host- prefix on the cookie name prevents both`,
+  );
+}
+
+async function sessionResponse(
+  settings: Settings,
+  response: ResponseMap,
+  request: WithState,
+): Promise<ResponseMap> {
   if (typeof response !== 'object' || response === null) {
     throw new TypeError(`wrapSession: the handler returned ${String(response)}, not a response`);
   }
-  const step: Step = { operation: 'write' };
   let value: string | undefined;
   try {
-    value = await save(settings, response, data, key, stored, candidates.length > 0, step);
+    value = await save(settings, response, request);
   } catch (error) {
-    if (error instanceof SessionkitError) throw error; // a programming error: the host's 500
-    return storeFailure(settings, error, request, step.operation);
+    if (!(error instanceof StoreFailure)) throw error; // a programming error: the host's 500
+    return storeFailure(settings, error, request);
   }
   return respond(settings, request, response, value);
 }
 
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as Partial<PromiseLike<T>> | null)?.then === 'function';
-}
-
-/** Which store operation `save` is in, for the failure log. */
-interface Step {
-  operation: 'write' | 'delete' | 'touch';
-}
-
 /** The store half: writes, deletes or touches; resolves to the session cookie's new value ('' expires it). */
-async function save<S extends SessionData>(
+async function save(
   settings: Settings,
-  response: ResponseMap<S>,
-  data: S,
-  key: string | undefined,
-  stored: StoredSession | undefined,
-  hadCookie: boolean,
-  step: Step,
+  response: ResponseMap,
+  request: WithState,
 ): Promise<string | undefined> {
   const { session, regenerateSession, sessionCookieAttrs } = response;
   if (sessionCookieAttrs?.domain !== undefined || sessionCookieAttrs?.path !== undefined) {
@@ -226,38 +351,56 @@ async function save<S extends SessionData>(
     );
   }
   const { store } = settings;
+  const key = request.sessionKey;
+  const { stored, hadCookie } = request[state] ?? { stored: undefined, hadCookie: false };
   let value: string | undefined;
   if (regenerateSession === true && session !== null) {
-    if (key !== undefined) {
-      step.operation = 'delete';
-      await store.delete(key);
-      step.operation = 'write';
-    }
-    value = await store.write(undefined, session ?? data);
+    if (key !== undefined) await attempt('delete', store.delete(key));
+    const data = session ?? request.session ?? {};
+    value = checkKey(settings, await attempt('write', store.write(undefined, data)));
   } else if (session === null) {
-    step.operation = 'delete';
-    if (key !== undefined) await store.delete(key);
+    if (key !== undefined) await attempt('delete', store.delete(key));
     if (hadCookie) value = '';
   } else if (session !== undefined) {
-    const written = await store.write(key, session, stored?.createdAt);
-    if (written !== key || stored?.stale === true) value = written;
+    const written = await attempt('write', store.write(key, session, stored?.createdAt));
+    if (written !== key || stored?.stale === true) value = checkKey(settings, written);
   } else if (stored?.stale === true && key !== undefined) {
-    step.operation = 'touch';
-    value = await store.touch(key);
+    value = checkKey(settings, await attempt('touch', store.touch(key)));
   }
-  if (value === undefined && sessionCookieAttrs !== undefined && key !== undefined) value = key;
+  if (value === undefined && sessionCookieAttrs !== undefined && key !== undefined) {
+    value = checkKey(settings, key);
+  }
   return value;
 }
 
+/**
+ * S-18: whatever the store, the key goes into `Set-Cookie` as it is, so it must be
+ * cookie-octets (RFC 6265bis §4.1.1) and fit a cookie; a store that returns another is a bug.
+ */
+function checkKey(settings: Settings, key: string | undefined): string | undefined {
+  if (key === undefined) return undefined; // Q-02: the session is gone; no cookie
+  if (typeof key === 'string' && isCookieValue(key)) {
+    if (settings.name.length + 1 + key.length <= MAX_COOKIE_BYTES) return key;
+    throw new SessionkitError(
+      'cookie_too_large',
+      `wrapSession: the store key is ${key.length} bytes, so the session cookie would be over the ${MAX_COOKIE_BYTES}-byte limit of a cookie; store less in the session or use a server-side store`,
+    );
+  }
+  throw new SessionkitError(
+    'invalid_cookie',
+    `wrapSession: the store key is invalid: got ${typeof key === 'string' ? `a key of ${key.length} characters` : describe(key)}, expected cookie-octets (RFC 6265bis §4.1.1: printable ASCII but space, double quote, comma, semicolon and backslash); a store must issue keys that a cookie carries as they are`,
+  );
+}
+
 /** The response half: the handler's response without the session keys, plus the session cookie. */
-function respond<S extends SessionData>(
+function respond(
   settings: Settings,
-  request: RequestMap<S>,
-  response: ResponseMap<S>,
+  request: RequestMap,
+  response: ResponseMap,
   value: string | undefined,
-): ResponseMap<S> {
+): ResponseMap {
   const { session, regenerateSession, sessionCookieAttrs } = response;
-  let out: ResponseMap<S> = response;
+  let out: ResponseMap = response;
   if (
     session !== undefined ||
     regenerateSession !== undefined ||
@@ -268,7 +411,7 @@ function respond<S extends SessionData>(
   }
   if (session === null) {
     // Logout: nothing of the ended session may be served from a cache (security case L-15).
-    out = withProperty(out, 'headers', { 'cache-control': 'no-store', ...out.headers });
+    out = withProperty(out, 'headers', defaultHeader(out.headers, 'cache-control', 'no-store'));
   }
   if (value === undefined) return out.cookies === undefined ? out : writeCookies(out);
   if (out.cookies !== undefined && settings.name in out.cookies) {
@@ -277,14 +420,16 @@ function respond<S extends SessionData>(
   }
   if (out.cookies !== undefined) out = writeCookies(out);
   const line = sessionCookie(settings, request, value, sessionCookieAttrs);
-  return withProperty(out, 'headers', appendSetCookie(out.headers, [line]));
+  // L-17: a response that sets the session cookie is this browser's only; no shared cache may
+  // keep it (OWASP SM "Web Content Caching"). A logout's no-store is stricter and stays.
+  return withProperty(out, 'headers', privateSetCookie(out.headers, [line]));
 }
 
 function sessionCookie(
   settings: Settings,
   request: RequestMap,
   value: string,
-  extra: CookieAttributes | undefined,
+  extra: CookieAttrs | undefined,
 ): string {
   const secure = settings.secure === 'auto' ? request.scheme === 'https' : settings.secure;
   if (secure && request.scheme === 'http' && !settings.warnedInsecure) {
@@ -304,15 +449,17 @@ function sessionCookie(
   }
   if (extra === undefined)
     return `${settings.name}=${value}${secure ? settings.secureSuffix : settings.suffix}`;
-  return serializeCookie(settings.name, value, { ...settings.attrs, ...extra, secure });
+  // The attributes are checked by the serializer; the key, checked already, goes in as it is,
+  // exactly as on the line above (S-18).
+  const line = serializeCookie(settings.name, 'x', { ...settings.attrs, ...extra, secure });
+  return `${settings.name}=${value}${line.slice(settings.name.length + 2)}`;
 }
 
-async function storeFailure<S extends SessionData>(
+async function storeFailure(
   settings: Settings,
-  error: unknown,
-  request: RequestMap<S>,
-  operation: string,
-): Promise<ResponseMap<S>> {
-  settings.logger.error(`sessionkit: the session store failed to ${operation}`, error);
-  return (await settings.onStoreError(error, request)) as ResponseMap<S>;
+  failure: StoreFailure,
+  request: RequestMap,
+): Promise<ResponseMap> {
+  settings.logger.error(`sessionkit: ${failure.message}`, failure.error);
+  return settings.onStoreError(failure.error, request);
 }

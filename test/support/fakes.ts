@@ -51,12 +51,15 @@ export function cookieFrom(response: ResponseMap, name: string): string | undefi
 export class RecordingLogger implements Logger {
   warnings: string[] = [];
   errors: string[] = [];
+  /** The error objects passed along with `error` messages. */
+  failures: unknown[] = [];
   debugs: string[] = [];
   warn(message: string): void {
     this.warnings.push(message);
   }
-  error(message: string): void {
+  error(message: string, error?: unknown): void {
     this.errors.push(message);
+    if (error !== undefined) this.failures.push(error);
   }
   debug(message: string): void {
     this.debugs.push(message);

@@ -7,7 +7,8 @@ import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { SessionkitError } from '../../core/errors.ts';
 import { serve, toNodeListener } from './node-host.ts';
-import type { Server } from './node-host.ts';
+import { nodeHostDefaults } from './options.ts';
+import type { Server } from './options.ts';
 import { text } from '../../core/response.ts';
 import type { Handler, Logger, RequestMap, ResponseMap } from '../../core/types.ts';
 
@@ -336,15 +337,15 @@ void describe('serve: responses', () => {
     assert.equal(stream.body, '');
   });
 
-  void it('ignores leftover cookies and session and warns once about cookies', async () => {
-    for (let i = 0; i < 2; i++) {
-      const response = await fetch(`${server.url}/leftover`);
-      assert.equal(await response.text(), 'ok');
-      assert.deepEqual(response.headers.getSetCookie(), []);
-    }
-    const warnings = logger.entries.filter((entry) => entry.level === 'warn');
-    assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!.message, /response\.cookies is set but wrapCookies is not applied/);
+  void it('answers 500 for a response whose session or cookies no middleware handled, naming the fix', async () => {
+    const response = await fetch(`${server.url}/leftover`);
+    assert.equal(response.status, 500);
+    assert.equal(await response.text(), 'Internal Server Error');
+    assert.deepEqual(response.headers.getSetCookie(), []);
+    const error = logger.entries.at(-1)?.error;
+    assert.ok(error instanceof SessionkitError && error.code === 'missing_middleware');
+    assert.match(error.message, /sets session but wrapSession did not handle it/);
+    assert.match(error.message, /wrapDefaults\(\)/);
   });
 });
 
@@ -437,6 +438,165 @@ void describe('serve: failures', () => {
     assert.ok(entry);
     assert.equal((entry.error as Error).message, 'disk on fire');
     assert.equal(await (await fetch(`${server.url}/next`)).text(), 'ok /next');
+  });
+});
+
+void describe('serve: parseBody, the per-route opt-out of eager parsing', () => {
+  let server: Server;
+  before(async () => {
+    server = await serve(
+      async (request) => {
+        if (request.path !== '/raw') return echo(request);
+        const chunks: Buffer[] = [];
+        for await (const chunk of request.body as AsyncIterable<Buffer>) chunks.push(chunk);
+        return text(`read ${Buffer.concat(chunks).length} bytes: ${String(request.form)}`);
+      },
+      {
+        port: 0,
+        hostname: '127.0.0.1',
+        bodyLimitBytes: 1024,
+        parseBody: (request) => request.path !== '/raw',
+        logger: recordingLogger(),
+      },
+    );
+  });
+  after(() => server.close());
+
+  void it('Q-08: a route that opts out gets the unread body as a stream: not parsed, not refused', async () => {
+    const post = (path: string, body: string) =>
+      fetch(server.url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+    const malformed = '['.repeat(2000);
+    assert.equal(await (await post('/raw', malformed)).text(), 'read 2000 bytes: undefined');
+    assert.equal((await post('/other', malformed)).status, 413, 'eager parsing keeps its limit');
+    assert.equal((await post('/other', '[[')).status, 400);
+    assert.deepEqual((await echoed(await post('/other', '[1]'))).body, [1]);
+  });
+
+  void it('refuses a parseBody that is neither a boolean nor a function', () => {
+    assert.throws(
+      () => toNodeListener(() => text('x'), { parseBody: 'no' as never }),
+      /toNodeListener: option parseBody is invalid: got "no", expected true, false or a function/,
+    );
+  });
+});
+
+void describe('serve: timeouts and connections', () => {
+  void it('Q-10: passes requestTimeout, headersTimeout, keepAliveTimeout and maxConnections to node', async () => {
+    const server = await serve(() => text('x'), {
+      port: 0,
+      hostname: '127.0.0.1',
+      requestTimeout: 9000,
+      headersTimeout: 4000,
+      keepAliveTimeout: 1500,
+      maxConnections: 50,
+    });
+    try {
+      const node = server.httpServer;
+      assert.deepEqual(
+        [node.requestTimeout, node.headersTimeout, node.keepAliveTimeout, node.maxConnections],
+        [9000, 4000, 1500, 50],
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  void it('Q-10: without them, the documented defaults', async () => {
+    const server = await serve(() => text('x'), { port: 0, hostname: '127.0.0.1' });
+    try {
+      const node = server.httpServer;
+      assert.deepEqual(
+        [node.requestTimeout, node.headersTimeout, node.keepAliveTimeout, node.maxConnections],
+        [
+          nodeHostDefaults.requestTimeout,
+          nodeHostDefaults.headersTimeout,
+          nodeHostDefaults.keepAliveTimeout,
+          nodeHostDefaults.maxConnections,
+        ],
+      );
+      assert.deepEqual(
+        [30_000, 20_000, 5000],
+        [
+          nodeHostDefaults.requestTimeout,
+          nodeHostDefaults.headersTimeout,
+          nodeHostDefaults.keepAliveTimeout,
+        ],
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  void it('Q-10: a connection past maxConnections is closed without an answer', async () => {
+    const server = await serve(() => text('hi'), {
+      port: 0,
+      hostname: '127.0.0.1',
+      maxConnections: 1,
+    });
+    const first = connect(server.port, '127.0.0.1');
+    try {
+      await once(first, 'connect');
+      first.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'); // kept alive: holds the one slot
+      await once(first, 'data');
+      const second = connect(server.port, '127.0.0.1');
+      const answer: Buffer[] = [];
+      second.on('data', (chunk: Buffer) => answer.push(chunk));
+      second.on('error', () => undefined);
+      second.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      await once(second, 'close');
+      assert.equal(Buffer.concat(answer).length, 0);
+    } finally {
+      first.destroy();
+      await server.close();
+    }
+  });
+
+  void it('Q-10: a client that sends its headers too slowly gets 408 and is disconnected', async () => {
+    const server = await serve(() => text('hi'), {
+      port: 0,
+      hostname: '127.0.0.1',
+      headersTimeout: 200,
+      requestTimeout: 400,
+    });
+    const slow = connect(server.port, '127.0.0.1');
+    try {
+      await once(slow, 'connect');
+      const answer: Buffer[] = [];
+      slow.on('data', (chunk: Buffer) => answer.push(chunk));
+      slow.write('GET / HTTP/1.1\r\nHost: x\r\n'); // and never the blank line
+      const started = Date.now();
+      await once(slow, 'close');
+      assert.match(Buffer.concat(answer).toString(), /^HTTP\/1\.1 408 /);
+      assert.ok(Date.now() - started < 5000, "cut off well before Node's 30-second check");
+    } finally {
+      slow.destroy();
+      await server.close();
+    }
+  });
+
+  void it('refuses timeouts and limits node would refuse, naming the option', () => {
+    const handler: Handler = () => text('x');
+    const cases: [object, RegExp][] = [
+      [{ requestTimeout: -1 }, /option requestTimeout is invalid: got -1/],
+      [{ headersTimeout: 1.5 }, /option headersTimeout is invalid/],
+      [{ keepAliveTimeout: '5s' }, /option keepAliveTimeout is invalid/],
+      [{ maxConnections: 0 }, /option maxConnections is invalid: got 0/],
+      [
+        { requestTimeout: 1000, headersTimeout: 2000 },
+        /option headersTimeout is invalid: got 2000, expected .*requestTimeout \(1000\)/,
+      ],
+    ];
+    for (const [options, message] of cases) {
+      assert.throws(() => serve(handler, options as never), message, JSON.stringify(options));
+    }
+    assert.throws(
+      () => toNodeListener(handler, { requestTimeout: 1000 } as never),
+      /option requestTimeout is invalid.*unknown option/,
+    );
   });
 });
 

@@ -3,17 +3,23 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { AddressInfo } from 'node:net';
 import { invalidOption } from '../../core/errors.ts';
 import { hasBody, readBody, toRequest, tooLarge } from './node-request.ts';
-import { log, refuse, run } from './node-response.ts';
-import type { Handler, SessionData } from '../../core/types.ts';
-import { hostOptionNames, nodeHostDefaults, resolveHost, serveOptionNames } from './options.ts';
+import { fail, log, refuse, run } from './node-response.ts';
+import type { Handler, JsonValue, SessionData, SessionShape } from '../../core/types.ts';
+import {
+  hostOptionNames,
+  nodeHostDefaults,
+  resolveHost,
+  resolveServer,
+  serveOptionNames,
+} from './options.ts';
 import type { Host, NodeHostOptions, ServeOptions, Server } from './options.ts';
-export type { NodeHostOptions, ServeOptions, Server } from './options.ts';
 
 /**
  * Turns a handler into a `node:http` request listener. The request gets `method`, `path`
  * (raw, before `?`), `query`, `headers` (node's, lower-case names), `scheme`,
  * `remoteAddress`, and for a body (not on GET or HEAD) `form` or `body` as `parseBody`
- * gives them. A body over `bodyLimitBytes` gets 413, a malformed one 400; a handler that
+ * gives them (unless `parseBody` opts the request out: `request.body` is then the unread
+ * stream). A body over `bodyLimitBytes` gets 413, a malformed one 400; a handler that
  * throws, rejects or returns no response gets a 500 `Internal Server Error`, logged. Apply
  * the middleware (`wrapCookies`, `wrapSession`, …) to the handler first: this host sends
  * only `status`, `headers` and `body`.
@@ -24,11 +30,16 @@ export type { NodeHostOptions, ServeOptions, Server } from './options.ts';
  * const server = createServer(toNodeListener(app, { trustProxy: true }));
  * server.listen(3000);
  */
-export function toNodeListener<S extends SessionData = SessionData>(
-  handler: Handler<S>,
+export function toNodeListener<S extends SessionShape<S> = SessionData, F = JsonValue>(
+  handler: Handler<S, F>,
   options?: NodeHostOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const host = resolveHost('toNodeListener', handler as Handler, options, hostOptionNames);
+  const host = resolveHost(
+    'toNodeListener',
+    handler as unknown as Handler,
+    options,
+    hostOptionNames,
+  );
   return listenerFor(host);
 }
 
@@ -37,6 +48,18 @@ function listenerFor(host: Host): (req: IncomingMessage, res: ServerResponse) =>
     const request = toRequest(host, req);
     const method = request.method;
     if (method === 'GET' || method === 'HEAD' || !hasBody(req)) {
+      run(host, request, res);
+      return;
+    }
+    let eager: boolean;
+    try {
+      eager = host.parseBody(request);
+    } catch (error) {
+      fail(host, request, res, error, 'parseBody failed');
+      return;
+    }
+    if (!eager) {
+      request.body = req; // Q-08: this route reads its own body, as a stream
       run(host, request, res);
       return;
     }
@@ -52,7 +75,9 @@ function listenerFor(host: Host): (req: IncomingMessage, res: ServerResponse) =>
 /**
  * Starts an HTTP server for the handler and resolves once it listens. Options are checked
  * before anything starts: an invalid one throws synchronously; a failure to listen
- * (`EADDRINUSE`) rejects.
+ * (`EADDRINUSE`) rejects. Slow and idle clients are bounded by `requestTimeout`,
+ * `headersTimeout` and `keepAliveTimeout`, and their number by `maxConnections` (security
+ * case Q-10; defaults in `nodeHostDefaults`).
  *
  * @throws {SessionkitError} `invalid_option` for an invalid option.
  * @example
@@ -61,11 +86,11 @@ function listenerFor(host: Host): (req: IncomingMessage, res: ServerResponse) =>
  * // later
  * await server.close();
  */
-export function serve<S extends SessionData = SessionData>(
-  handler: Handler<S>,
+export function serve<S extends SessionShape<S> = SessionData, F = JsonValue>(
+  handler: Handler<S, F>,
   options?: ServeOptions,
 ): Promise<Server> {
-  const host = resolveHost('serve', handler as Handler, options, serveOptionNames);
+  const host = resolveHost('serve', handler as unknown as Handler, options, serveOptionNames);
   const port = options?.port ?? nodeHostDefaults.port;
   const hostname = options?.hostname;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -74,7 +99,9 @@ export function serve<S extends SessionData = SessionData>(
   if (hostname !== undefined && (typeof hostname !== 'string' || hostname === '')) {
     throw invalidOption('serve', 'hostname', hostname, 'a host name or IP address');
   }
-  const server = createServer(listenerFor(host));
+  const { maxConnections, ...timeouts } = resolveServer(options);
+  const server = createServer(timeouts, listenerFor(host));
+  server.maxConnections = maxConnections; // Q-10
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(hostname === undefined ? { port } : { port, host: hostname }, () => {

@@ -7,6 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { BodyError, parseBody } from '../body.ts';
 import type { Host } from './options.ts';
 import { refuse, run } from './node-response.ts';
+import { createRequestMap } from '../../core/request.ts';
 import type { RequestMap } from '../../core/types.ts';
 
 /** The request as handlers see it; `X-Forwarded-*` read only when `trustProxy` is on. */
@@ -23,7 +24,7 @@ export function toRequest(host: Host, req: IncomingMessage): RequestMap {
     const forwardedFor = firstEntry(headers['x-forwarded-for']);
     if (forwardedFor !== undefined && forwardedFor !== '') remoteAddress = forwardedFor;
   }
-  return {
+  return createRequestMap({
     // llhttp accepts only upper-case method names, so no case conversion is needed.
     method: req.method ?? 'GET',
     path: q === -1 ? target : target.slice(0, q),
@@ -31,7 +32,7 @@ export function toRequest(host: Host, req: IncomingMessage): RequestMap {
     headers,
     scheme,
     remoteAddress,
-  };
+  });
 }
 
 /** The path and query of an absolute-form request target (`GET http://host/p?q`, RFC 9112 §3.2.2). */

@@ -6,6 +6,7 @@ import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { BodyError } from '../body.ts';
 import { describe } from '../../core/errors.ts';
+import { leftoverError } from '../../core/leftovers.ts';
 import type { Host } from './options.ts';
 import type { RequestMap, ResponseMap } from '../../core/types.ts';
 
@@ -65,14 +66,11 @@ function send(host: Host, request: RequestMap, res: ServerResponse, response: un
     );
     return;
   }
-  const { status, headers, body, cookies } = response as ResponseMap;
-  if (cookies !== undefined && !host.warned.cookies && hasKeys(cookies)) {
-    host.warned.cookies = true;
-    log(
-      host,
-      'warn',
-      'node host: response.cookies is set but wrapCookies is not applied, so no cookie was sent (logged once)',
-    );
+  const { status, headers, body } = response as ResponseMap;
+  const leftover = leftoverError(response as ResponseMap);
+  if (leftover !== undefined) {
+    fail(host, request, res, leftover);
+    return;
   }
   try {
     res.statusCode = status;
@@ -127,7 +125,7 @@ function sendStream(host: Host, request: RequestMap, res: ServerResponse, body: 
 }
 
 /** Answers 500 and logs, or destroys the socket when the status is already on the wire. */
-function fail(
+export function fail(
   host: Host,
   request: RequestMap,
   res: ServerResponse,
@@ -163,9 +161,4 @@ export function log(
   } catch {
     // nothing sensible is left to do
   }
-}
-
-function hasKeys(object: object): boolean {
-  for (const _ in object) return true;
-  return false;
 }

@@ -2,7 +2,8 @@
 import type { Server as HttpServer } from 'node:http';
 import { invalidOption } from '../../core/errors.ts';
 import { consoleLogger } from '../../core/logger.ts';
-import type { Handler, Logger } from '../../core/types.ts';
+import { checkOptions } from '../../core/options.ts';
+import type { Handler, Logger, RequestMap } from '../../core/types.ts';
 
 /** Options of {@link toNodeListener} (and {@link serve}). */
 export interface NodeHostOptions {
@@ -19,6 +20,20 @@ export interface NodeHostOptions {
    * @default false
    */
   trustProxy?: boolean | undefined;
+  /**
+   * Whether to read and parse a request's body before the handler runs (into `form` or
+   * `body`, within `bodyLimitBytes`). Bodies are parsed before routing and before the CSRF
+   * check, so any request can make the server parse up to `bodyLimitBytes`; a function,
+   * given the request before its body is read, opts routes out (security case Q-08). For
+   * such a request `request.body` is the unread request stream, an async iterable of
+   * `Buffer` chunks: the handler reads it (or not) and applies its own limit, and
+   * `bodyLimitBytes` does not apply. The CSRF check then finds no form field: send the token
+   * in the `X-CSRF-Token` header.
+   * @default true (every body is parsed)
+   * @example
+   * serve(app, { parseBody: (request) => !request.path.startsWith('/uploads/') });
+   */
+  parseBody?: boolean | ((request: RequestMap) => boolean) | undefined;
   /**
    * Where failures are reported (a handler that throws, a stream that fails).
    * @default a console logger: `warn` → `console.warn`, `error` → `console.error`, no `debug`
@@ -38,6 +53,32 @@ export interface ServeOptions extends NodeHostOptions {
    * @default undefined: Node's default, every interface (`::` or `0.0.0.0`)
    */
   hostname?: string | undefined;
+  /**
+   * Node's `server.requestTimeout`: milliseconds a client has to send a whole request,
+   * headers and body; then it gets 408 and the connection closes. 0 turns it off.
+   * @default 30000 (Node's own is 300000)
+   */
+  requestTimeout?: number | undefined;
+  /**
+   * Node's `server.headersTimeout`: milliseconds a client has to send a request's headers
+   * (slowloris); then 408. At most `requestTimeout`. The host checks about four times within
+   * it, where Node alone checks every 30 seconds.
+   * @default 20000 (Node's own is 60000)
+   */
+  headersTimeout?: number | undefined;
+  /**
+   * Node's `server.keepAliveTimeout`: milliseconds an idle keep-alive connection stays open
+   * for the next request. 0 turns it off (every connection then lives as long as the socket
+   * timeout allows).
+   * @default 5000 (as Node)
+   */
+  keepAliveTimeout?: number | undefined;
+  /**
+   * Node's `server.maxConnections`: connections past this many are closed at once, without
+   * an answer. Keep it below the process's file-descriptor limit (`ulimit -n`).
+   * @default Infinity (no limit, as Node)
+   */
+  maxConnections?: number | undefined;
 }
 
 /** A listening server, as {@link serve} resolves it. */
@@ -59,20 +100,49 @@ export interface Server {
 export const nodeHostDefaults = Object.freeze({
   bodyLimitBytes: 1_048_576,
   trustProxy: false,
+  parseBody: true,
   port: 3000,
+  requestTimeout: 30_000,
+  headersTimeout: 20_000,
+  keepAliveTimeout: 5_000,
+  maxConnections: Infinity,
 });
+
+/** {@link ServeOptions} resolved: what `serve` gives `http.createServer` and the server. */
+export interface ServerSettings {
+  readonly requestTimeout: number;
+  readonly headersTimeout: number;
+  readonly keepAliveTimeout: number;
+  readonly maxConnections: number;
+  /** How often node looks for requests past their timeouts (its own default is 30 s). */
+  readonly connectionsCheckingInterval: number;
+}
 
 /** The options resolved once, frozen, plus the handler and the one-time warning's state. */
 export interface Host {
   readonly handler: Handler;
   readonly bodyLimitBytes: number;
   readonly trustProxy: boolean;
+  /** Whether to read and parse this request's body before the handler. */
+  readonly parseBody: (request: RequestMap) => boolean;
   readonly logger: Logger;
-  readonly warned: { cookies: boolean };
 }
 
-export const hostOptionNames: readonly string[] = ['bodyLimitBytes', 'trustProxy', 'logger'];
-export const serveOptionNames: readonly string[] = [...hostOptionNames, 'port', 'hostname'];
+export const hostOptionNames: readonly string[] = [
+  'bodyLimitBytes',
+  'trustProxy',
+  'parseBody',
+  'logger',
+];
+export const serveOptionNames: readonly string[] = [
+  ...hostOptionNames,
+  'port',
+  'hostname',
+  'requestTimeout',
+  'headersTimeout',
+  'keepAliveTimeout',
+  'maxConnections',
+];
 
 export function resolveHost(
   what: string,
@@ -81,20 +151,8 @@ export function resolveHost(
   known: readonly string[],
 ): Host {
   if (typeof handler !== 'function') throw invalidOption(what, 'handler', handler, 'a function');
+  checkOptions(what, options, known);
   if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null) {
-    throw invalidOption(what, 'options', options, 'an object or undefined');
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw invalidOption(
-        what,
-        key,
-        (options as Record<string, unknown>)[key],
-        `one of ${known.join(', ')} (unknown option)`,
-      );
-    }
-  }
   const { bodyLimitBytes = nodeHostDefaults.bodyLimitBytes } = options;
   const { trustProxy = nodeHostDefaults.trustProxy, logger = consoleLogger } = options;
   if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes < 0) {
@@ -108,6 +166,10 @@ export function resolveHost(
   if (typeof trustProxy !== 'boolean') {
     throw invalidOption(what, 'trustProxy', trustProxy, 'true or false');
   }
+  const { parseBody = nodeHostDefaults.parseBody } = options;
+  if (typeof parseBody !== 'boolean' && typeof parseBody !== 'function') {
+    throw invalidOption(what, 'parseBody', parseBody, 'true, false or a function of the request');
+  }
   if (
     typeof logger !== 'object' ||
     logger === null ||
@@ -117,5 +179,56 @@ export function resolveHost(
   ) {
     throw invalidOption(what, 'logger', logger, 'an object with warn and error methods');
   }
-  return Object.freeze({ handler, bodyLimitBytes, trustProxy, logger, warned: { cookies: false } });
+  return Object.freeze({
+    handler,
+    bodyLimitBytes,
+    trustProxy,
+    parseBody: typeof parseBody === 'function' ? parseBody : () => parseBody,
+    logger,
+  });
+}
+
+/** Checks `serve`'s timeouts and connection limit as node would, in our message shape. */
+export function resolveServer(options: ServeOptions | undefined): ServerSettings {
+  const milliseconds = (name: 'requestTimeout' | 'headersTimeout' | 'keepAliveTimeout') => {
+    const value = options?.[name] ?? nodeHostDefaults[name];
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw invalidOption('serve', name, value, 'a whole number of milliseconds, 0 or more');
+    }
+    return value;
+  };
+  const requestTimeout = milliseconds('requestTimeout');
+  const headersTimeout = milliseconds('headersTimeout');
+  const keepAliveTimeout = milliseconds('keepAliveTimeout');
+  if (requestTimeout > 0 && headersTimeout > requestTimeout) {
+    throw invalidOption(
+      'serve',
+      'headersTimeout',
+      headersTimeout,
+      `at most requestTimeout (${requestTimeout})`,
+    );
+  }
+  const maxConnections = options?.maxConnections ?? nodeHostDefaults.maxConnections;
+  if (
+    !(maxConnections === Infinity || Number.isSafeInteger(maxConnections)) ||
+    maxConnections < 1
+  ) {
+    throw invalidOption(
+      'serve',
+      'maxConnections',
+      maxConnections,
+      'a positive whole number or Infinity',
+    );
+  }
+  // Node looks for late requests every 30 s by default, which would let a 200 ms
+  // headersTimeout last half a minute: look about four times within the shortest timeout.
+  const shortest = Math.min(...[headersTimeout, requestTimeout].filter((t) => t > 0), 120_000);
+  const connectionsCheckingInterval = Math.max(25, Math.min(30_000, Math.floor(shortest / 4)));
+  return {
+    requestTimeout,
+    headersTimeout,
+    keepAliveTimeout,
+    maxConnections,
+    connectionsCheckingInterval,
+  };
 }

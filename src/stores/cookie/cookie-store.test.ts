@@ -1,15 +1,35 @@
 import assert from 'node:assert/strict';
+import type { SessionData } from '../../core/types.ts';
 import { describe, it } from 'node:test';
 import { cookieStore, cookieStoreDefaults } from './cookie-store.ts';
 import type { CookieStoreOptions } from './cookie-store.ts';
 import { SessionkitError } from '../../core/errors.ts';
+import { readFileSync } from 'node:fs';
 import { deriveKeys } from '../../crypto/keys.ts';
 import { createSealer } from '../../crypto/seal.ts';
+import { v1Sealer } from '../../../test/support/v1-seal.ts';
 
-const k0 = 'removed secret: 32 bytes or more, certainly';
-const k1 = 'sessionkit test secret, 32 bytes or more';
-const k2 = 'the current secret, 32 bytes long or more';
+/** Key material (what `npx sessionkit secret` prints): used as is, no scrypt. */
+const k0 = 'Qx1vB7nM3kL9pT5rW2yC8dF4hJ6gS0aZeUiOoXwVnAA';
+const k1 = 'CvfsiNAILeWibjCCxCHOVIrMD0ItFIS0vkLpJ6L9sF4';
+const k2 = 'hW3xQ0mZc1Ypk4T7dNvR9sLb2Gf6Jq8Ue5Ka0Xo3Vr4';
 const t0 = 1_700_000_000;
+
+/** Values sealed by sessionkit 0.1 (format v1), kept as they were. */
+const v1Fixtures = (
+  JSON.parse(
+    readFileSync(new URL('../../../test/fixtures/v1-cookies.json', import.meta.url), 'utf8'),
+  ) as {
+    values: {
+      kind: string;
+      secret: string;
+      createdAt: number;
+      lastActivity: number;
+      data: Record<string, unknown>;
+      value: string;
+    }[];
+  }
+).values;
 
 /** A clock in epoch seconds that the test moves by hand. */
 function clock(start = t0): { now: () => number; set: (seconds: number) => void } {
@@ -35,6 +55,17 @@ void describe('cookieStore', () => {
     assert.notEqual(a, b);
     assert.deepEqual(await s.read(a), { data, createdAt: t0, stale: false });
     assert.deepEqual(await s.read(b), { data, createdAt: t0, stale: false });
+  });
+
+  void it('Q-04: a value deleted here is never refreshed by touch; it still reads (the replay window)', async () => {
+    const { store: s, time } = store();
+    const key = await s.write(undefined, { user: 'alice' });
+    const other = await s.write(undefined, { user: 'bob' });
+    time.set(t0 + 8640);
+    await s.delete(key);
+    assert.equal(await s.touch(key), undefined);
+    assert.notEqual(await s.touch(other), undefined, 'other sessions still slide');
+    assert.deepEqual((await s.read(key))?.data, { user: 'alice' });
   });
 
   void it('keeps the creation time given to write', async () => {
@@ -95,6 +126,88 @@ void describe('cookieStore', () => {
     );
     assert.throws(() => cookieStore({ secrets: [] }), isError('insecure_secret'));
     assert.throws(() => cookieStore({ secrets: ['16charsecrethere'] }), isError('insecure_secret'));
+    assert.throws(
+      () => cookieStore({ secrets: [k1], audience: 'a\nb' }),
+      isError('invalid_option'),
+    );
+  });
+
+  void it('refuses option names it does not know (a misspelt audience must not pass silently)', () => {
+    const error = (() => {
+      try {
+        cookieStore({ secrets: [k1], audiance: 'shop' } as CookieStoreOptions);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    assert.ok(error instanceof SessionkitError && error.code === 'invalid_option');
+    assert.match(
+      error.message,
+      /option audiance is invalid: got a string, expected one of secrets, audience, .*did you mean audience\?/,
+    );
+  });
+
+  void it("K-02: refuses the low-entropy secrets it once took ('a' × 32), here as in production", () => {
+    for (const secret of [
+      'a'.repeat(32),
+      'x'.repeat(40),
+      '1234567890'.repeat(4),
+      new Uint8Array(32),
+    ]) {
+      assert.throws(() => cookieStore({ secrets: [secret] }), isError('insecure_secret'));
+    }
+  });
+
+  void it('K-08: takes a passphrase of 32 bytes or more, stretched once at construction', async () => {
+    const time = clock();
+    const passphrase = 'correct horse battery staple 2024, sessionkit';
+    const a = cookieStore({ secrets: [passphrase], now: time.now });
+    const b = cookieStore({ secrets: [passphrase], now: time.now });
+    assert.deepEqual((await b.read(await a.write(undefined, { user: 1 })))?.data, { user: 1 });
+  });
+
+  void it('K-10: binds the audience: a cookie from another deployment on the same secret reads as nothing', async () => {
+    const staging = store({ audience: 'shop-staging' });
+    const production = store({ audience: 'shop-production' });
+    const none = store();
+    const key = await staging.store.write(undefined, { admin: true });
+    assert.equal(await production.store.read(key), undefined);
+    assert.equal(await none.store.read(key), undefined);
+    assert.deepEqual((await staging.store.read(key))?.data, { admin: true });
+  });
+
+  void it('C-22: seals sessions that differ by a few bytes into cookies of one length', async () => {
+    const { store: s } = store();
+    const lengths = new Set<number>();
+    for (const role of ['user', 'admin', 'superadmin']) {
+      lengths.add((await s.write(undefined, { user: 'ada', role })).length);
+    }
+    assert.equal(lengths.size, 1);
+  });
+
+  void it('C-21: reads a v1 value of sessionkit 0.1 as stale, and re-seals it as v2 with the current secret', async () => {
+    const fixture = v1Fixtures.find((f) => f.kind === 'key material')!;
+    const time = clock(fixture.lastActivity + 10);
+    const s = cookieStore({ secrets: [k2, fixture.secret], now: time.now });
+    const session = await s.read(fixture.value);
+    assert.deepEqual(session, { data: fixture.data, createdAt: fixture.createdAt, stale: true });
+    const resealed = (await s.touch(fixture.value))!;
+    assert.ok(resealed.startsWith(`v2.${deriveKeys([k2], 'session-enc').current.id}.`));
+    assert.deepEqual(await s.read(resealed), {
+      data: fixture.data,
+      createdAt: fixture.createdAt,
+      stale: false,
+    });
+    // A v1 value under the current secret is stale too: the format, not the key, is old.
+    const v1 = v1Sealer(k2, 'session').seal(`{"c":${t0},"a":${t0},"d":{"n":1}}`);
+    assert.equal((await cookieStore({ secrets: [k2], now: clock().now }).read(v1))?.stale, true);
+  });
+
+  void it('K-08: reads a v1 value made under a passphrase as nothing (it could be forged by a guesser)', async () => {
+    const fixture = v1Fixtures.find((f) => f.kind === 'passphrase')!;
+    const s = cookieStore({ secrets: [fixture.secret], now: clock(fixture.lastActivity).now });
+    assert.equal(await s.read(fixture.value), undefined);
   });
 
   void it('C-02: reads a tampered value as nothing, never rejecting', async () => {
@@ -121,7 +234,7 @@ void describe('cookieStore', () => {
     const session = await rotated.read(oldKey);
     assert.deepEqual(session, { data: { user: 7 }, createdAt: t0, stale: true });
     const resealed = (await rotated.touch(oldKey))!;
-    assert.ok(resealed.startsWith(`v1.${deriveKeys([k2], 'session-enc').current.id}.`));
+    assert.ok(resealed.startsWith(`v2.${deriveKeys([k2], 'session-enc').current.id}.`));
     assert.deepEqual(await current.read(resealed), {
       data: { user: 7 },
       createdAt: t0,
@@ -257,7 +370,7 @@ void describe('cookieStore', () => {
       { f: () => 1 },
       cyclic,
       { m: new Map() },
-      { u: undefined },
+      { list: [undefined] },
       { d: new Date(0) },
       { n: Number.NaN },
       [],
@@ -266,7 +379,7 @@ void describe('cookieStore', () => {
     ];
     for (const data of bad) {
       await assert.rejects(
-        s.write(undefined, data as Record<string, unknown>),
+        s.write(undefined, data as SessionData),
         isError('unserializable_session'),
       );
     }
@@ -294,8 +407,8 @@ void describe('cookieStore', () => {
   void it('Z-01: counts the cookie name in the 4096 bytes', async () => {
     const short = store({ cookieName: 's' });
     const long = store({ cookieName: 's'.repeat(200) });
-    // The sealed value is about 4.05 KB: it fits beside a 1-byte name, not a 200-byte one.
-    const data = { blob: 'x'.repeat(2970) };
+    // The sealed value is 3952 characters: it fits beside a 1-byte name, not a 200-byte one.
+    const data = { blob: 'x'.repeat(2850) };
     const value = await short.store.write(undefined, data);
     assert.ok(value.length + 2 <= 4096 && value.length + 201 > 4096, `${value.length}`);
     await assert.rejects(long.store.write(undefined, data), isError('cookie_too_large'));
@@ -303,7 +416,7 @@ void describe('cookieStore', () => {
 
   void it('Z-03: reads a value too long for a cookie as nothing', async () => {
     const { store: s } = store();
-    assert.equal(await s.read('v1.' + 'A'.repeat(5000)), undefined);
+    assert.equal(await s.read('v2.' + 'A'.repeat(5000)), undefined);
   });
 
   void it('never rejects a read, whatever the key', async () => {
@@ -316,6 +429,7 @@ void describe('cookieStore', () => {
       'abc--def',
       '\ud800',
       'v1.AAAAAAAA.AAAA',
+      'v2.AAAAAAAAAAAA.AAAA',
     ]) {
       assert.equal(await s.read(key), undefined);
     }

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import type { SessionData } from '../../core/types.ts';
 import { describe, it } from 'node:test';
 import { Clock } from '../../../test/support/clock.ts';
 import { RecordingLogger } from '../../../test/support/fakes.ts';
 import { SessionkitError } from '../../core/errors.ts';
 import { memoryStore } from './memory-store.ts';
 
-async function create(store: ReturnType<typeof memoryStore>, data: Record<string, unknown>) {
+async function create(store: ReturnType<typeof memoryStore>, data: SessionData) {
   return (await store.write(undefined, data))!;
 }
 

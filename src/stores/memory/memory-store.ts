@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { invalidOption } from '../../core/errors.ts';
+import { checkOptions, integerOption, loggerOption } from '../../core/options.ts';
 import { parseSessionJson, stringifySession } from '../../session/session-json.ts';
 import { consoleLogger } from '../../core/logger.ts';
 import type { SessionStore, StoredSession, TimeoutOptions } from '../../session/store.ts';
-import { resolveTimeouts } from '../../session/timeouts.ts';
+import { resolveTimeouts, timeoutHints } from '../../session/timeouts.ts';
 import type { Logger, SessionData } from '../../core/types.ts';
 
 /** Options of {@link memoryStore}. */
@@ -12,18 +12,18 @@ export interface MemoryStoreOptions extends TimeoutOptions {
    * At most this many sessions are kept; past it the least recently used is evicted.
    * @default 10000
    */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
   /**
    * A read refreshes the idle deadline (and re-sends the cookie, so its Max-Age slides too)
    * once the last refresh is older than this.
    * @default a tenth of idleTimeoutSeconds
    */
-  touchAfterSeconds?: number;
+  touchAfterSeconds?: number | undefined;
   /**
    * Where the production warning goes.
    * @default console
    */
-  logger?: Pick<Logger, 'warn'>;
+  logger?: Pick<Logger, 'warn'> | undefined;
 }
 
 interface Entry {
@@ -32,6 +32,18 @@ interface Entry {
   createdAt: number;
   touchedAt: number;
 }
+
+/** The defaults of {@link memoryStore} besides the timeouts (see `timeoutDefaults`). */
+export const memoryStoreDefaults = Object.freeze({ maxEntries: 10_000 });
+
+const memoryStoreOptionNames = [
+  'maxEntries',
+  'idleTimeoutSeconds',
+  'absoluteTimeoutSeconds',
+  'touchAfterSeconds',
+  'now',
+  'logger',
+] as const;
 
 /** 256-bit ids, base64url without padding: 43 characters (OWASP SM "Session ID Entropy"). */
 const idPattern = /^[A-Za-z0-9_-]{43}$/;
@@ -49,13 +61,18 @@ const idPattern = /^[A-Za-z0-9_-]{43}$/;
  * const app = wrapSession({ store: memoryStore({ maxEntries: 50_000 }) })(handler);
  */
 export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
+  checkOptions('memoryStore', options, memoryStoreOptionNames, timeoutHints);
   const timeouts = resolveTimeouts('memoryStore', options);
-  const maxEntries = options.maxEntries ?? 10_000;
-  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-    throw invalidOption('memoryStore', 'maxEntries', maxEntries, 'a positive whole number');
-  }
+  const maxEntries = integerOption(
+    'memoryStore',
+    'maxEntries',
+    options.maxEntries,
+    memoryStoreDefaults.maxEntries,
+    1,
+  );
+  const logger = loggerOption('memoryStore', options.logger, consoleLogger, ['warn']);
   if (process.env.NODE_ENV === 'production') {
-    (options.logger ?? consoleLogger).warn(
+    logger.warn(
       'sessionkit: memoryStore keeps sessions in one process only; they are lost on restart and not shared between servers',
     );
   }

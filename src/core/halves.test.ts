@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { composeHalves, wrapHalves } from './halves.ts';
+import type { Halves } from './halves.ts';
+import type { RequestMap, ResponseMap } from './types.ts';
+
+function recording(name: string, log: string[], early?: ResponseMap): Halves {
+  return {
+    request() {
+      log.push(`${name} request`);
+      return early;
+    },
+    response(response) {
+      log.push(`${name} response`);
+      return { ...response, headers: { ...response.headers, [`x-${name}`]: '1' } };
+    },
+  };
+}
+
+const request = (): RequestMap => ({
+  method: 'GET',
+  path: '/',
+  query: new URLSearchParams(),
+  headers: {},
+  scheme: 'http',
+});
+
+describe('halves', () => {
+  it('wrapHalves runs the request half, the handler, then the response half', async () => {
+    const log: string[] = [];
+    const app = wrapHalves(recording('a', log))(() => {
+      log.push('handler');
+      return { status: 200 };
+    });
+    const response = await app(request());
+    assert.deepEqual(log, ['a request', 'handler', 'a response']);
+    assert.deepEqual(response.headers, { 'x-a': '1' });
+  });
+
+  it('an early answer skips the handler and its own response half', async () => {
+    const log: string[] = [];
+    const app = wrapHalves(recording('a', log, { status: 403 }))(() => {
+      log.push('handler');
+      return { status: 200 };
+    });
+    assert.equal((await app(request())).status, 403);
+    assert.deepEqual(log, ['a request']);
+  });
+
+  it('composeHalves orders halves as compose orders middleware', async () => {
+    const log: string[] = [];
+    const all = composeHalves(recording('a', log), recording('b', log));
+    const req = request();
+    assert.equal(await all.request(req), undefined);
+    const response = await all.response({ status: 200 }, req);
+    assert.deepEqual(log, ['a request', 'b request', 'b response', 'a response']);
+    assert.deepEqual(Object.keys(response.headers ?? {}), ['x-b', 'x-a']);
+  });
+
+  it('composeHalves sends an early answer back through the halves outside it only', async () => {
+    const log: string[] = [];
+    const all = composeHalves(
+      recording('a', log),
+      recording('b', log, { status: 503 }),
+      recording('c', log),
+    );
+    const early = await all.request(request());
+    assert.equal(early?.status, 503);
+    assert.deepEqual(log, ['a request', 'b request', 'a response']);
+    assert.deepEqual(early?.headers, { 'x-a': '1' });
+  });
+});

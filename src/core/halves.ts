@@ -1,0 +1,114 @@
+/**
+ * Ring writes each middleware as a request half, a response half and the `wrap-*` function
+ * that joins them (`session-request`, `session-response`, `wrap-session`). Every sessionkit
+ * middleware is a {@link Halves}; `wrapSession` and the others are `wrapHalves` of theirs, and
+ * a host adapter that cannot wrap a handler (Express, Fastify, Hono) calls the halves itself.
+ */
+import { checkOrder } from './order.ts';
+import type { Role } from './order.ts';
+import type {
+  Handler,
+  JsonValue,
+  Middleware,
+  RequestMap,
+  ResponseMap,
+  SessionData,
+  SessionShape,
+} from './types.ts';
+
+/** What a request half gives: nothing to go on, or a response that answers at once. */
+export type Early = ResponseMap | undefined;
+
+/** A middleware as Ring's two halves. */
+export interface Halves {
+  /** Which of sessionkit's middleware this is, for the order checks of `compose`. */
+  readonly role?: Role | undefined;
+  /**
+   * Ring's `*-request`: adds what the middleware provides to `request` (in place). Gives a
+   * response when the request must be answered at once, without the handler (a store that
+   * cannot read: 503; a forged request: 403); that response skips this middleware's response
+   * half but still passes through the response halves of the middleware around it.
+   */
+  request(request: RequestMap): Early | Promise<Early>;
+  /**
+   * Ring's `*-response`: turns the handler's response into what goes out (store writes,
+   * Set-Cookie headers). Never called for a request its request half answered.
+   */
+  response(response: ResponseMap, request: RequestMap): ResponseMap | Promise<ResponseMap>;
+}
+
+/** True for a promise or any thenable. */
+export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as Partial<PromiseLike<T>> | null)?.then === 'function';
+}
+
+/**
+ * Ring's `wrap-*`: a middleware from its halves. A handler that answers synchronously costs
+ * no extra microtask turn here.
+ *
+ * @example
+ * const wrapSession = (options) => wrapHalves(sessionHalves(options));
+ */
+export function wrapHalves<S extends SessionShape<S> = SessionData, F = JsonValue>(
+  halves: Halves,
+): Middleware<S, F> {
+  const middleware = (handler: Handler<S, F>): Handler<S, F> => {
+    // The halves work on any session; the handler's session type is the application's.
+    const inner = handler as unknown as Handler;
+    const wrapped: Handler = async (request) => {
+      const before = halves.request(request);
+      const early = isThenable(before) ? await before : before;
+      if (early !== undefined) return early;
+      const result = inner(request);
+      const response = isThenable(result) ? await result : result;
+      return halves.response(response, request);
+    };
+    return wrapped as unknown as Handler<S, F>;
+  };
+  return halves.role === undefined
+    ? middleware
+    : Object.assign(middleware, { [roleOf]: halves.role });
+}
+
+/** Where `wrapHalves` records a middleware's role, for `compose`. */
+export const roleOf: unique symbol = Symbol('sessionkit.role');
+
+/** The role of a middleware made by `wrapHalves`, if it has one. */
+export function middlewareRole(middleware: object): Role | undefined {
+  return (middleware as { [roleOf]?: Role })[roleOf];
+}
+
+/**
+ * Several halves as one, the first listed outermost, as `compose` orders middleware: the
+ * request halves run first to last, the response halves last to first, and an early answer
+ * from one request half goes back through the response halves of those before it.
+ *
+ * @example
+ * const all = composeHalves(cookieHalves(), sessionHalves(options), flashHalves(), csrfHalves());
+ */
+export function composeHalves(...list: readonly Halves[]): Halves {
+  checkOrder(list.map((halves) => halves.role));
+  return {
+    async request(request) {
+      for (let i = 0; i < list.length; i++) {
+        const early = await list[i]!.request(request);
+        if (early !== undefined) return unwind(list, i - 1, early, request);
+      }
+      return undefined;
+    },
+    response(response, request) {
+      return unwind(list, list.length - 1, response, request);
+    },
+  };
+}
+
+async function unwind(
+  list: readonly Halves[],
+  from: number,
+  response: ResponseMap,
+  request: RequestMap,
+): Promise<ResponseMap> {
+  let out = response;
+  for (let i = from; i >= 0; i--) out = await list[i]!.response(out, request);
+  return out;
+}

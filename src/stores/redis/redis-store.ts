@@ -1,0 +1,268 @@
+import { randomBytes } from 'node:crypto';
+import { invalidOption, SessionkitError } from '../../core/errors.ts';
+import { consoleLogger } from '../../core/logger.ts';
+import { checkOptions, integerOption, loggerOption } from '../../core/options.ts';
+import type { Logger, SessionData } from '../../core/types.ts';
+import { parseSessionJson, stringifySession } from '../../session/session-json.ts';
+import type { SessionStore, StoredSession, TimeoutOptions } from '../../session/store.ts';
+import { resolveTimeouts, timeoutHints } from '../../session/timeouts.ts';
+import { commandSender } from './client.ts';
+import type { RedisClient } from './client.ts';
+import { Guard, replyCode } from './guard.ts';
+import type { RedisHealth } from './guard.ts';
+import { decodeValue, digits, encodeValue, touchScript } from './value.ts';
+
+/** Options of {@link redisStore}. */
+export interface RedisStoreOptions extends TimeoutOptions {
+  /**
+   * A connected node-redis v5 client or cluster, or an ioredis v5 `Redis` or `Cluster`, made
+   * so that commands fail at once while Redis is unreachable instead of queueing
+   * (`disableOfflineQueue: true` in node-redis, `enableOfflineQueue: false` in ioredis).
+   * The store never connects, closes or reconfigures it.
+   */
+  client: RedisClient;
+  /**
+   * Put before each session id to make its key (security case R-10). Printable ASCII
+   * without spaces or braces (a `{hash tag}` would pin every session to one cluster slot).
+   * @default 'session:'
+   */
+  prefix?: string | undefined;
+  /**
+   * A read refreshes the idle deadline (TTL and touch time, never the data) once the last
+   * refresh is older than this.
+   * @default a tenth of idleTimeoutSeconds
+   */
+  touchAfterSeconds?: number | undefined;
+  /**
+   * How long one Redis command may take before the request gets the store-error response
+   * (503). After a timeout the store fails fast for as long again, then retries one command.
+   * @default 2000
+   */
+  commandTimeoutMs?: number | undefined;
+  /**
+   * The largest session, in bytes of JSON; a bigger one is refused at write time with
+   * `session_too_large` (security case Z-06).
+   * @default 1048576 (1 MiB)
+   */
+  maxSessionBytes?: number | undefined;
+  /**
+   * Where outages, recoveries and corrupt values are reported. Messages never contain
+   * session ids.
+   * @default console
+   */
+  logger?: Pick<Logger, 'warn' | 'error'> | undefined;
+}
+
+/** A {@link SessionStore} in Redis, with a view of how Redis is answering. */
+export interface RedisStore extends SessionStore {
+  /**
+   * How Redis has been answering: wire it to a readiness check, and see the README for
+   * what to do when it stays failing while Redis itself answers.
+   */
+  health(): RedisHealth;
+}
+
+/** The defaults of {@link redisStore}, kept as data. */
+export const redisStoreDefaults = Object.freeze({
+  prefix: 'session:',
+  commandTimeoutMs: 2000,
+  maxSessionBytes: 1_048_576,
+});
+
+const optionNames = [
+  'client',
+  'prefix',
+  'idleTimeoutSeconds',
+  'absoluteTimeoutSeconds',
+  'touchAfterSeconds',
+  'commandTimeoutMs',
+  'maxSessionBytes',
+  'now',
+  'logger',
+] as const;
+
+/** 256-bit ids, base64url without padding: 43 characters (OWASP SM "Session ID Entropy"). */
+const idPattern = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Sessions in Redis or a Redis Cluster, shared by every app server that uses the same Redis
+ * and prefix. One key per session (`<prefix><id>`), holding its creation and touch times and
+ * its data as JSON, written with its TTL in the same command; the TTL is the shorter of the
+ * idle timeout and what remains of the absolute timeout. Reading is one `GET`; writing one
+ * `SET … EX … XX` (a session deleted meanwhile stays deleted); touching one script that moves
+ * the touch time and the TTL without rewriting the data; deleting one `DEL`.
+ *
+ * Ids are 32 random bytes; a malformed id never reaches Redis and an id Redis does not hold
+ * is never adopted. A stored value that is not ours is no session: it is logged and deleted.
+ * Every command has a bounded wait; a failure rejects, which `wrapSession` answers with its
+ * store-error response (503), and the store serves again as soon as Redis answers.
+ *
+ * @example
+ * import { createClient } from 'redis';
+ * import { redisStore } from 'sessionkit/redis';
+ *
+ * const client = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true });
+ * client.on('error', (error) => console.error('redis', error));
+ * await client.connect();
+ * const app = wrapSession({ store: redisStore({ client }) })(handler);
+ */
+export function redisStore(options: RedisStoreOptions): RedisStore {
+  checkOptions('redisStore', options, optionNames, timeoutHints);
+  if (options === undefined) {
+    throw invalidOption('redisStore', 'client', undefined, 'a node-redis or ioredis client');
+  }
+  const timeouts = resolveTimeouts('redisStore', options);
+  const { idleTimeoutSeconds: idle, absoluteTimeoutSeconds: absolute, now } = timeouts;
+  const { touchAfterSeconds: touchAfter } = timeouts;
+  const prefix = options.prefix ?? redisStoreDefaults.prefix;
+  // Printable ASCII but space, `{` and `}`.
+  if (typeof prefix !== 'string' || !/^[\x21-\x7a\x7c\x7e]{1,100}$/.test(prefix)) {
+    throw invalidOption(
+      'redisStore',
+      'prefix',
+      prefix,
+      '1 to 100 printable ASCII characters without spaces or braces, such as "session:"',
+    );
+  }
+  const timeoutMs = integerOption(
+    'redisStore',
+    'commandTimeoutMs',
+    options.commandTimeoutMs,
+    redisStoreDefaults.commandTimeoutMs,
+    1,
+    60_000,
+  );
+  const maxBytes = integerOption(
+    'redisStore',
+    'maxSessionBytes',
+    options.maxSessionBytes,
+    redisStoreDefaults.maxSessionBytes,
+    2,
+  );
+  const logger = loggerOption('redisStore', options.logger, consoleLogger);
+  const { kind, send } = commandSender(options.client);
+  const guard = new Guard(send, kind, timeoutMs, logger);
+  const seconds = (): number => Math.floor(now() / 1000);
+  const run = (key: string, args: string[]): Promise<unknown> => guard.run(key, args);
+
+  /** R-06: a value that is not ours is no session; it is reported once and deleted. */
+  async function corrupt(key: string, why: string): Promise<undefined> {
+    logger.warn(
+      `sessionkit: redisStore: a value under the prefix ${JSON.stringify(prefix)} is not a session (${why}); it is deleted and the request goes on without a session`,
+    );
+    try {
+      await run(key, ['DEL', key]);
+    } catch (error) {
+      logger.error('sessionkit: redisStore: could not delete the unreadable value', error);
+    }
+    return undefined;
+  }
+
+  return {
+    async read(key: string): Promise<StoredSession | undefined> {
+      if (!idPattern.test(key)) return undefined; // L-02: never reaches Redis
+      const redisKey = prefix + key;
+      let reply: unknown;
+      try {
+        reply = await run(redisKey, ['GET', redisKey]);
+      } catch (error) {
+        if (replyCode((error as Error).cause) === 'WRONGTYPE')
+          return corrupt(redisKey, 'not a string');
+        throw error;
+      }
+      if (reply === null || reply === undefined) return undefined; // R-02
+      const text =
+        typeof reply === 'string' ? reply : Buffer.isBuffer(reply) ? reply.toString() : '';
+      const value = decodeValue(text);
+      if (value === undefined) return corrupt(redisKey, 'no sessionkit header');
+      const at = seconds();
+      // L-08, L-09: the timeouts hold by the stored times, whatever the TTL says.
+      if (at - value.touchedAt >= idle || at - value.createdAt >= absolute) return undefined;
+      let data: unknown;
+      try {
+        data = parseSessionJson(value.json);
+      } catch {
+        return corrupt(redisKey, 'invalid JSON');
+      }
+      if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+        return corrupt(redisKey, 'not a JSON object');
+      }
+      return {
+        data: data as SessionData,
+        createdAt: value.createdAt,
+        stale: at - value.touchedAt >= touchAfter,
+      };
+    },
+
+    async write(
+      key: string | undefined,
+      data: SessionData,
+      createdAt?: number,
+    ): Promise<string | undefined> {
+      const json = stringifySession(data);
+      if (json.length > maxBytes / 3 && Buffer.byteLength(json) > maxBytes) {
+        throw new SessionkitError(
+          'session_too_large',
+          `redisStore: the session is ${Buffer.byteLength(json)} bytes of JSON, more than maxSessionBytes (${maxBytes}); keep large data elsewhere and its id in the session, or raise maxSessionBytes`,
+        );
+      }
+      const at = seconds();
+      const created = createdAt ?? at;
+      const ttl = Math.min(idle, created + absolute - at);
+      if (key !== undefined) {
+        // Q-02: a key Redis does not hold (never issued, deleted, expired) stays gone.
+        if (!idPattern.test(key)) return undefined;
+        const redisKey = prefix + key;
+        if (ttl <= 0) {
+          // R-07: past its absolute timeout the session ends instead of being written.
+          await run(redisKey, ['DEL', redisKey]);
+          return undefined;
+        }
+        const value = encodeValue(json, created, at);
+        const reply = await run(redisKey, ['SET', redisKey, value, 'EX', String(ttl), 'XX']);
+        return reply === null ? undefined : key;
+      }
+      const value = encodeValue(json, created, at);
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const id = randomBytes(32).toString('base64url');
+        const redisKey = prefix + id;
+        // NX: a new session never lands on an existing one, however unlikely.
+        const reply = await run(redisKey, [
+          'SET',
+          redisKey,
+          value,
+          'EX',
+          String(Math.max(ttl, 1)),
+          'NX',
+        ]);
+        if (reply !== null) return id;
+      }
+      throw new Error('redisStore: three random session ids in a row were taken');
+    },
+
+    async touch(key: string): Promise<string | undefined> {
+      if (!idPattern.test(key)) return undefined;
+      const redisKey = prefix + key;
+      const at = seconds();
+      const reply = await run(redisKey, [
+        'EVAL',
+        touchScript,
+        '1',
+        redisKey,
+        String(at),
+        String(idle),
+        String(absolute),
+        digits(at),
+      ]);
+      return reply === 1 ? key : undefined;
+    },
+
+    async delete(key: string): Promise<void> {
+      if (!idPattern.test(key)) return;
+      const redisKey = prefix + key;
+      await run(redisKey, ['DEL', redisKey]);
+    },
+
+    health: () => guard.health(),
+  };
+}

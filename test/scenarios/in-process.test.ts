@@ -1,0 +1,4 @@
+import { inProcessDriver } from './drivers.ts';
+import { scenarios } from './suite.ts';
+
+scenarios(inProcessDriver);

@@ -1,0 +1,4 @@
+import { nodeDriver } from './drivers.ts';
+import { scenarios } from './suite.ts';
+
+scenarios(nodeDriver);
