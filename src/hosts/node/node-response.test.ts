@@ -36,6 +36,13 @@ const cases: Record<string, ResponseMap> = {
   },
   '/number': { status: 200, headers: { 'x-count': 3 }, body: 'n' },
   '/empty-array': { status: 200, headers: { 'x-none': [] }, body: 'e' },
+  '/many': {
+    status: 200,
+    headers: Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [i === 39 ? 'X-H0' : `x-h${i}`, String(i)]),
+    ),
+    body: 'many',
+  },
   '/bad-header': { status: 200, headers: { 'x-bad': 'a\nb' }, body: 'never sent' },
   '/bad-name': { status: 200, headers: { 'bad name': 'x' }, body: 'never sent' },
   '/bad-status': { status: 1000, body: 'never sent' },

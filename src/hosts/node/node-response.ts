@@ -121,8 +121,8 @@ function send(host: Host, request: RequestMap, res: ServerResponse, response: un
  *
  * Left to the `setHeader` path: HTTP versions other than 1.1 (node adds no Content-Length for
  * HTTP/1.0 clients, and the HTTP/2 compatibility API has its own rules), a name given twice
- * in different cases (`setHeader` keeps the last), and `Content-Disposition` (node re-encodes
- * it as latin1 once it knows the length).
+ * in different cases (`setHeader` keeps the last), `Content-Disposition` (node re-encodes it
+ * as latin1 once it knows the length), and more than 32 headers.
  */
 function headerLines(
   res: ServerResponse,
@@ -138,16 +138,18 @@ function headerLines(
   let framed =
     req.method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
   if (headers !== undefined) {
-    let seen: Record<string, true> | undefined;
+    // Lower-cased names so far: a plain array, searched linearly, as responses carry a handful
+    // of headers; past 32 the setHeader path takes over.
+    const seen: string[] = [];
     for (const name in headers) {
       const value = headers[name];
       if (value === undefined) continue;
       const lower = name.toLowerCase();
-      if (lower === 'content-disposition') return undefined;
+      if (lower === 'content-disposition' || seen.length === 32 || seen.includes(lower)) {
+        return undefined;
+      }
       if (lower === 'content-length' || lower === 'transfer-encoding') framed = true;
-      seen ??= Object.create(null) as Record<string, true>;
-      if (seen[lower] === true) return undefined;
-      seen[lower] = true;
+      seen.push(lower);
       // Node reads the arrays and changes none (Content-Disposition, which it would, is excluded).
       lines.push(name, value as OutgoingHttpHeader);
     }
