@@ -21,6 +21,8 @@ interface Contender {
   name: string;
   /** The file in bench/servers/ without `.ts`. */
   server: string;
+  /** Added to the server's environment. */
+  env?: Record<string, string>;
   /** False for the bare server: no session, bodies not checked. */
   sessions: boolean;
 }
@@ -28,6 +30,12 @@ interface Contender {
 const contenders: readonly Contender[] = [
   { name: 'bare node:http', server: 'bare', sessions: false },
   { name: 'sessionkit (node:http, cookie store)', server: 'sessionkit', sessions: true },
+  {
+    name: 'sessionkit, node:crypto only',
+    server: 'sessionkit',
+    env: { BENCH_PROVIDER: 'node:crypto' },
+    sessions: true,
+  },
   {
     name: 'fastify + @fastify/secure-session',
     server: 'fastify-secure-session',
@@ -42,7 +50,7 @@ const workloads: readonly Workload[] = [readWrite, readMostly];
 
 const bare = contenders[0]!;
 const sessionkit = contenders[1]!;
-const fastify = contenders[2]!;
+const fastify = contenders[3]!;
 
 /** The issue's goals: `ours` ÷ `theirs` in req/s, same workload, at least `target`. */
 const goals = [
@@ -270,9 +278,9 @@ export async function runHttpBench(): Promise<HttpResult[]> {
   const config = settings();
   const { serverPrefix, note } = pinning();
   const servers = new Map(
-    [...new Set(contenders.map((c) => c.server))].map((name) => [
-      name,
-      new ServerProcess(name, { prefix: serverPrefix }),
+    contenders.map((c) => [
+      c.name,
+      new ServerProcess(c.server, { prefix: serverPrefix, env: c.env ?? {} }),
     ]),
   );
   const killAll = (): void => servers.forEach((s) => s.kill());
@@ -288,7 +296,7 @@ export async function runHttpBench(): Promise<HttpResult[]> {
     for (let round = 0; round < config.rounds; round++) {
       for (const workload of workloads) {
         for (const contender of contenders) {
-          const result = await measure(contender, workload, servers.get(contender.server)!, config);
+          const result = await measure(contender, workload, servers.get(contender.name)!, config);
           const key = `${contender.name}\n${workload.name}`;
           runs.set(key, [...(runs.get(key) ?? []), result]);
         }

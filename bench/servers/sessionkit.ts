@@ -1,6 +1,7 @@
 // sessionkit on node:http with the cookie store (its default), the sliding refresh throttled
 // to touchAfterSeconds. `/write` reads, increments and writes the session; `/read` only reads
-// it, and the middleware re-seals it when the refresh is due.
+// it, and the middleware re-seals it when the refresh is due. BENCH_PROVIDER=node:crypto
+// seals without sodium-native even where it is installed.
 import { createServer } from 'node:http';
 import { cookieStore } from '../../src/stores/cookie/cookie-store.ts';
 import { wrapSession } from '../../src/session/wrap-session.ts';
@@ -23,5 +24,6 @@ function route(request: RequestMap<Counter>): ResponseMap<Counter> {
   };
 }
 
-const store = cookieStore({ secrets: [benchSecret], cookieName, touchAfterSeconds });
+const provider = process.env.BENCH_PROVIDER === 'node:crypto' ? 'node:crypto' : 'auto';
+const store = cookieStore({ secrets: [benchSecret], cookieName, touchAfterSeconds, provider });
 listen(createServer(toNodeListener(wrapSession<Counter>({ store })(route))));
