@@ -53,16 +53,16 @@ const inFile =
 const markers: Marker[] = [
   { step: 'cookie parse (cookieValues)', match: inFile('/src/cookies/parse.ts') },
   { step: 'open (unseal, cache, JSON, timeouts)', match: inFile('cookie-store.ts', 'read') },
-  { step: '  of which unseal (AES-GCM)', match: inFile('/src/crypto/seal.ts', 'unseal') },
+  { step: '  of which unseal (AEAD)', match: inFile('/src/crypto/seal.ts', 'unseal') },
   { step: 'handler (route)', match: inFile('servers/sessionkit.ts', 'route') },
-  { step: 'seal (JSON, AES-GCM, base64url)', match: inFile('cookie-store.ts', 'write', 'touch') },
-  { step: '  of which AES-GCM + base64url', match: inFile('/src/crypto/seal.ts', 'seal') },
+  { step: 'seal (JSON, AEAD, base64url)', match: inFile('cookie-store.ts', 'write', 'touch') },
+  { step: '  of which AEAD, nonce, base64url', match: inFile('/src/crypto/seal.ts', 'seal') },
   {
     step: 'Set-Cookie (respond, sessionCookie)',
     match: inFile('wrap-session.ts', 'respond'),
   },
   { step: 'host: toRequest', match: inFile('node-request.ts', 'toRequest') },
-  { step: 'host: send (setHeader, end)', match: inFile('node-response.ts', 'send') },
+  { step: 'host: send (headers, end, socket write)', match: inFile('node-response.ts', 'send') },
   { step: 'garbage collector', match: (f) => f.functionName === '(garbage collector)' },
 ];
 
