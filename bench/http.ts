@@ -276,7 +276,7 @@ function writeChart(results: readonly HttpResult[], notes: string[]): void {
  */
 export async function runHttpBench(): Promise<HttpResult[]> {
   const config = settings();
-  const { serverPrefix, note } = pinning();
+  const { serverPrefix, note, restore } = pinning();
   const servers = new Map(
     contenders.map((c) => [
       c.name,
@@ -327,5 +327,6 @@ export async function runHttpBench(): Promise<HttpResult[]> {
   } finally {
     await Promise.all([...servers.values()].map((s) => s.stop()));
     process.removeListener('exit', killAll);
+    restore();
   }
 }

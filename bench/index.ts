@@ -1,14 +1,16 @@
 /**
- * `npm run bench`: the cookie codec, seal + open, browser-like HTTP load, and sessions in
- * Redis over HTTP, side by side in one run, in about 5 minutes on a 2-core machine (cookie
- * 45 s, seal 60 s, http 130 s, redis 40 s). `npx tsx bench/index.ts cookie|seal|http|redis`
- * runs some parts. The HTTP parts read `BENCH_SECONDS` (measured seconds per window, default
- * 2) and `BENCH_ROUNDS` (interleaved rounds, default 3); the browser-like part also
- * `BENCH_USERS` (virtual users, default 64) and writes its chart to docs/benchmark.svg.
- * `npx tsx bench/profile.ts [server] [workload]` profiles one server under the same load.
+ * `npm run bench`: the cookie codec, seal + open, browser-like HTTP load, sessions in Redis
+ * over HTTP, and the framework adapters, side by side in one run, in about 6½ minutes on a
+ * 2-core machine (cookie 45 s, seal 60 s, http 130 s, redis 40 s, hosts 90 s).
+ * `npx tsx bench/index.ts cookie|seal|http|redis|hosts` runs some parts. The HTTP parts read
+ * `BENCH_SECONDS` (measured seconds per window, default 2) and `BENCH_ROUNDS` (interleaved
+ * rounds, default 3); the browser-like part also `BENCH_USERS` (virtual users, default 64)
+ * and writes its chart to docs/benchmark.svg. `npx tsx bench/profile.ts [server] [workload]`
+ * profiles one server under the same load.
  */
 import { cpus, loadavg } from 'node:os';
 import { runCookieBench } from './cookie.ts';
+import { runHostsBench } from './hosts.ts';
 import { runHttpBench } from './http.ts';
 import { runRedisBench } from './redis.ts';
 import { runSealBench } from './seal.ts';
@@ -18,6 +20,7 @@ const parts: Record<string, () => Promise<unknown>> = {
   seal: () => runSealBench(),
   http: () => runHttpBench(),
   redis: () => runRedisBench(),
+  hosts: () => runHostsBench(),
 };
 
 const chosen = process.argv.slice(2);

@@ -11,20 +11,26 @@ import type { CpuReport } from './servers/common.ts';
 
 /**
  * Pins this process (every thread: the generator) to core 0 and answers the command prefix
- * that starts a server on core 1. Without two cores or `taskset`, nothing is pinned and the
- * report says so.
+ * that starts a server on core 1, and how to undo the pinning. Without two cores or
+ * `taskset`, nothing is pinned and the note says so.
  */
-export function pinning(): { serverPrefix: string[]; note: string } {
-  if (availableParallelism() < 2) return { serverPrefix: [], note: 'not pinned (one core)' };
+export function pinning(): { serverPrefix: string[]; note: string; restore: () => void } {
+  const cores = availableParallelism();
+  const none = (): void => undefined;
+  if (cores < 2) return { serverPrefix: [], note: 'not pinned (one core)', restore: none };
+  const taskset = (list: string): void => {
+    execFileSync('taskset', ['-a', '-p', '-c', list, String(process.pid)], { stdio: 'ignore' });
+  };
   try {
-    execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
-    return {
-      serverPrefix: ['taskset', '-c', '1'],
-      note: 'each server pinned to core 1, the load generator to core 0',
-    };
+    taskset('0');
   } catch {
-    return { serverPrefix: [], note: 'not pinned (taskset failed or is missing)' };
+    return { serverPrefix: [], note: 'not pinned (taskset failed or is missing)', restore: none };
   }
+  return {
+    serverPrefix: ['taskset', '-c', '1'],
+    note: 'each server pinned to core 1, the load generator to core 0',
+    restore: () => taskset(`0-${cores - 1}`),
+  };
 }
 
 const serversDir = fileURLToPath(new URL('./servers/', import.meta.url));

@@ -14,7 +14,7 @@ export { randomSecret } from './crypto/keys.ts';
 export { memoryStore, memoryStoreDefaults } from './stores/memory/memory-store.ts';
 export { migratingStore } from './stores/migrating/migrating-store.ts';
 export type { MigratingStoreOptions } from './stores/migrating/migrating-store.ts';
-export type { MemoryStoreOptions } from './stores/memory/memory-store.ts';
+export type { MemoryEntry, MemoryStoreOptions } from './stores/memory/memory-store.ts';
 export { html, json, notFound, redirect, text } from './core/response.ts';
 export type { RedirectStatus } from './core/response.ts';
 export { sessionDefaults } from './session/defaults.ts';
@@ -31,6 +31,7 @@ export type {
   CookiePriority,
   FormFields,
   Handler,
+  HandlerResult,
   Logger,
   Middleware,
   RequestMap,

@@ -8,6 +8,10 @@ import * as node from '../src/node.ts';
 import * as redis from '../src/redis.ts';
 import * as ring from '../src/ring.ts';
 import * as testing from '../src/testing.ts';
+import * as fetchHost from '../src/fetch.ts';
+import * as expressHost from '../src/express.ts';
+import * as honoHost from '../src/hono.ts';
+import * as fastifyHost from '../src/fastify.ts';
 
 const expected = {
   sessionkit: [
@@ -67,6 +71,17 @@ const expected = {
     'stringifyEdn',
   ],
   'sessionkit/testing': ['Clock', 'storeContract'],
+  'sessionkit/fetch': ['fetchHostDefaults', 'toFetchHandler'],
+  'sessionkit/express': ['sessionMiddleware'],
+  'sessionkit/hono': ['honoSessionDefaults', 'sessionMiddleware'],
+  'sessionkit/fastify': ['sessionPlugin'],
+};
+
+const sources: Record<string, Record<string, unknown>> = {
+  'sessionkit/fetch': fetchHost,
+  'sessionkit/express': expressHost,
+  'sessionkit/hono': honoHost,
+  'sessionkit/fastify': fastifyHost,
 };
 
 describe('public exports', () => {
@@ -89,6 +104,12 @@ describe('public exports', () => {
   it('sessionkit/testing exports exactly the documented names', () => {
     assert.deepEqual(Object.keys(testing).sort(), expected['sessionkit/testing']);
   });
+
+  for (const [specifier, module] of Object.entries(sources)) {
+    it(`${specifier} exports exactly the documented names`, () => {
+      assert.deepEqual(Object.keys(module).sort(), expected[specifier as keyof typeof expected]);
+    });
+  }
 
   it('the built package resolves through its exports map with the same names', async () => {
     assert.ok(existsSync('dist/index.js'), 'dist/ is missing: run `npm run build` (npm test does)');

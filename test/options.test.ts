@@ -83,6 +83,29 @@ describe('options', () => {
     );
     refuses(() => wrapCsrf({ trustedOrigins: [42] } as never), /option trustedOrigins is invalid/);
     refuses(() => wrapCookies({ logger: {} } as never), /option logger is invalid/);
+    // Ring's options, in our idiom.
+    refuses(
+      () => wrapSession({ store: memoryStore(), setCookies: 'false' } as never),
+      /option setCookies is invalid/,
+    );
+    refuses(() => wrapCsrf({ readToken: 'x-token' } as never), /option readToken is invalid/);
+    refuses(() => wrapCookies({ decode: true } as never), /option decode is invalid/);
+    refuses(() => wrapCookies({ encode: {} } as never), /option encode is invalid/);
+    refuses(() => memoryStore({ map: {} } as never), /option map is invalid/);
+  });
+
+  it("points Ring's option names at ours", () => {
+    refuses(
+      () => wrapSession({ store: memoryStore(), 'set-cookies?': false } as never),
+      /did you mean setCookies\?/,
+    );
+    refuses(
+      () => wrapSession({ store: memoryStore(), 'cookie-attrs': {} } as never),
+      /did you mean cookieAttrs\?/,
+    );
+    refuses(() => wrapCsrf({ 'read-token': () => undefined } as never), /did you mean readToken\?/);
+    refuses(() => wrapCookies({ decoder: String } as never), /did you mean decode\?/);
+    refuses(() => wrapCookies({ encoder: String } as never), /did you mean encode\?/);
   });
 
   it('K-07: never prints the value of an unknown option, which may be a secret', () => {

@@ -11,7 +11,7 @@ import { wrapSession } from '../src/session/wrap-session.ts';
 import type { SessionStore } from '../src/session/store.ts';
 import type { Handler } from '../src/core/types.ts';
 import { wrapCookies } from '../src/cookies/wrap-cookies.ts';
-import { cookieFrom, RecordingLogger, request } from './support/fakes.ts';
+import { cookieFrom, RecordingLogger, request, responseOf } from './support/fakes.ts';
 
 const secret = 'Pr0p-Xq3v8Lm1Rz6Tw0Pk4Nb7Jy2Hd5Fs9Gc';
 
@@ -57,7 +57,7 @@ for (const [name, make] of Object.entries(stores)) {
       const app = stack(make());
       await fc.assert(
         fc.asyncProperty(cookieHeader, fc.constantFrom('GET', 'POST'), async (cookie, method) => {
-          const response = await app(request({ method, headers: { cookie } }));
+          const response = responseOf(await app(request({ method, headers: { cookie } })));
           assert.ok(response.status < 500, `status ${response.status}`);
         }),
         { numRuns: 300 },
@@ -66,7 +66,7 @@ for (const [name, make] of Object.entries(stores)) {
 
     it('no random token shape passes CSRF', async () => {
       const app = stack(make());
-      const page = await app(request());
+      const page = responseOf(await app(request()));
       const cookie = cookieFrom(page, 'session')!;
       const token = String(page.body);
       const forged = fc.oneof(
@@ -82,18 +82,20 @@ for (const [name, make] of Object.entries(stores)) {
           fc.constantFrom('form', 'x-csrf-token', 'x-xsrf-token'),
           async (value, where) => {
             fc.pre(value !== token);
-            const response = await app(
-              where === 'form'
-                ? request({ method: 'POST', headers: { cookie }, form: { [csrfField]: value } })
-                : request({ method: 'POST', headers: { cookie, [where]: value } }),
+            const response = responseOf(
+              await app(
+                where === 'form'
+                  ? request({ method: 'POST', headers: { cookie }, form: { [csrfField]: value } })
+                  : request({ method: 'POST', headers: { cookie, [where]: value } }),
+              ),
             );
             assert.equal(response.status, 403);
           },
         ),
         { numRuns: 300 },
       );
-      const genuine = await app(
-        request({ method: 'POST', headers: { cookie, 'x-csrf-token': token } }),
+      const genuine = responseOf(
+        await app(request({ method: 'POST', headers: { cookie, 'x-csrf-token': token } })),
       );
       assert.equal(genuine.status, 200, 'the genuine token still passes');
     });

@@ -1,4 +1,6 @@
 import type { Server } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -54,6 +56,7 @@ export function listen(server: Server): void {
 
 /** The IPC half of {@link listen}, for hosts that listen by themselves (fastify). */
 export function answerParent(): void {
+  pin(process.env.BENCH_SERVER_CPU);
   process.on('message', (message) => {
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();
@@ -65,4 +68,20 @@ export function answerParent(): void {
   });
   process.on('disconnect', () => process.exit(0));
   setTimeout(() => process.exit(0), maxLifetimeMs).unref();
+}
+
+/**
+ * `require` for the peers whose types augment the framework's request (`req.session`,
+ * `request.session`, `request.cookies`): loaded this way, their declarations stay out of the
+ * type check, where they would collide with sessionkit's own for the same names.
+ */
+export const requireUntyped: (name: string) => unknown = createRequire(import.meta.url);
+
+/**
+ * Pins this process (every thread) to one CPU with `taskset`, when `cpu` is set (the hosts
+ * bench sets BENCH_SERVER_CPU, so that server and load generator each have a core).
+ */
+export function pin(cpu: string | undefined, pid = process.pid): void {
+  if (cpu === undefined || cpu === '') return;
+  execFileSync('taskset', ['-a', '-cp', cpu, String(pid)], { stdio: 'ignore' });
 }

@@ -1,11 +1,17 @@
 // express 5 + express-session + connect-redis 9 over node-redis v5, against REDIS_URL: a
 // signed session id in the cookie, the data in Redis (GET, then SET … EX on a change).
-import { RedisStore } from 'connect-redis';
 import express from 'express';
-import session from 'express-session';
+import type { RequestHandler } from 'express';
 import { createServer } from 'node:http';
 import { createClient } from 'redis';
-import { benchSecret, cookieName, listen } from './common.ts';
+import { benchSecret, cookieName, listen, requireUntyped } from './common.ts';
+
+// connect-redis's types import express-session's, which declare req.session.
+const { RedisStore } = requireUntyped('connect-redis') as {
+  RedisStore: new (options: { client: unknown }) => object;
+};
+
+const session = requireUntyped('express-session') as (options: object) => RequestHandler;
 
 const client = createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
 await client.connect();

@@ -1,12 +1,20 @@
 // fastify 5 + @fastify/session + connect-redis 9 over node-redis v5, against REDIS_URL: a
 // signed session id in the cookie, the data in Redis (GET, then SET … EX on a change).
-import fastifyCookie from '@fastify/cookie';
-import fastifySession from '@fastify/session';
-import { RedisStore } from 'connect-redis';
 import Fastify from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { createClient } from 'redis';
-import { answerParent, benchSecret, cookieName } from './common.ts';
+import { answerParent, benchSecret, cookieName, requireUntyped } from './common.ts';
+
+// connect-redis's types import express-session's, which declare req.session.
+const { RedisStore } = requireUntyped('connect-redis') as {
+  RedisStore: new (options: { client: unknown }) => object;
+};
+
+const fastifyCookie = requireUntyped('@fastify/cookie') as FastifyPluginAsync;
+const fastifySession = requireUntyped('@fastify/session') as FastifyPluginAsync<
+  Record<string, unknown>
+>;
 
 const client = createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
 await client.connect();

@@ -153,6 +153,30 @@ describe('sessionOptionsFromEnv', () => {
     );
   });
 
+  it('K-01: NODE_ENV values that differ from production only by case or spaces are production', () => {
+    for (const NODE_ENV of ['Production', 'PRODUCTION', ' production ']) {
+      assert.throws(
+        () => sessionOptionsFromEnv({ NODE_ENV }),
+        insecure(/COOKIE_SECRET is not set/),
+        NODE_ENV,
+      );
+    }
+  });
+
+  it('K-13: refuses in production the guessable secrets a review found starting today', () => {
+    for (const COOKIE_SECRET of [
+      'abcdefghijklmnopqrstuvwxyz012345',
+      'thisismysupersecretcookiesecretkey',
+      'Kit-Example-Secret-Please-Change-Me-123',
+    ]) {
+      assert.throws(
+        () => sessionOptionsFromEnv({ NODE_ENV: 'production', COOKIE_SECRET }),
+        insecure(/COOKIE_SECRET is mostly common words or runs/),
+        COOKIE_SECRET,
+      );
+    }
+  });
+
   it("K-01: refuses Kit's documented default secret in production", () => {
     assert.throws(
       () => sessionOptionsFromEnv({ NODE_ENV: 'production', COOKIE_SECRET: '16charsecrethere' }),

@@ -1,3 +1,4 @@
+import { isProduction } from '../core/options.ts';
 import { cookieStore } from '../stores/cookie/cookie-store.ts';
 import { SessionkitError, invalidOption } from '../core/errors.ts';
 import { checkAudience, randomSecret } from '../crypto/keys.ts';
@@ -109,7 +110,7 @@ export function sessionOptionsFromEnv(
 ): SessionOptions {
   checkOptions('sessionOptionsFromEnv', options, ['logger', 'now', 'store']);
   const logger = loggerOption('sessionOptionsFromEnv', options.logger, consoleLogger, ['warn']);
-  const production = env.NODE_ENV === 'production';
+  const production = isProduction(env.NODE_ENV);
   const cookieName = nonEmpty(env.COOKIE_NAME) ?? defaultName(production);
   if (production && !/^__(host|secure)-/i.test(cookieName)) {
     logger.warn(

@@ -47,6 +47,16 @@ describe('parseCookie', () => {
     });
   });
 
+  it('hands raw values to a decode function, dropping pairs it gives no string for', () => {
+    const seen: string[] = [];
+    const parsed = parseCookie('a=%41; b=" x "; c=drop; c=%ZZ', (value, name) => {
+      seen.push(`${name}:${value}`);
+      return value === 'drop' ? undefined : value;
+    });
+    assert.deepEqual({ ...parsed }, { a: '%41', b: ' x ', c: '%ZZ' });
+    assert.deepEqual(seen, ['a:%41', 'b: x ', 'c:drop', 'c:%ZZ']);
+  });
+
   it("reads a session value Ring form-encoded (%2B, %2F, %3D) back to Ring's base64", () => {
     // ring-cookie-vectors.json, "empty map (what delete-session writes)".
     const wire =

@@ -191,7 +191,7 @@ const SPARSE_ESCAPES = 8;
  * `decodeURIComponent`.
  */
 function decodeEscapes(s: string, start: number, end: number, percent: number): string {
-  let decoded = '';
+  let out = '';
   let from = start;
   let escapes = 0;
   do {
@@ -200,16 +200,16 @@ function decodeEscapes(s: string, start: number, end: number, percent: number): 
     if (low < 0 || escapes++ * SPARSE_ESCAPES > percent - start) {
       return decodeOrRaw(s.slice(start, end));
     }
-    decoded += s.slice(from, percent) + ASCII[(high << 4) | low]!;
+    out += s.slice(from, percent) + ASCII[(high << 4) | low]!;
     from = percent + 3;
     percent = s.indexOf('%', from);
   } while (percent !== -1 && percent < end);
-  decoded += s.slice(from, end);
+  out += s.slice(from, end);
   // Concatenation built a rope of pieces; reading a character makes V8 flatten it into one
   // string now, so the cost is counted here, as decodeURIComponent's is, not by the first
   // reader.
-  decoded.charCodeAt(0);
-  return decoded;
+  out.charCodeAt(0);
+  return out;
 }
 
 /** decodeURIComponent, or the raw value when the escapes are malformed (P-08). */
@@ -218,6 +218,20 @@ function decodeOrRaw(value: string): string {
     return decodeURIComponent(value);
   } catch {
     return value;
+  }
+}
+
+/** A custom decoder's result: a string, or undefined (the pair is dropped) when it gives anything else or throws. */
+function decoded(
+  decode: (value: string, name: string) => string | undefined,
+  raw: string,
+  name: string,
+): string | undefined {
+  try {
+    const value: unknown = decode(raw, name);
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -231,7 +245,10 @@ function decodeOrRaw(value: string): string {
  * - the **first** occurrence of a name wins (order is not to be relied upon: RFC 6265bis
  *   §4.2.2; the session layer tries every candidate with {@link cookieValues});
  * - one pair of surrounding double quotes is stripped; `$Version` and backslashes mean nothing;
- * - values are percent-decoded when they contain `%` (UTF-8), kept raw if that fails;
+ * - values are percent-decoded when they contain `%` (UTF-8), kept raw if that fails; a
+ *   `decode(value, name)` function replaces that (Ring's `:decoder`): it gets the raw value
+ *   (trimmed and unquoted), and a pair it gives no string for (or throws on) is dropped, so a
+ *   later pair of the same name may stand;
  *   names are neither decoded nor case-folded;
  * - at most {@link MAX_COOKIE_PAIRS} segments are considered;
  * - several header lines are read as one, joined with `; `.
@@ -245,6 +262,7 @@ function decodeOrRaw(value: string): string {
  */
 export function parseCookie(
   header: string | readonly string[] | undefined,
+  decode?: (value: string, name: string) => string | undefined,
 ): Record<string, string> {
   const cookies = new NullObject();
   const s = headerString(header);
@@ -262,6 +280,11 @@ export function parseCookie(
     if (checkPairs && hasCtl(s, pair.segmentStart, pair.segmentEnd)) continue;
     pair.value();
     const { valueStart, valueEnd } = pair;
+    if (decode !== undefined) {
+      const value = decoded(decode, s.slice(valueStart, valueEnd), name);
+      if (value !== undefined) cookies[name] = value;
+      continue;
+    }
     if (percent !== -1 && percent < valueStart) percent = s.indexOf('%', valueStart);
     cookies[name] =
       percent === -1 || percent >= valueEnd

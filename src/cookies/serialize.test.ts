@@ -129,6 +129,35 @@ describe('serializeCookie', () => {
     assert.equal(serializeCookie('a', 'b', cookie), 'a=b; Path=/');
   });
 
+  it('S-19: refuses an unknown attribute key, naming it, never its value', () => {
+    for (const [key, hint] of [
+      ['max-age', 'maxAge'],
+      ['http-only', 'httpOnly'],
+      ['same-site', 'sameSite'],
+      ['MaxAge', 'maxAge'],
+      ['HttpOnly', 'httpOnly'],
+      ['bogus', undefined],
+    ] as const) {
+      assert.throws(
+        () => serializeCookie('a', 'b', { [key]: 'secret-value' }),
+        (error: unknown) =>
+          error instanceof SessionkitError &&
+          error.code === 'invalid_cookie' &&
+          error.message.includes(`option ${key} of cookie "a" is invalid: got a string`) &&
+          (hint === undefined
+            ? !error.message.includes('did you mean')
+            : error.message.includes(`did you mean ${hint}?`)) &&
+          !error.message.includes('secret-value'),
+        key,
+      );
+    }
+    // An unknown key is refused even when its value is undefined: it is still a typo.
+    assert.throws(
+      () => serializeCookie('a', 'b', { 'max-age': undefined } as CookieAttrs),
+      /max-age/,
+    );
+  });
+
   it('leaves the attributes object unchanged', () => {
     const attributes: CookieAttrs = Object.freeze({ path: '/', sameSite: 'lax' });
     serializeCookie('a', 'b', attributes);
@@ -262,6 +291,33 @@ describe('serializeCookie', () => {
   it('S-06: writes cookie-octets, such as base64url seals, as they are', () => {
     const octets = "!#$&'()*+-./0123456789:<=>?@ABCXYZ[]^_`abcxyz{|}~";
     assert.equal(serializeCookie('a', octets), `a=${octets}`);
+  });
+
+  it('S-06: writes what an encode function returns, raw, when it is a cookie-value', () => {
+    const identity = (value: string): string => value;
+    assert.equal(
+      serializeCookie('a', 'U3Vw+/==%41', { path: '/' }, identity),
+      'a=U3Vw+/==%41; Path=/',
+    );
+    assert.equal(serializeCookie('a', '"quoted"', undefined, identity), 'a="quoted"');
+    assert.equal(
+      serializeCookie('a', 'x', undefined, () => 'X'),
+      'a=X',
+    );
+  });
+
+  it('S-06: refuses an encode result that is not a cookie-value, without echoing it', () => {
+    for (const wire of ['hello world', 'a;b', 'a,b', 'a"b', 'a\\b', 'é', 'a\r\nb', 42]) {
+      assert.throws(
+        () => serializeCookie('a', 'v', undefined, () => wire as string),
+        (error: unknown) =>
+          error instanceof SessionkitError &&
+          error.code === 'invalid_cookie' &&
+          /option encode is invalid/.test(error.message) &&
+          (typeof wire !== 'string' || !error.message.includes(wire)),
+        String(wire),
+      );
+    }
   });
 
   it('S-06: rejects a value with a lone surrogate, which has no UTF-8 form', () => {

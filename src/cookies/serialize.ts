@@ -94,21 +94,6 @@ export function isToken(s: string): boolean {
 }
 
 /**
- * True when `value` is one or more cookie-octets (RFC 6265bis §4.1.1): no space, `"`, `,`,
- * `;`, backslash, control character or non-ASCII, so it can stand in a `Set-Cookie` header as it is
- * and comes back byte for byte. Session store keys must be (security case S-18).
- */
-export function isCookieValue(value: string): boolean {
-  const len = value.length;
-  if (len === 0) return false;
-  for (let i = 0; i < len; i++) {
-    const code = value.charCodeAt(i);
-    if (code >= 0x80 || COOKIE_OCTET[code] === 0) return false;
-  }
-  return true;
-}
-
-/**
  * Percent-encodes, as UTF-8, every character that is not a cookie-octet, and `%` itself
  * (RFC 6265 §4.1.1; RFC 6265bis §4.1.1 asks servers to encode arbitrary data). Values made of
  * cookie-octets only, such as base64url seals, are returned as they are.
@@ -158,6 +143,24 @@ function encodeValue(value: string): string {
     runStart = i + 1;
   }
   return runStart < len ? out + value.slice(runStart) : out;
+}
+
+/**
+ * RFC 6265 §4.1.1 cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE ): no space,
+ * `"` (but around the whole), `,`, `;`, `\`, control character or non-ASCII.
+ */
+function isCookieValue(value: string): boolean {
+  let from = 0;
+  let to = value.length;
+  if (to >= 2 && value.charCodeAt(0) === 0x22 && value.charCodeAt(to - 1) === 0x22) {
+    from = 1;
+    to--;
+  }
+  for (let i = from; i < to; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 0x80 || COOKIE_OCTET[code] === 0) return false;
+  }
+  return true;
 }
 
 /**
@@ -228,6 +231,87 @@ function canonicalPriority(priority: unknown): string {
   }
 }
 
+/** The attribute names of {@link CookieAttrs}, in the order they are written. */
+export const cookieAttributeNames = Object.freeze([
+  'domain',
+  'path',
+  'maxAge',
+  'expires',
+  'secure',
+  'httpOnly',
+  'sameSite',
+  'partitioned',
+  'priority',
+] as const);
+
+/** Ring's spellings (and the header's), which people carry over: the name we use for each. */
+const attributeHints: Readonly<Record<string, string>> = {
+  'max-age': 'maxAge',
+  'http-only': 'httpOnly',
+  httponly: 'httpOnly',
+  'same-site': 'sameSite',
+  samesite: 'sameSite',
+  maxage: 'maxAge',
+};
+
+/** True for a {@link CookieAttrs} key, and for `value` (a response cookie is passed whole). */
+function isAttributeName(key: string): boolean {
+  switch (key) {
+    case 'value':
+    case 'domain':
+    case 'path':
+    case 'maxAge':
+    case 'expires':
+    case 'secure':
+    case 'httpOnly':
+    case 'sameSite':
+    case 'partitioned':
+    case 'priority':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Throws `invalid_cookie` naming the first key of `attributes` that is not a cookie attribute
+ * (Ring refuses unknown attributes too; security case S-19): a misspelt or Ring-spelt key
+ * such as `max-age` would otherwise be dropped without a word, and the cookie written without
+ * it. The value is never printed, only its type.
+ *
+ * @example
+ * checkCookieAttrs('wrapSession', 'cookieAttrs', { 'max-age': 5 });
+ * // throws: wrapSession: option cookieAttrs.max-age is invalid: got a number, expected one of
+ * // domain, path, … (unknown cookie attribute; did you mean maxAge?)
+ */
+export function checkCookieAttrs(what: string, option: string, attributes: object): void {
+  for (const key in attributes) {
+    if (!isAttributeName(key) || key === 'value') {
+      throw unknownAttribute(`${what}: option ${option}.${key}`, key, attributes);
+    }
+  }
+}
+
+function unknownAttribute(subject: string, key: string, attributes: object): SessionkitError {
+  const value: unknown = (attributes as Record<string, unknown>)[key];
+  const hint =
+    attributeHints[key] ??
+    attributeHints[key.toLowerCase()] ??
+    cookieAttributeNames.find((name) => name.toLowerCase() === key.toLowerCase());
+  const type =
+    value === null
+      ? 'null'
+      : Array.isArray(value)
+        ? 'an array'
+        : typeof value === 'object'
+          ? 'an object'
+          : `a ${typeof value}`;
+  return new SessionkitError(
+    'invalid_cookie',
+    `${subject} is invalid: got ${type}, expected one of ${cookieAttributeNames.join(', ')} (unknown cookie attribute${hint === undefined ? '' : `; did you mean ${hint}?`})`,
+  );
+}
+
 /** 1601-01-01T00:00:00Z: earlier years fail the user agent's date parser (RFC 6265bis §5.1.1). */
 const EARLIEST_EXPIRES_MS = -11_644_473_600_000;
 
@@ -246,10 +330,15 @@ function hasPrefix(name: string, prefix: string): boolean {
  * left out.
  *
  * The value is percent-encoded (UTF-8) wherever it is not made of cookie-octets, so
- * {@link parseCookie} gives it back; base64url values pass unchanged.
+ * {@link parseCookie} gives it back; base64url values pass unchanged. An `encode(value, name)`
+ * function replaces that encoding (Ring's `:encoder`, e.g. to write a value raw); what it returns
+ * must be a cookie-value (cookie-octets, `%` included, optionally in double quotes).
  *
  * Throws {@link SessionkitError} before producing anything:
- * - `invalid_cookie` for a name that is not an RFC 7230 token; a Domain that is not a host
+ * - `invalid_cookie` for an attribute key that is not one of {@link CookieAttrs} (such as
+ *   Ring's `max-age`; a `value` key is ignored, so a response cookie can be passed whole);
+ *   a name that is not an RFC 7230 token; an `encode` result that is not a cookie-value;
+ *   a Domain that is not a host
  *   name; a Path that does not start with `/` or holds a `;`, a control character or non-ASCII;
  *   a Domain or Path over 1024 bytes; an unknown `sameSite` or `priority`; a flag that is not
  *   a boolean; a `maxAge` that is not an integer
@@ -264,7 +353,12 @@ function hasPrefix(name: string, prefix: string): boolean {
  * // → 'sid=v1.k1.abc; Path=/; Secure; HttpOnly; SameSite=Lax'
  * serializeCookie('greeting', 'a b;é') // → 'greeting=a%20b%3B%C3%A9'
  */
-export function serializeCookie(name: string, value: string, attributes?: CookieAttrs): string {
+export function serializeCookie(
+  name: string,
+  value: string,
+  attributes?: CookieAttrs,
+  encode?: (value: string, name: string) => string,
+): string {
   // RFC 6265bis §4.1.1: cookie-name = token. Rejects "=", ";", whitespace, CR/LF, CTLs and
   // non-ASCII, so no attribute or header can be injected through the name.
   if (typeof name !== 'string' || !isToken(name)) {
@@ -277,7 +371,8 @@ export function serializeCookie(name: string, value: string, attributes?: Cookie
   if (typeof value !== 'string') {
     throw invalid('value', describe(value), 'a string');
   }
-  let header = name + '=' + encodeValue(value);
+  let header =
+    name + '=' + (encode === undefined ? encodeValue(value) : encoded(encode, value, name));
   // RFC 6265bis §5.6 and §6.1: user agents drop cookies whose name and value exceed 4096
   // octets. The encoded pair is ASCII, so its length is its size in bytes.
   if (header.length > MAX_COOKIE_BYTES) {
@@ -291,6 +386,11 @@ export function serializeCookie(name: string, value: string, attributes?: Cookie
     return header;
   }
 
+  for (const key in attributes) {
+    if (!isAttributeName(key)) {
+      throw unknownAttribute(`${WHAT}: option ${key} of cookie ${describe(name)}`, key, attributes);
+    }
+  }
   const { domain, path, maxAge, expires, sameSite, priority } = attributes;
   const secure = checkFlag('secure', attributes.secure);
   const httpOnly = checkFlag('httpOnly', attributes.httpOnly);
@@ -361,6 +461,26 @@ export function serializeCookie(name: string, value: string, attributes?: Cookie
   if (priority !== undefined) header += '; Priority=' + canonicalPriority(priority);
   checkPrefixes(name, secure, domain, path);
   return header;
+}
+
+/** `encode(value)`, refused unless it is a cookie-value: the encoder cannot inject anything. */
+function encoded(
+  encode: (value: string, name: string) => string,
+  value: string,
+  name: string,
+): string {
+  const wire: unknown = encode(value, name);
+  if (typeof wire !== 'string' || !isCookieValue(wire)) {
+    throw invalid(
+      'encode',
+      // The length only: the value may be a secret.
+      typeof wire === 'string'
+        ? `a function that returned a string of ${wire.length} characters`
+        : `a function that returned ${describe(wire)}`,
+      'cookie-octets only (RFC 6265 §4.1.1: printable ASCII without space, ", comma, ; and \\), optionally in double quotes',
+    );
+  }
+  return wire;
 }
 
 /**

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RecordingLogger, request, setCookies } from '../../test/support/fakes.ts';
+import { RecordingLogger, request, responseOf, setCookies } from '../../test/support/fakes.ts';
 import { SessionkitError } from '../core/errors.ts';
-import type { RequestMap } from '../core/types.ts';
+import type { RequestMap, ResponseCookie } from '../core/types.ts';
 import { wrapCookies } from './wrap-cookies.ts';
 
 describe('wrapCookies', () => {
@@ -29,7 +29,7 @@ describe('wrapCookies', () => {
       headers: { 'set-cookie': ['a=1', 'b=2'] },
       cookies: { c: '3', d: { value: 'x y', path: '/', httpOnly: true, sameSite: 'lax' } },
     }));
-    const response = await app(request());
+    const response = responseOf(await app(request()));
     assert.deepEqual(setCookies(response), [
       'a=1',
       'b=2',
@@ -54,7 +54,7 @@ describe('wrapCookies', () => {
       headers: { 'Set-Cookie': 'a=1', 'set-cookie': ['b=2'] },
       cookies: { c: '3' },
     }));
-    const response = await app(request());
+    const response = responseOf(await app(request()));
     assert.deepEqual(response.headers, { 'Set-Cookie': ['a=1', 'b=2', 'c=3'] });
   });
 
@@ -63,6 +63,20 @@ describe('wrapCookies', () => {
     await assert.rejects(
       Promise.resolve(app(request())),
       (error: unknown) => error instanceof SessionkitError && error.code === 'invalid_cookie',
+    );
+  });
+
+  it("S-19: refuses a response cookie with an unknown attribute key such as Ring's max-age", async () => {
+    const app = wrapCookies()(() => ({
+      status: 200,
+      cookies: { a: { value: 'foo', 'max-age': 5 } as unknown as ResponseCookie },
+    }));
+    await assert.rejects(
+      Promise.resolve(app(request())),
+      (error: unknown) =>
+        error instanceof SessionkitError &&
+        error.code === 'invalid_cookie' &&
+        /option max-age of cookie "a" is invalid.*did you mean maxAge\?/.test(error.message),
     );
   });
 
@@ -85,6 +99,60 @@ describe('wrapCookies', () => {
       request(),
     );
     assert.equal(quiet.warnings.length, 0);
+  });
+
+  it("decode replaces percent-decoding (Ring's :decoder): raw values, and cookies it drops", async () => {
+    let seen: RequestMap | undefined;
+    const handler = (req: RequestMap) => ((seen = req), { status: 200 });
+    const raw = wrapCookies({ decode: (value) => value })(handler);
+    await raw(request({ headers: { cookie: 'a=U3VwIFdpenpvcmxkCg%3D%3D; b=hello+world; c="q"' } }));
+    assert.deepEqual(
+      { ...seen?.cookies },
+      {
+        a: { value: 'U3VwIFdpenpvcmxkCg%3D%3D' },
+        b: { value: 'hello+world' },
+        c: { value: 'q' },
+      },
+    );
+    const picky = wrapCookies({
+      decode: (value, name) => {
+        if (name === 'boom') throw new Error('bad');
+        return value.startsWith('ok') ? value.toUpperCase() : undefined;
+      },
+    })(handler);
+    await picky(request({ headers: { cookie: 'x=no; boom=ok; x=ok-later; y=ok' } }));
+    assert.deepEqual({ ...seen?.cookies }, { x: { value: 'OK-LATER' }, y: { value: 'OK' } });
+  });
+
+  it("encode replaces percent-encoding (Ring's :encoder), and must give cookie-octets", async () => {
+    const raw = wrapCookies({ encode: (value) => value })(() => ({
+      status: 200,
+      cookies: { a: 'U3Vw+/==', b: { value: '%41', path: '/' } },
+    }));
+    assert.deepEqual(setCookies(await raw(request())), ['a=U3Vw+/==', 'b=%41; Path=/']);
+    const named = wrapCookies({ encode: (value, name) => `${name}.${value}` })(() => ({
+      status: 200,
+      cookies: { a: 'v' },
+    }));
+    assert.deepEqual(setCookies(await named(request())), ['a=a.v']);
+    const spaced = wrapCookies({ encode: (value) => value })(() => ({
+      status: 200,
+      cookies: { a: 'hello world' },
+    }));
+    await assert.rejects(
+      Promise.resolve(spaced(request())),
+      (error: unknown) =>
+        error instanceof SessionkitError &&
+        error.code === 'invalid_cookie' &&
+        /option encode is invalid/.test(error.message),
+    );
+  });
+
+  it("refuses a decode or encode that is not a function, and points Ring's names at them", () => {
+    assert.throws(() => wrapCookies({ decode: 'identity' as never }), /option decode is invalid/);
+    assert.throws(() => wrapCookies({ encode: 1 as never }), /option encode is invalid/);
+    assert.throws(() => wrapCookies({ decoder: String } as never), /did you mean decode\?/);
+    assert.throws(() => wrapCookies({ encoder: String } as never), /did you mean encode\?/);
   });
 
   it('does not re-parse cookies an outer middleware already parsed', async () => {

@@ -1,8 +1,8 @@
 import { parseCookie } from './parse.ts';
 import { serializeCookie } from './serialize.ts';
 import { consoleLogger } from '../core/logger.ts';
-import { checkOptions, loggerOption } from '../core/options.ts';
-import { wrapHalves } from '../core/halves.ts';
+import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
+import { isNoResponse, wrapHalves } from '../core/halves.ts';
 import { hasCookies } from '../core/request.ts';
 import type { Halves } from '../core/halves.ts';
 import { appendSetCookie, setCookieLines, withProperty } from '../core/headers.ts';
@@ -21,6 +21,20 @@ import type {
 /** Options of {@link wrapCookies}. */
 export interface CookiesOptions {
   /**
+   * Ring's `:decoder`: turns a request cookie's raw value (trimmed, quotes stripped) into
+   * `request.cookies[name].value`. A cookie it gives no string for, or throws on, is left
+   * out. `(value) => value` reads values raw.
+   * @default percent-decoding (UTF-8), the raw value when an escape is malformed
+   */
+  decode?: ((value: string, name: string) => string | undefined) | undefined;
+  /**
+   * Ring's `:encoder`: turns a response cookie's value into what `Set-Cookie` carries.
+   * What it returns must be cookie-octets (RFC 6265 §4.1.1), else `invalid_cookie`: raw
+   * base64 passes, a space or `;` does not. `(value) => value` writes values raw.
+   * @default percent-encoding of everything that is not a cookie-octet, and of `%`
+   */
+  encode?: ((value: string, name: string) => string) | undefined;
+  /**
    * Where the one-time warning about too many or too large cookies goes.
    * @default console
    */
@@ -36,8 +50,9 @@ export const cookieBudget = Object.freeze({ cookies: 50, bytes: 8192 });
 
 /**
  * Ring's `wrap-cookies`. The request gets `cookies` in Ring's shape (`{ name: { value } }`,
- * first of duplicate names wins, values percent-decoded); the response's `cookies` become one
- * `Set-Cookie` header each, after any the handler set itself, never joined into one line.
+ * first of duplicate names wins, values percent-decoded or as `decode` gives them); the
+ * response's `cookies` become one `Set-Cookie` header each (values percent-encoded, or as
+ * `encode` gives them), after any the handler set itself, never joined into one line.
  * The first response that sets more than {@link cookieBudget} allows logs one warning.
  *
  * @example
@@ -58,17 +73,31 @@ export function wrapCookies<S extends SessionShape<S> = SessionData, F = JsonVal
  * `response` turns `response.cookies` into Set-Cookie headers.
  */
 export function cookieHalves(options: CookiesOptions = {}): Halves {
-  checkOptions('wrapCookies', options, ['logger']);
+  checkOptions('wrapCookies', options, ['decode', 'encode', 'logger'], {
+    decoder: 'decode',
+    encoder: 'encode',
+  });
+  const decode = functionOption<NonNullable<CookiesOptions['decode']>>(
+    'wrapCookies',
+    'decode',
+    options.decode,
+  );
+  const encode = functionOption<NonNullable<CookiesOptions['encode']>>(
+    'wrapCookies',
+    'encode',
+    options.encode,
+  );
   const logger = loggerOption('wrapCookies', options.logger, consoleLogger, ['warn']);
   let warned = false;
   return {
     role: 'cookies',
     request(request) {
-      if (!hasCookies(request)) request.cookies = requestCookies(request.headers);
+      if (!hasCookies(request)) request.cookies = requestCookies(request.headers, decode);
       return undefined;
     },
     response(response) {
-      const out = writeCookies(response);
+      if (isNoResponse(response)) return response;
+      const out = writeCookies(response, encode);
       if (!warned && out.headers !== undefined) warned = overBudget(out.headers, logger);
       return out;
     },
@@ -89,18 +118,25 @@ function overBudget(headers: ResponseHeaders, logger: Pick<Logger, 'warn'>): boo
 }
 
 /** The request's cookies in Ring's shape, in a null-prototype object. */
-export function requestCookies(headers: RequestHeaders): Record<string, RequestCookie> {
-  const parsed = parseCookie(headers.cookie);
+export function requestCookies(
+  headers: RequestHeaders,
+  decode?: CookiesOptions['decode'],
+): Record<string, RequestCookie> {
+  const parsed = parseCookie(headers.cookie, decode);
   const cookies = Object.create(null) as Record<string, RequestCookie>;
   for (const name in parsed) cookies[name] = { value: parsed[name] as string };
   return cookies;
 }
 
 /**
- * Moves `response.cookies` into `Set-Cookie` headers. Throws `invalid_cookie` for a cookie
- * that cannot be written safely; the host turns that into a 500 before anything is sent.
+ * Moves `response.cookies` into `Set-Cookie` headers, their values encoded by `encode` when
+ * given. Throws `invalid_cookie` for a cookie that cannot be written safely; the host turns
+ * that into a 500 before anything is sent.
  */
-export function writeCookies<R extends Pick<ResponseMap, 'cookies' | 'headers'>>(response: R): R {
+export function writeCookies<R extends Pick<ResponseMap, 'cookies' | 'headers'>>(
+  response: R,
+  encode?: CookiesOptions['encode'],
+): R {
   const { cookies } = response;
   if (cookies === undefined) return response;
   const lines: string[] = [];
@@ -109,8 +145,8 @@ export function writeCookies<R extends Pick<ResponseMap, 'cookies' | 'headers'>>
     if (cookie === undefined) continue;
     lines.push(
       typeof cookie === 'string'
-        ? serializeCookie(name, cookie)
-        : serializeCookie(name, cookie.value, cookie),
+        ? serializeCookie(name, cookie, undefined, encode)
+        : serializeCookie(name, cookie.value, cookie, encode),
     );
   }
   const { cookies: _, ...rest } = response;

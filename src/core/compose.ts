@@ -1,5 +1,5 @@
 import { middlewareRole } from './halves.ts';
-import { checkOrder } from './order.ts';
+import { checkOrder } from './placement.ts';
 import type { Handler, JsonValue, Middleware, SessionData, SessionShape } from './types.ts';
 
 /**

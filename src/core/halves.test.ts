@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { responseOf } from '../../test/support/fakes.ts';
 import { composeHalves, wrapHalves } from './halves.ts';
 import type { Halves } from './halves.ts';
 import type { RequestMap, ResponseMap } from './types.ts';
@@ -32,7 +33,7 @@ describe('halves', () => {
       log.push('handler');
       return { status: 200 };
     });
-    const response = await app(request());
+    const response = responseOf(await app(request()));
     assert.deepEqual(log, ['a request', 'handler', 'a response']);
     assert.deepEqual(response.headers, { 'x-a': '1' });
   });
@@ -43,8 +44,26 @@ describe('halves', () => {
       log.push('handler');
       return { status: 200 };
     });
-    assert.equal((await app(request())).status, 403);
+    assert.equal(responseOf(await app(request())).status, 403);
     assert.deepEqual(log, ['a request']);
+  });
+
+  it("wrapHalves passes a handler's no response (undefined or null) through, skipping the response half", async () => {
+    for (const nothing of [undefined, null]) {
+      const log: string[] = [];
+      const app = wrapHalves(recording('a', log))(async () => nothing);
+      assert.equal(await app(request()), nothing);
+      assert.deepEqual(log, ['a request']);
+    }
+  });
+
+  it('composeHalves passes no response through its response halves untouched', async () => {
+    const log: string[] = [];
+    const all = composeHalves(recording('a', log), recording('b', log));
+    for (const nothing of [undefined, null]) {
+      assert.equal(await all.response(nothing as unknown as ResponseMap, request()), nothing);
+    }
+    assert.deepEqual(log, []);
   });
 
   it('composeHalves orders halves as compose orders middleware', async () => {

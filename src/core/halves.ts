@@ -4,10 +4,11 @@
  * middleware is a {@link Halves}; `wrapSession` and the others are `wrapHalves` of theirs, and
  * a host adapter that cannot wrap a handler (Express, Fastify, Hono) calls the halves itself.
  */
-import { checkOrder } from './order.ts';
-import type { Role } from './order.ts';
+import { checkOrder } from './placement.ts';
+import type { Role } from './placement.ts';
 import type {
   Handler,
+  HandlerResult,
   JsonValue,
   Middleware,
   RequestMap,
@@ -32,9 +33,20 @@ export interface Halves {
   request(request: RequestMap): Early | Promise<Early>;
   /**
    * Ring's `*-response`: turns the handler's response into what goes out (store writes,
-   * Set-Cookie headers). Never called for a request its request half answered.
+   * Set-Cookie headers). Never called for a request its request half answered, nor by
+   * `wrapHalves` and `composeHalves` when the handler gave no response (`undefined` or
+   * `null`, Ring's `nil`): that passes through untouched. The halves sessionkit ships also
+   * return such a value unchanged when called with one directly.
    */
   response(response: ResponseMap, request: RequestMap): ResponseMap | Promise<ResponseMap>;
+}
+
+/**
+ * True for `undefined` and `null`: a handler's "no response" (Ring's `nil`). A response half
+ * given one returns it unchanged.
+ */
+export function isNoResponse(value: HandlerResult | ResponseMap): value is undefined | null {
+  return value === undefined || value === null;
 }
 
 /** True for a promise or any thenable. */
@@ -61,6 +73,8 @@ export function wrapHalves<S extends SessionShape<S> = SessionData, F = JsonValu
       if (early !== undefined) return early;
       const result = inner(request);
       const response = isThenable(result) ? await result : result;
+      // Ring's nil: "not mine". No store write, no cookie; the host answers 404.
+      if (isNoResponse(response)) return response;
       return halves.response(response, request);
     };
     return wrapped as unknown as Handler<S, F>;
@@ -81,7 +95,8 @@ export function middlewareRole(middleware: object): Role | undefined {
 /**
  * Several halves as one, the first listed outermost, as `compose` orders middleware: the
  * request halves run first to last, the response halves last to first, and an early answer
- * from one request half goes back through the response halves of those before it.
+ * from one request half goes back through the response halves of those before it. No
+ * response (`undefined` or `null`) passes through the response halves untouched.
  *
  * @example
  * const all = composeHalves(cookieHalves(), sessionHalves(options), flashHalves(), csrfHalves());
@@ -91,7 +106,9 @@ export function composeHalves(...list: readonly Halves[]): Halves {
   return {
     async request(request) {
       for (let i = 0; i < list.length; i++) {
-        const early = await list[i]!.request(request);
+        // A synchronous half (cookies, flash) is not awaited: no microtask turn for it.
+        const result = list[i]!.request(request);
+        const early = isThenable(result) ? await result : result;
         if (early !== undefined) return unwind(list, i - 1, early, request);
       }
       return undefined;
@@ -109,6 +126,10 @@ async function unwind(
   request: RequestMap,
 ): Promise<ResponseMap> {
   let out = response;
-  for (let i = from; i >= 0; i--) out = await list[i]!.response(out, request);
+  if (isNoResponse(out)) return out;
+  for (let i = from; i >= 0; i--) {
+    const result = list[i]!.response(out, request);
+    out = isThenable(result) ? await result : result;
+  }
   return out;
 }

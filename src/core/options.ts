@@ -149,3 +149,11 @@ export function loggerOption<L extends Partial<Logger>>(
   }
   return value as L;
 }
+
+/**
+ * Whether a `NODE_ENV` value means production. Compared without case or surrounding space:
+ * `Production` or `PRODUCTION ` must not slip a weak secret past the production checks.
+ */
+export function isProduction(nodeEnv: string | undefined): boolean {
+  return nodeEnv !== undefined && nodeEnv.trim().toLowerCase() === 'production';
+}

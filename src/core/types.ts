@@ -157,10 +157,18 @@ export interface ResponseMap<
   flash?: Flash | null | false | undefined;
 }
 
-/** A request map to a response map, synchronously or not. */
+/**
+ * What a handler gives back: a response, or nothing (`undefined` or `null`, Ring's `nil`) when
+ * the request is not its own, so that a router can try the next route. Every middleware
+ * passes nothing through untouched; a host answers it with 404.
+ */
+export type HandlerResult<Session extends SessionShape<Session> = SessionData, Flash = JsonValue> =
+  ResponseMap<Session, Flash> | undefined | null;
+
+/** A request map to a response map (or nothing), synchronously or not. */
 export type Handler<Session extends SessionShape<Session> = SessionData, Flash = JsonValue> = (
   request: RequestMap<Session, Flash>,
-) => ResponseMap<Session, Flash> | Promise<ResponseMap<Session, Flash>>;
+) => HandlerResult<Session, Flash> | Promise<HandlerResult<Session, Flash>>;
 
 /** Wraps a handler in behaviour: handler to handler. */
 export type Middleware<Session extends SessionShape<Session> = SessionData, Flash = JsonValue> = (

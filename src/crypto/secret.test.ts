@@ -19,10 +19,14 @@ const passphrases = [
   'correct-horse-battery-staple-2024-and-more-words',
   'Correct-Horse-Battery-Staple-2024-In-The-Garden',
   'CorrectHorseBatteryStaple2024SunnyGardenBlue',
-  'my_super_secret_session_key_for_production_2024',
-  'thisIsMyVeryLongAndSecurePassphraseForSessions',
   'xK9-correct-horse-battery-staple-Qz7-garden-blue',
   'Tr0ub4dor-and-3-correct-horse-battery-staples-X1',
+];
+
+/** Phrases a guesser tries first (K-13): refused, not stretched. */
+const guessablePhrases = [
+  'my_super_secret_session_key_for_production_2024',
+  'thisIsMyVeryLongAndSecurePassphraseForSessions',
   'sessionkit-production-cookie-secret-2024-v2-main',
 ];
 
@@ -123,8 +127,8 @@ void describe('checkSecret', () => {
       'passphrase',
     );
     assert.deepEqual(
-      checkSecret('passphrase with €uro, 32 bytes +', 's').bytes,
-      Buffer.from('passphrase with €uro, 32 bytes +'),
+      checkSecret('Käsekuchen mit €uro, 32 Bytes +!', 's').bytes,
+      Buffer.from('Käsekuchen mit €uro, 32 Bytes +!'),
     );
   });
 
@@ -155,6 +159,22 @@ void describe('checkSecret', () => {
       assert.equal(error.code, 'invalid_option');
       assert.match(error.message, new RegExp(`option secrets\\[1\\] is invalid: got ${got},`));
       assert.ok(!error.message.includes('xxxx'));
+    }
+  });
+
+  void it('K-13: refuses secrets that are mostly sequences or common words, and no random one', () => {
+    for (const guessable of [
+      'abcdefghijklmnopqrstuvwxyz012345',
+      'thisismysupersecretcookiesecretkey',
+      'Kit-Example-Secret-Please-Change-Me-123',
+      'qwertyuiopasdfghjklzxcvbnm1234567890',
+      ...guessablePhrases,
+    ]) {
+      assert.match(secretWeakness(guessable) ?? '', /mostly common words or runs/, guessable);
+    }
+    for (let i = 0; i < 2000; i++) {
+      assert.equal(secretWeakness(randomBytes(32).toString('base64url')), undefined);
+      assert.equal(secretWeakness(randomBytes(32).toString('hex')), undefined);
     }
   });
 });

@@ -1,4 +1,5 @@
 import { SessionkitError } from '../core/errors.ts';
+import { guessableShare } from './guessable.ts';
 
 /** A secret: a string (its UTF-8 bytes count) or raw bytes. */
 export type Secret = string | Uint8Array;
@@ -9,6 +10,12 @@ export const minSecretBytes = 32;
 /** How to make a good secret, quoted by every message about a bad one. */
 export const howToGenerate =
   "generate one with `node -e \"console.log(require('node:crypto').randomBytes(32).toString('base64url'))\"` (or `npx sessionkit secret` in a project that installed sessionkit)";
+
+/**
+ * A secret whose letters and digits are this much words and runs is refused (K-13): the
+ * issue's examples score 0.9 and more; random secrets of the base64url alphabet score under 0.3.
+ */
+const guessableLimit = 0.6;
 
 /** Placeholders seen in documentation and templates (Kit's among them); never secrets. */
 const knownDefaults = new Set([
@@ -71,6 +78,10 @@ export function secretWeakness(secret: string, minBytes = minSecretBytes): strin
   if (new Set(secret).size < 8) return 'has fewer than 8 distinct characters';
   if (/^\d+$/.test(secret)) return 'is made of digits only';
   if (repeats([...secret])) return 'repeats a short pattern';
+  // Only for our own secrets: a Kit key is 16 random letters, which may spell a word by chance.
+  if (minBytes >= minSecretBytes && guessableShare(secret) >= guessableLimit) {
+    return 'is mostly common words or runs such as abcdef, 12345 or qwerty, which guessing tries first';
+  }
   return undefined;
 }
 

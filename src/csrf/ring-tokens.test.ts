@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { request } from '../../test/support/fakes.ts';
+import { request, responseOf } from '../../test/support/fakes.ts';
 import { compose } from '../core/compose.ts';
 import type { Handler, RequestHeaders, ResponseMap, SessionData } from '../core/types.ts';
 import { wrapFlash } from '../session/flash.ts';
@@ -39,7 +39,7 @@ async function send(
     ...(init.form ? { form: init.form } : {}),
   });
   req.session = session;
-  const response = await app(req);
+  const response = responseOf(await app(req));
   return { response, seen };
 }
 
@@ -75,7 +75,10 @@ describe("wrapCsrf({ tokens: 'ring' })", () => {
   it('renders the stored token unmasked, so Kit accepts the forms sessionkit renders', async () => {
     const token = kitToken();
     const { response } = await send({ [ringTokenKey]: token }, 'GET', '/form');
-    assert.equal(response.body, `<input type="hidden" name="${csrfField}" value="${token}">`);
+    assert.equal(
+      response.body,
+      `<input id="${csrfField}" name="${csrfField}" type="hidden" value="${token}" />`,
+    );
     assert.equal(response.session, undefined, 'nothing new to store');
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Client } from '../../test/support/client.ts';
-import { RecordingLogger, request } from '../../test/support/fakes.ts';
+import { RecordingLogger, request, responseOf } from '../../test/support/fakes.ts';
 import { inProcess } from '../../test/support/in-process.ts';
 import { compose } from '../core/compose.ts';
 import { SessionkitError } from '../core/errors.ts';
@@ -32,6 +32,8 @@ const routes: Handler = (req) => {
       };
     case '/logout':
       return { status: 200, session: null };
+    case '/logout-form':
+      return { status: 200, body: req.csrfToken ?? '', session: null, flash: 'Signed out' };
     case '/replace':
       return { status: 200, session: { fresh: true } };
     case '/flash':
@@ -196,7 +198,9 @@ describe('wrapCsrf', () => {
     let seen: RequestMap | undefined;
     const handler = wrapCsrf()((req) => ((seen = req), { status: 200, body: req.csrfToken ?? '' }));
     const secret = 'S'.repeat(43);
-    const response = await handler({ ...request(), session: { [csrfKey]: secret, user: 'a' } });
+    const response = responseOf(
+      await handler({ ...request(), session: { [csrfKey]: secret, user: 'a' } }),
+    );
     assert.deepEqual(seen?.session, { user: 'a' });
     assert.ok(!String(response.body).includes(secret));
   });
@@ -231,6 +235,24 @@ describe('wrapCsrf', () => {
     assert.equal(
       (await browser.send('POST', '/', { headers: { 'x-csrf-token': token } })).status,
       403,
+    );
+  });
+
+  it('a form rendered on the response that logs out can be posted: its secret moves to the fresh session', async () => {
+    const { browser, token } = await withToken();
+    const logout = await browser.send('POST', '/logout-form', {
+      headers: { 'x-csrf-token': token },
+    });
+    assert.equal(logout.headers.get('cache-control'), 'no-store');
+    const formToken = await logout.text();
+    assert.equal(
+      (await browser.send('POST', '/', { headers: { 'x-csrf-token': formToken } })).status,
+      200,
+    );
+    assert.deepEqual(
+      JSON.parse(await browser.text('/session')) as unknown,
+      {},
+      'nothing of the ended session is left',
     );
   });
 
@@ -370,7 +392,7 @@ describe('wrapCsrf', () => {
       403,
     );
     // A GET body reaches no handler through a host; a RequestMap can still carry one.
-    const get = await app()(request({ method: 'GET', form: { _method: 'DELETE' } }));
+    const get = responseOf(await app()(request({ method: 'GET', form: { _method: 'DELETE' } })));
     assert.equal(get.status, 403);
   });
 
@@ -396,6 +418,42 @@ describe('wrapCsrf', () => {
     assert.equal(
       (await browser.send('POST', '/', { headers: { 'x-requested-with': ' ' } })).status,
       403,
+    );
+  });
+
+  it("X-02: readToken replaces the built-in sources (Ring's :read-token)", async () => {
+    const { browser, token } = await withToken({
+      readToken: (req) => req.headers['x-forgery-token'] as string | undefined,
+    });
+    const via = (headers: Record<string, string>) => browser.send('POST', '/', { headers });
+    assert.equal((await via({ 'x-forgery-token': token })).status, 200);
+    assert.equal(
+      (await via({ 'x-csrf-token': token })).status,
+      403,
+      'the built-in header is not read',
+    );
+    assert.equal((await via({ 'x-forgery-token': 'A'.repeat(86) })).status, 403);
+    assert.equal((await browser.send('POST', '/', { form: { [csrfField]: token } })).status, 403);
+  });
+
+  it('X-02: readToken gets the reason missing_token when it returns nothing or a non-string', async () => {
+    const reasons: CsrfFailure[] = [];
+    const onFailure = (_: RequestMap, reason: CsrfFailure) => (
+      reasons.push(reason),
+      { status: 403 }
+    );
+    for (const value of [undefined, null, 42, ['a']]) {
+      const handler = app({ readToken: () => value as string | undefined, onFailure });
+      assert.equal(responseOf(await handler(request({ method: 'POST' }))).status, 403);
+    }
+    assert.deepEqual(reasons, ['missing_token', 'missing_token', 'missing_token', 'missing_token']);
+  });
+
+  it("refuses a readToken that is not a function, and points Ring's spelling at it", () => {
+    assert.throws(() => wrapCsrf({ readToken: 'x-token' as never }), /option readToken is invalid/);
+    assert.throws(
+      () => wrapCsrf({ 'read-token': () => undefined } as never),
+      /did you mean readToken\?/,
     );
   });
 
@@ -475,7 +533,7 @@ describe('wrapCsrf', () => {
     assert.equal((await browser.send('GET', '/?_method=DELETE')).status, 403);
     assert.equal((await browser.send('HEAD', '/?_method=PUT')).status, 403);
     assert.equal((await browser.send('GET', '/?method=DELETE')).status, 200);
-    const get = await app()(request({ method: 'GET', form: { _method: 'DELETE' } }));
+    const get = responseOf(await app()(request({ method: 'GET', form: { _method: 'DELETE' } })));
     assert.equal(get.status, 403);
   });
 
@@ -550,7 +608,16 @@ describe('wrapCsrf', () => {
     const body = await browser.text('/form');
     assert.match(
       body,
-      new RegExp(`<input type="hidden" name="${csrfField}" value="[A-Za-z0-9_-]{86}">`),
+      new RegExp(
+        `<input id="${csrfField}" name="${csrfField}" type="hidden" value="[A-Za-z0-9_-]{86}" />`,
+      ),
+    );
+  });
+
+  it('csrfInput HTML-escapes the value it writes', () => {
+    assert.equal(
+      csrfInput({ csrfToken: `<"&'>` }),
+      `<input id="${csrfField}" name="${csrfField}" type="hidden" value="&lt;&quot;&amp;&#39;&gt;" />`,
     );
   });
 });

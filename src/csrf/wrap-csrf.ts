@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { invalidOption, SessionkitError } from '../core/errors.ts';
-import { needsSession } from '../core/order.ts';
+import { needsSession } from '../core/placement.ts';
 import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
 import { equalBytes } from '../crypto/keys.ts';
-import { wrapHalves } from '../core/halves.ts';
+import { isNoResponse, wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 import { consoleLogger } from '../core/logger.ts';
-import { appendList, privateCache, withProperty } from '../core/headers.ts';
+import { appendList, defaultHeader, privateCache, withProperty } from '../core/headers.ts';
 import type {
   JsonValue,
   Logger,
@@ -63,6 +63,15 @@ export interface CsrfOptions {
    * @default 'masked'
    */
   tokens?: 'masked' | 'ring' | undefined;
+  /**
+   * ring-anti-forgery's `:read-token`: reads the token a request submitted, replacing the
+   * built-in sources (the form field, then `X-CSRF-Token`, then `X-XSRF-Token`). `undefined`
+   * (or anything but a string) means the request sent none. The origin check still applies.
+   * @default the built-in sources
+   * @example
+   * wrapCsrf({ readToken: (request) => request.headers['x-forgery-token'] as string | undefined })
+   */
+  readToken?: ((request: RequestMap) => string | undefined) | undefined;
   /**
    * Where refusals are logged, at debug level, with the method, the path and the reason
    * (`missing_token`, `invalid_token`, `cross_origin`); never the token.
@@ -150,17 +159,17 @@ interface Settings {
   readonly trusted: ReadonlySet<string>;
   readonly safeHeader: string | undefined;
   readonly onFailure: NonNullable<CsrfOptions['onFailure']>;
+  readonly readToken: (request: RequestMap) => unknown;
   readonly logger: Pick<Logger, 'debug'>;
 }
 
 function resolve(options: CsrfOptions): Settings {
-  checkOptions('wrapCsrf', options, [
-    'trustedOrigins',
-    'onFailure',
-    'safeHeader',
-    'tokens',
-    'logger',
-  ]);
+  checkOptions(
+    'wrapCsrf',
+    options,
+    ['trustedOrigins', 'onFailure', 'safeHeader', 'tokens', 'readToken', 'logger'],
+    { 'read-token': 'readToken' },
+  );
   const origins: unknown = options.trustedOrigins ?? [];
   if (!Array.isArray(origins)) {
     throw invalidOption('wrapCsrf', 'trustedOrigins', origins, 'an array of origins');
@@ -211,8 +220,19 @@ function resolve(options: CsrfOptions): Settings {
     throw invalidOption('wrapCsrf', 'tokens', tokens, "'masked' or 'ring'");
   }
   const ring = tokens === 'ring';
+  const readToken =
+    functionOption<Settings['readToken']>('wrapCsrf', 'readToken', options.readToken) ??
+    requestToken;
   const logger = loggerOption('wrapCsrf', options.logger, consoleLogger, []);
-  return { ring, key: ring ? ringTokenKey : csrfKey, trusted, safeHeader, onFailure, logger };
+  return {
+    ring,
+    key: ring ? ringTokenKey : csrfKey,
+    trusted,
+    safeHeader,
+    onFailure,
+    readToken,
+    logger,
+  };
 }
 
 /** What the request half learnt, for the response half. */
@@ -289,15 +309,28 @@ const explanations: Readonly<Record<CsrfFailure, string>> = {
 };
 
 function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
+  if (isNoResponse(response)) return response;
   const current = request[state];
   let out = isSafe(request) ? response : withVary(response);
+  if (out.session === null && current?.issued === true && current.secret !== undefined) {
+    // A page rendered on the response that logs out (a sign-in form on "Signed out") carries
+    // a token: its secret moves to the fresh session that replaces the ended one, or that
+    // form could never be posted. A logout that renders no token drops the secret (X-08).
+    return {
+      ...out,
+      headers: defaultHeader(out.headers, 'cache-control', 'no-store'),
+      session: { [current.key]: current.secret },
+      regenerateSession: true,
+    };
+  }
   if (current?.issued === true) {
     // L-17: a page holding a token is this browser's only (OWASP SM "Web Content Caching").
     const headers = appendList(privateCache(out.headers), 'vary', ['Cookie']);
     out = withProperty(out, 'headers', headers);
   }
-  if (out.session === null || current === undefined) return out;
+  if (current === undefined) return out;
   const { secret, created, base, key } = current;
+  if (out.session === null) return out;
   if (out.regenerateSession === true) {
     // A new session key gets a new secret (OWASP CSRF, login CSRF): the pre-login one is
     // dropped. A secret made during this very request is new already, and is kept so
@@ -318,16 +351,39 @@ function csrfResponse(response: ResponseMap, request: WithState): ResponseMap {
   return out;
 }
 
-/** The hidden input that carries the token in a form. */
-export function csrfInput(request: Pick<RequestMap, 'csrfToken'>): string {
-  const token = request.csrfToken;
+/**
+ * The hidden input that carries the token in a form, as ring-anti-forgery's
+ * `anti-forgery-field` writes it: `<input id="__anti-forgery-token"
+ * name="__anti-forgery-token" type="hidden" value="…" />`, the value HTML-escaped. Takes a
+ * request map, or a framework request whose `csrfToken` is a function (`csrfInput(req)`
+ * with `sessionkit/express`).
+ *
+ * @example
+ * html(`<form method="post">${csrfInput(request)}<button>Save</button></form>`);
+ */
+export function csrfInput(request: { csrfToken?: string | (() => string) | undefined }): string {
+  const given = request.csrfToken;
+  const token = typeof given === 'function' ? given.call(request) : given;
   if (token === undefined) {
     throw new SessionkitError(
       'missing_middleware',
       'csrfInput: request.csrfToken is undefined: apply wrapCsrf (inside wrapSession) around this route, or use wrapDefaults()',
     );
   }
-  return `<input type="hidden" name="${csrfField}" value="${token}">`;
+  return `<input id="${csrfField}" name="${csrfField}" type="hidden" value="${escapeHtml(token)}" />`;
+}
+
+/** Character references for what may not stand raw in an attribute value (OWASP XSS rule 2). */
+const htmlEscapes: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => htmlEscapes[c]!);
 }
 
 /** Safe, and no method override: an override header, field or parameter marks it unsafe. */
@@ -340,15 +396,15 @@ function isSafe(request: RequestMap): boolean {
 function check(
   request: RequestMap,
   secret: string | undefined,
-  { trusted, safeHeader, ring }: Settings,
+  { trusted, safeHeader, ring, readToken }: Settings,
 ): CsrfFailure | undefined {
   if (crossOrigin(request, trusted)) return 'cross_origin';
   if (safeHeader !== undefined) {
     const value = request.headers[safeHeader];
     if (typeof value === 'string' && value.trim() !== '') return undefined;
   }
-  const token = requestToken(request);
-  if (token === undefined) return 'missing_token';
+  const token = readToken(request);
+  if (typeof token !== 'string') return 'missing_token';
   if (secret === undefined) return 'invalid_token';
   // Kit's check: the token as sent equals the session's, compared in constant time (C-15).
   const valid = ring ? equalBytes(Buffer.from(token), Buffer.from(secret)) : matches(token, secret);

@@ -16,6 +16,15 @@ export class BodyError extends Error {
   }
 }
 
+/** The generic body of a refusal, the same on every host. */
+export function refusalText(status: BodyError['status']): string {
+  return status === 413
+    ? 'Payload Too Large'
+    : status === 415
+      ? 'Unsupported Media Type'
+      : 'Bad Request';
+}
+
 /** The most fields an urlencoded body, or parts a multipart body, may have (413 beyond). */
 export const maxFormFields = 1000;
 

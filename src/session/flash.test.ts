@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Client } from '../../test/support/client.ts';
-import { RecordingLogger, request } from '../../test/support/fakes.ts';
+import { RecordingLogger, request, responseOf } from '../../test/support/fakes.ts';
 import { inProcess } from '../../test/support/in-process.ts';
 import { compose } from '../core/compose.ts';
 import { cookieStore } from '../stores/cookie/cookie-store.ts';
@@ -116,13 +116,13 @@ describe('wrapFlash', () => {
 
   it('does not store falsy flash values (null, false, undefined)', async () => {
     const handler = wrapFlash()(() => ({ status: 200, flash: false }));
-    const response = await handler({ ...request(), session: {} });
+    const response = responseOf(await handler({ ...request(), session: {} }));
     assert.equal(response.session, undefined);
   });
 
   it('keeps an empty-string flash (truthy in Clojure)', async () => {
     const handler = wrapFlash()(() => ({ status: 200, flash: '' }));
-    const response = await handler({ ...request(), session: {} });
+    const response = responseOf(await handler({ ...request(), session: {} }));
     assert.deepEqual(response.session, { [flashKey]: '' });
   });
 });

@@ -1,5 +1,5 @@
-import { wrapHalves } from '../core/halves.ts';
-import { needsSession } from '../core/order.ts';
+import { isNoResponse, wrapHalves } from '../core/halves.ts';
+import { needsSession } from '../core/placement.ts';
 import type { Halves } from '../core/halves.ts';
 import { defaultHeader, withProperty } from '../core/headers.ts';
 import type {
@@ -69,6 +69,7 @@ function flashRequest(request: WithState): undefined {
 }
 
 function flashResponse(response: ResponseMap, request: WithState): ResponseMap {
+  if (isNoResponse(response)) return response;
   const { hadFlash, base } = request[state] ?? { hadFlash: false, base: request.session };
   const { flash } = response;
   const hasFlash = flash !== undefined && flash !== null && flash !== false;

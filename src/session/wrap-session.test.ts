@@ -6,13 +6,24 @@ import {
   RecordingLogger,
   RecordingStore,
   request,
+  responseOf,
   setCookies,
 } from '../../test/support/fakes.ts';
 import { cookieStore } from '../stores/cookie/cookie-store.ts';
 import { SessionkitError } from '../core/errors.ts';
 import { memoryStore } from '../stores/memory/memory-store.ts';
 import { wrapSession } from './wrap-session.ts';
-import type { Handler, RequestMap, ResponseMap, SessionData } from '../core/types.ts';
+import type {
+  CookieAttrs,
+  Handler,
+  RequestMap,
+  ResponseCookie,
+  ResponseMap,
+  SessionData,
+} from '../core/types.ts';
+import { compose } from '../core/compose.ts';
+import { wrapCookies } from '../cookies/wrap-cookies.ts';
+import type { SessionStore, StoredSession } from './store.ts';
 
 const secret = 'uQ7w2Zp9Lr4Xk6Tn1Vb8Jc3Hm5Gd0Fs-session-tests';
 
@@ -38,6 +49,32 @@ async function loggedIn(app: Handler): Promise<string> {
   const cookie = cookieFrom(await app(request()), 'session');
   assert.ok(cookie, 'the login response sets the session cookie');
   return cookie;
+}
+
+/**
+ * A store whose keys need encoding in a cookie: a space, `;`, `%`, `+` and non-ASCII. It
+ * records the keys it is asked for, as it received them.
+ */
+class AwkwardKeyStore implements SessionStore {
+  readonly sessions = new Map<string, SessionData>();
+  readonly asked: string[] = [];
+  #next = 0;
+  async read(key: string): Promise<StoredSession | undefined> {
+    this.asked.push(key);
+    const data = this.sessions.get(key);
+    return data === undefined ? undefined : { data, createdAt: 0, stale: false };
+  }
+  async write(key: string | undefined, data: SessionData): Promise<string | undefined> {
+    const id = key ?? `id ;%+é ${this.#next++}`;
+    this.sessions.set(id, data);
+    return id;
+  }
+  async touch(key: string): Promise<string | undefined> {
+    return key;
+  }
+  async delete(key: string): Promise<void> {
+    this.sessions.delete(key);
+  }
 }
 
 describe('wrapSession', () => {
@@ -110,7 +147,7 @@ describe('wrapSession', () => {
       req.path === '/login' ? login(req) : { status: 200, session: null },
     );
     const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
-    const response = await app(request({ headers: { cookie } }));
+    const response = responseOf(await app(request({ headers: { cookie } })));
     assert.equal(response.headers?.['cache-control'], 'no-store');
   });
 
@@ -120,15 +157,15 @@ describe('wrapSession', () => {
         ? { ...login(req), headers: { 'Cache-Control': 'public, s-maxage=600, max-age=60' } }
         : login(req),
     );
-    const response = await app(request({ path: '/login' }));
+    const response = responseOf(await app(request({ path: '/login' })));
     assert.equal(setCookies(response).length, 1);
     assert.equal(response.headers?.['cache-control'], 'private');
     assert.equal(response.headers?.['vary'], 'Cookie');
-    const handlerSaid = await app(request({ path: '/public' }));
+    const handlerSaid = responseOf(await app(request({ path: '/public' })));
     assert.equal(handlerSaid.headers?.['Cache-Control'], 'max-age=60, private');
     // A response that sets no cookie is left as the handler made it.
     const { app: reader } = setup(show);
-    const untouched = await reader(request());
+    const untouched = responseOf(await reader(request()));
     assert.equal(untouched.headers, undefined);
   });
 
@@ -294,7 +331,9 @@ describe('wrapSession', () => {
     let ran = false;
     const { app, store, logger } = setup(() => ((ran = true), { status: 200, session: { a: 1 } }));
     store.fail.read = new Error('ECONNREFUSED');
-    const response = await app(request({ headers: { cookie: 'session=' + 'A'.repeat(43) } }));
+    const response = responseOf(
+      await app(request({ headers: { cookie: 'session=' + 'A'.repeat(43) } })),
+    );
     assert.equal(response.status, 503);
     assert.equal(ran, false);
     assert.deepEqual(setCookies(response), []);
@@ -304,7 +343,7 @@ describe('wrapSession', () => {
   it('R-04: a store write failure answers 503 and sets no cookie', async () => {
     const { app, store } = setup(login);
     store.fail.write = new Error('ECONNRESET');
-    const response = await app(request());
+    const response = responseOf(await app(request()));
     assert.equal(response.status, 503);
     assert.deepEqual(setCookies(response), []);
   });
@@ -315,7 +354,7 @@ describe('wrapSession', () => {
     );
     const cookie = cookieFrom(await app(request({ path: '/login' })), 'session')!;
     store.fail.delete = new Error('timeout');
-    const response = await app(request({ headers: { cookie } }));
+    const response = responseOf(await app(request({ headers: { cookie } })));
     assert.equal(response.status, 503);
     assert.deepEqual(setCookies(response), []);
   });
@@ -325,7 +364,7 @@ describe('wrapSession', () => {
       onStoreError: () => ({ status: 500, body: 'custom' }),
     });
     store.fail.write = new Error('down');
-    assert.equal((await app(request())).body, 'custom');
+    assert.equal(responseOf(await app(request())).body, 'custom');
   });
 
   it('Z-01: lets a too-large cookie store value fail the request instead of dropping it', async () => {
@@ -395,9 +434,25 @@ describe('wrapSession', () => {
     assert.deepEqual(setCookies(await late), [], 'no live cookie after the logout');
   });
 
-  it('S-18: a store key that is not made of cookie-octets is refused, never written into Set-Cookie', async () => {
-    for (const key of ['a b', 'a;b', 'a,b', 'a"b', 'a\\b', '', 'é']) {
+  it('S-18: a store key that is not made of cookie-octets is encoded, never written raw into Set-Cookie', async () => {
+    for (const [key, wire] of [
+      ['a b', 'a%20b'],
+      ['a;b', 'a%3Bb'],
+      ['a,b', 'a%2Cb'],
+      ['a"b', 'a%22b'],
+      ['a\\b', 'a%5Cb'],
+      ['é', '%C3%A9'],
+      ['a\r\nb', 'a%0D%0Ab'],
+    ]) {
       const store = { ...memoryStore(), write: async () => key };
+      const app = wrapSession({ store, logger: new RecordingLogger() })(login);
+      assert.equal(cookieFrom(await app(request()), 'session'), `session=${wire}`);
+    }
+  });
+
+  it('S-18: a store key that is not a non-empty string is a store bug, refused', async () => {
+    for (const key of ['', 42, null]) {
+      const store = { ...memoryStore(), write: async () => key as string };
       const app = wrapSession({ store, logger: new RecordingLogger() })(login);
       await assert.rejects(
         Promise.resolve(app(request())),
@@ -410,18 +465,19 @@ describe('wrapSession', () => {
     }
   });
 
-  it('S-18: a store key is written as it is on every path, with or without sessionCookieAttrs', async () => {
+  it('S-18: a store key is encoded the same way on every path, with or without sessionCookieAttrs', async () => {
     const key = 'k+/=%41:[x]';
+    const wire = 'k%2B%2F%3D%2541%3A%5Bx%5D';
     const store = { ...memoryStore(), write: async () => key };
     const app = wrapSession({ store, logger: new RecordingLogger() })((req) =>
       req.path === '/remember'
         ? { ...login(req), sessionCookieAttrs: { maxAge: 3600 } }
         : login(req),
     );
-    assert.equal(cookieFrom(await app(request()), 'session'), `session=${key}`);
+    assert.equal(cookieFrom(await app(request()), 'session'), `session=${wire}`);
     assert.equal(
       cookieFrom(await app(request({ path: '/remember' })), 'session'),
-      `session=${key}`,
+      `session=${wire}`,
     );
   });
 
@@ -465,6 +521,139 @@ describe('wrapSession', () => {
     );
   });
 
+  it("S-19: refuses unknown cookieAttrs keys at construction, with a hint for Ring's spellings", () => {
+    assert.throws(
+      () =>
+        wrapSession({
+          store: memoryStore(),
+          cookieAttrs: { 'max-age': 5, 'http-only': false } as unknown as CookieAttrs,
+        }),
+      (error: unknown) =>
+        error instanceof SessionkitError &&
+        error.code === 'invalid_cookie' &&
+        error.message.startsWith('wrapSession: option cookieAttrs.max-age is invalid') &&
+        error.message.includes('did you mean maxAge?'),
+    );
+  });
+
+  it('S-19: refuses unknown sessionCookieAttrs keys, even on a response that sets no cookie', async () => {
+    const { app, store } = setup(() => ({
+      status: 200,
+      sessionCookieAttrs: { 'http-only': false } as unknown as CookieAttrs,
+    }));
+    await assert.rejects(
+      Promise.resolve(app(request())),
+      (error: unknown) =>
+        error instanceof SessionkitError &&
+        error.code === 'invalid_cookie' &&
+        error.message.startsWith(
+          'wrapSession: option response.sessionCookieAttrs.http-only is invalid',
+        ) &&
+        error.message.includes('did you mean httpOnly?'),
+    );
+    assert.deepEqual(store.calls, []);
+  });
+
+  it('S-18: encodes a store key for the cookie on every path and decodes it on read', async () => {
+    const store = new AwkwardKeyStore();
+    const app = wrapSession({ store, logger: new RecordingLogger() })((req) => {
+      switch (req.path) {
+        case '/login':
+          return { status: 200, session: { user: 'alice' } };
+        case '/remember':
+          return { status: 200, sessionCookieAttrs: { maxAge: 60 } };
+        case '/logout':
+          return { status: 200, session: null };
+        default:
+          return { status: 200, body: JSON.stringify([req.sessionKey, req.session]) };
+      }
+    });
+    const wire = 'id%20%3B%25%2B%C3%A9%200';
+    const [written] = setCookies(await app(request({ path: '/login' })));
+    assert.equal(written, `session=${wire}; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax`);
+    const cookie = `session=${wire}`;
+    const page = responseOf(await app(request({ headers: { cookie } })));
+    assert.deepEqual(JSON.parse(String(page.body)), ['id ;%+é 0', { user: 'alice' }]);
+    assert.deepEqual(store.asked, ['id ;%+é 0']);
+    // sessionCookieAttrs serializes the cookie the other way: the same encoding.
+    const [remembered] = setCookies(await app(request({ path: '/remember', headers: { cookie } })));
+    assert.equal(remembered, `${cookie}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax`);
+    await app(request({ path: '/logout', headers: { cookie } }));
+    assert.equal(store.sessions.size, 0, 'logout deleted the session under its decoded key');
+  });
+
+  it('S-18: reads a cookie whose escapes are malformed as no session, without asking the store', async () => {
+    const store = new AwkwardKeyStore();
+    const app = wrapSession({ store })(show);
+    const page = responseOf(await app(request({ headers: { cookie: 'session=%E0%A4%A' } })));
+    assert.equal(page.body, '{}');
+    assert.deepEqual(store.asked, []);
+  });
+
+  it("setCookies: false leaves the session cookie in response.cookies for an outer wrapCookies (Ring's :set-cookies?)", async () => {
+    const { app } = setup(
+      (req) =>
+        req.path === '/logout'
+          ? { status: 200, session: null, cookies: { other: '1' } }
+          : {
+              status: 200,
+              session: { ...req.session, user: 'alice' },
+              cookies: { other: '1', session: 'replaced' },
+            },
+      { setCookies: false },
+    );
+    const response = responseOf(await app(request()));
+    assert.equal(response.headers, undefined, 'no Set-Cookie written');
+    const key = (response.cookies?.session as ResponseCookie).value;
+    assert.match(key, /^[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual(response.cookies, {
+      other: '1',
+      session: {
+        path: '/',
+        httpOnly: true,
+        maxAge: 86400,
+        sameSite: 'lax',
+        secure: false,
+        value: key,
+      },
+    });
+    const out = responseOf(
+      await app(request({ path: '/logout', headers: { cookie: `session=${key}` } })),
+    );
+    assert.deepEqual(out.cookies, {
+      other: '1',
+      session: {
+        path: '/',
+        httpOnly: true,
+        maxAge: 0,
+        sameSite: 'lax',
+        secure: false,
+        value: '',
+      },
+    });
+  });
+
+  it('setCookies: false under wrapCookies writes the same cookie and reads it back, any key (S-18)', async () => {
+    const store = new AwkwardKeyStore();
+    const app = compose(
+      wrapCookies(),
+      wrapSession({ store, setCookies: false }),
+    )((req) =>
+      req.path === '/login'
+        ? { status: 200, session: { user: 'alice' } }
+        : { status: 200, body: JSON.stringify(req.session) },
+    );
+    const [line] = setCookies(await app(request({ path: '/login' })));
+    // wrapCookies' own encoding: `+` is a cookie-octet and stays; percent-decoding reverses it.
+    assert.equal(
+      line,
+      'session=id%20%3B%25+%C3%A9%200; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax',
+    );
+    const page = responseOf(await app(request({ headers: { cookie: line.split(';')[0]! } })));
+    assert.equal(page.body, '{"user":"alice"}');
+    assert.throws(() => wrapSession({ store, setCookies: 'no' as never }), /option setCookies/);
+  });
+
   it('Q-02: a request in flight during logout does not bring the session back', async () => {
     let release: () => void = () => undefined;
     const slow = new Promise<void>((resolve) => (release = resolve));
@@ -505,11 +694,24 @@ describe('wrapSession', () => {
     );
   });
 
-  it('reports a handler that returns no response as a handler bug, not as a store outage', async () => {
-    const { app, store, logger } = setup((() => undefined) as unknown as Handler);
-    await assert.rejects(Promise.resolve(app(request())), /handler returned undefined/);
+  it("passes a handler's no response (Ring's nil) through untouched: no store call, no cookie", async () => {
+    for (const nothing of [undefined, null]) {
+      const { app, store, logger } = setup((req) => (req.path === '/login' ? login(req) : nothing));
+      assert.equal(await app(request()), nothing);
+      assert.deepEqual(store.calls, []);
+      const cookie = cookieFrom(await app(request({ path: '/login' })), 'session');
+      store.calls = [];
+      // A session the handler could have changed: still no write, no touch, no cookie.
+      assert.equal(await app(request({ headers: { cookie: cookie! } })), nothing);
+      assert.deepEqual(store.calls, [`read ${cookie!.slice('session='.length, 16)}`]);
+      assert.equal(logger.errors.length, 0);
+    }
+  });
+
+  it('reports a handler that returns something other than a response as a handler bug', async () => {
+    const { app, store } = setup((() => 'hello') as unknown as Handler);
+    await assert.rejects(Promise.resolve(app(request())), /handler returned hello/);
     assert.deepEqual(store.calls, []);
-    assert.equal(logger.errors.length, 0);
   });
 
   it('passes a handler error through untouched', async () => {

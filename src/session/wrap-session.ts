@@ -1,10 +1,11 @@
 import { cookieValues } from '../cookies/parse.ts';
-import { isCookieValue, serializeCookie } from '../cookies/serialize.ts';
+import { checkCookieAttrs, serializeCookie } from '../cookies/serialize.ts';
 import { MAX_COOKIE_BYTES } from '../core/limits.ts';
 import { describe, invalidOption, SessionkitError } from '../core/errors.ts';
 import { consoleLogger } from '../core/logger.ts';
-import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
+import { booleanOption, checkOptions, functionOption, loggerOption } from '../core/options.ts';
 import { sessionDefaults } from './defaults.ts';
+import { decodeSessionKey, encodeSessionKey } from './session-key.ts';
 import type { SessionStore, StoredSession } from './store.ts';
 import type {
   CookieAttrs,
@@ -12,13 +13,14 @@ import type {
   Logger,
   Middleware,
   RequestMap,
+  ResponseCookie,
   ResponseMap,
   SessionData,
   SessionShape,
 } from '../core/types.ts';
 import { writeCookies } from '../cookies/wrap-cookies.ts';
 import { defaultHeader, privateSetCookie, withProperty } from '../core/headers.ts';
-import { wrapHalves } from '../core/halves.ts';
+import { isNoResponse, wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 
 /** Options of {@link wrapSession}. */
@@ -51,6 +53,14 @@ export interface SessionOptions {
   onStoreError?:
     ((error: unknown, request: RequestMap) => ResponseMap | Promise<ResponseMap>) | undefined;
   /**
+   * Ring's `:set-cookies?`. `false` leaves the session cookie (the store key as its value,
+   * with its attributes) and the handler's cookies in `response.cookies`, for a
+   * `wrapCookies` outside this middleware to write: its `encode` then applies to the
+   * session cookie too, and must be one that percent-decoding reverses (the default is).
+   * @default true
+   */
+  setCookies?: boolean | undefined;
+  /**
    * Where warnings and store errors go. Messages never contain cookie values.
    * @default console
    */
@@ -69,13 +79,17 @@ export interface SessionOptions {
  */
 const maxCandidates = 16;
 
-/** The last {@link maxCandidates} distinct non-empty values, in header order. */
+/**
+ * The last {@link maxCandidates} distinct non-empty keys, in header order, each decoded as
+ * the store issued it (S-18): a value whose percent-escapes are malformed cannot be a key
+ * we wrote, and is skipped.
+ */
 function candidatesOf(values: readonly string[]): string[] {
   const picked: string[] = [];
   for (let i = values.length - 1; i >= 0 && picked.length < maxCandidates; i--) {
-    const value = values[i]!;
+    const value = decodeSessionKey(values[i]!);
     // P-16: an empty cookie is no session, never a store key; a repeated value is read once.
-    if (value !== '' && !picked.includes(value)) picked.push(value);
+    if (value !== undefined && value !== '' && !picked.includes(value)) picked.push(value);
   }
   return picked.reverse();
 }
@@ -125,6 +139,8 @@ interface Settings {
   readonly suffix: string;
   readonly secureSuffix: string;
   readonly onStoreError: NonNullable<SessionOptions['onStoreError']>;
+  /** Ring's `:set-cookies?`: false leaves the session cookie in `response.cookies`. */
+  readonly setCookies: boolean;
   readonly logger: Logger;
   warnedInsecure: boolean;
   warnedTossing: boolean;
@@ -136,11 +152,17 @@ const sessionOptionNames = [
   'cookieAttrs',
   'secure',
   'onStoreError',
+  'setCookies',
   'logger',
 ] as const;
 
 function resolve(options: SessionOptions): Settings {
-  checkOptions('wrapSession', options, sessionOptionNames, { cookieAttributes: 'cookieAttrs' });
+  checkOptions('wrapSession', options, sessionOptionNames, {
+    cookieAttributes: 'cookieAttrs',
+    'cookie-attrs': 'cookieAttrs',
+    'cookie-name': 'cookieName',
+    'set-cookies?': 'setCookies',
+  });
   const { store } = options;
   if (
     typeof store?.read !== 'function' ||
@@ -175,6 +197,9 @@ function resolve(options: SessionOptions): Settings {
       'an object of cookie attributes',
     );
   }
+  if (options.cookieAttrs !== undefined) {
+    checkCookieAttrs('wrapSession', 'cookieAttrs', options.cookieAttrs);
+  }
   const attrs: CookieAttrs = { ...sessionDefaults.cookieAttrs, ...options.cookieAttrs };
   const prefixed = /^__(host|secure)-/i.test(name);
   const secure = prefixed ? true : (options.secure ?? attrs.secure ?? sessionDefaults.secure);
@@ -204,6 +229,7 @@ function resolve(options: SessionOptions): Settings {
         headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5' },
         body: 'Service Unavailable',
       })),
+    setCookies: booleanOption('wrapSession', 'setCookies', options.setCookies, true),
     logger,
     warnedInsecure: false,
     warnedTossing: false,
@@ -250,7 +276,9 @@ async function sessionRequest(
   request: WithState,
 ): Promise<ResponseMap | undefined> {
   const values = cookieValues(request.headers.cookie, settings.name);
-  const candidates = values.length === 1 && values[0] !== '' ? values : candidatesOf(values);
+  // The common case, one value with nothing to decode, costs no copy.
+  const only = values.length === 1 ? values[0]! : '';
+  const candidates = only !== '' && only.indexOf('%') === -1 ? values : candidatesOf(values);
   let key: string | undefined;
   let stored: StoredSession | undefined;
   try {
@@ -321,7 +349,8 @@ async function sessionResponse(
   response: ResponseMap,
   request: WithState,
 ): Promise<ResponseMap> {
-  if (typeof response !== 'object' || response === null) {
+  if (isNoResponse(response)) return response; // Ring's nil passes through: no write, no cookie
+  if (typeof response !== 'object') {
     throw new TypeError(`wrapSession: the handler returned ${String(response)}, not a response`);
   }
   let value: string | undefined;
@@ -341,6 +370,9 @@ async function save(
   request: WithState,
 ): Promise<string | undefined> {
   const { session, regenerateSession, sessionCookieAttrs } = response;
+  if (sessionCookieAttrs !== undefined) {
+    checkCookieAttrs('wrapSession', 'response.sessionCookieAttrs', sessionCookieAttrs);
+  }
   if (sessionCookieAttrs?.domain !== undefined || sessionCookieAttrs?.path !== undefined) {
     // A cookie with another Domain or Path is another cookie: logout could not expire it.
     throw invalidOption(
@@ -374,22 +406,28 @@ async function save(
 }
 
 /**
- * S-18: whatever the store, the key goes into `Set-Cookie` as it is, so it must be
- * cookie-octets (RFC 6265bis §4.1.1) and fit a cookie; a store that returns another is a bug.
+ * S-18: the session cookie's value for a store key, whatever the store: the key
+ * percent-encoded where it is not made of RFC 3986 unreserved characters (a no-op, and no
+ * copy, for base64url keys), and within a cookie's size. With `setCookies: false` the key
+ * itself, for the outer `wrapCookies` to encode. A key that is not a non-empty string is a
+ * store bug.
  */
 function checkKey(settings: Settings, key: string | undefined): string | undefined {
   if (key === undefined) return undefined; // Q-02: the session is gone; no cookie
-  if (typeof key === 'string' && isCookieValue(key)) {
-    if (settings.name.length + 1 + key.length <= MAX_COOKIE_BYTES) return key;
+  if (typeof key !== 'string' || key === '') {
     throw new SessionkitError(
-      'cookie_too_large',
-      `wrapSession: the store key is ${key.length} bytes, so the session cookie would be over the ${MAX_COOKIE_BYTES}-byte limit of a cookie; store less in the session or use a server-side store`,
+      'invalid_cookie',
+      `wrapSession: the store key is invalid: got ${describe(key)}, expected a non-empty string`,
     );
   }
-  throw new SessionkitError(
-    'invalid_cookie',
-    `wrapSession: the store key is invalid: got ${typeof key === 'string' ? `a key of ${key.length} characters` : describe(key)}, expected cookie-octets (RFC 6265bis §4.1.1: printable ASCII but space, double quote, comma, semicolon and backslash); a store must issue keys that a cookie carries as they are`,
-  );
+  const wire = encodeSessionKey(key);
+  if (settings.name.length + 1 + wire.length > MAX_COOKIE_BYTES) {
+    throw new SessionkitError(
+      'cookie_too_large',
+      `wrapSession: the store key is ${wire.length} bytes in the cookie, so the session cookie would be over the ${MAX_COOKIE_BYTES}-byte limit of a cookie; store less in the session or use a server-side store`,
+    );
+  }
+  return settings.setCookies ? wire : key;
 }
 
 /** The response half: the handler's response without the session keys, plus the session cookie. */
@@ -413,6 +451,13 @@ function respond(
     // Logout: nothing of the ended session may be served from a cache (security case L-15).
     out = withProperty(out, 'headers', defaultHeader(out.headers, 'cache-control', 'no-store'));
   }
+  if (!settings.setCookies) {
+    // Ring's :set-cookies? false: everything stays in response.cookies for an outer
+    // wrapCookies, the session cookie replacing a handler cookie of its name.
+    if (value === undefined) return out;
+    const cookie = sessionCookieEntry(settings, request, value, sessionCookieAttrs);
+    return withProperty(out, 'cookies', { ...out.cookies, [settings.name]: cookie });
+  }
   if (value === undefined) return out.cookies === undefined ? out : writeCookies(out);
   if (out.cookies !== undefined && settings.name in out.cookies) {
     const { [settings.name]: _replaced, ...others } = out.cookies;
@@ -425,12 +470,8 @@ function respond(
   return withProperty(out, 'headers', privateSetCookie(out.headers, [line]));
 }
 
-function sessionCookie(
-  settings: Settings,
-  request: RequestMap,
-  value: string,
-  extra: CookieAttrs | undefined,
-): string {
+/** Whether this response's session cookie is Secure; warns once when that cannot work. */
+function secureFor(settings: Settings, request: RequestMap): boolean {
   const secure = settings.secure === 'auto' ? request.scheme === 'https' : settings.secure;
   if (secure && request.scheme === 'http' && !settings.warnedInsecure) {
     settings.warnedInsecure = true;
@@ -438,6 +479,33 @@ function sessionCookie(
       'sessionkit: a Secure session cookie was set on a plain-HTTP request; browsers other than on localhost ignore it. Serve over HTTPS, or set trustProxy on the host when a TLS proxy sits in front',
     );
   }
+  return secure;
+}
+
+/**
+ * The session cookie for `response.cookies` (`setCookies: false`): the store key as its
+ * value, which the outer wrapCookies encodes; `''` expires it.
+ */
+function sessionCookieEntry(
+  settings: Settings,
+  request: RequestMap,
+  value: string,
+  extra: CookieAttrs | undefined,
+): ResponseCookie {
+  const secure = secureFor(settings, request);
+  return value === ''
+    ? { ...settings.attrs, ...extra, secure, maxAge: 0, value }
+    : { ...settings.attrs, ...extra, secure, value };
+}
+
+/** The session cookie's Set-Cookie line for its value as {@link checkKey} gave it; `''` expires it. */
+function sessionCookie(
+  settings: Settings,
+  request: RequestMap,
+  value: string,
+  extra: CookieAttrs | undefined,
+): string {
+  const secure = secureFor(settings, request);
   if (value === '') {
     // Expire with the Path and Domain it was set with (RFC 6265bis §5.7 step 23).
     return serializeCookie(settings.name, '', {
@@ -449,8 +517,8 @@ function sessionCookie(
   }
   if (extra === undefined)
     return `${settings.name}=${value}${secure ? settings.secureSuffix : settings.suffix}`;
-  // The attributes are checked by the serializer; the key, checked already, goes in as it is,
-  // exactly as on the line above (S-18).
+  // The attributes are checked by the serializer; the value, encoded already, goes in as it
+  // is, exactly as on the line above (S-18).
   const line = serializeCookie(settings.name, 'x', { ...settings.attrs, ...extra, secure });
   return `${settings.name}=${value}${line.slice(settings.name.length + 2)}`;
 }

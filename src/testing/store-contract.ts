@@ -3,6 +3,7 @@ import { after, describe, it } from 'node:test';
 import { SessionkitError } from '../core/errors.ts';
 import type { SessionData } from '../core/types.ts';
 import type { SessionStore } from '../session/store.ts';
+import { wrapSession } from '../session/wrap-session.ts';
 import { Clock } from './clock.ts';
 
 /** The timeouts a store under test is made with; the suite moves the clock it passes. */
@@ -110,6 +111,28 @@ export function storeContract(store: StoreContractOptions): void {
         createdAt: clock.seconds,
         stale: false,
       });
+    });
+
+    it('S-18: its keys come back through the session cookie that wrapSession writes', async () => {
+      const clock = new Clock();
+      const s = await make(clock, { idle: 600, absolute: 6000, touchAfter: 60 });
+      const app = wrapSession({ store: s })((request) => {
+        const n = (request.session?.n as number | undefined) ?? 0;
+        return { status: 200, session: { n: n + 1 }, body: String(n) };
+      });
+      let cookie: string | undefined;
+      for (let i = 0; i < 3; i++) {
+        const response = await app({
+          method: 'GET',
+          path: '/',
+          query: new URLSearchParams(),
+          headers: cookie === undefined ? {} : { cookie },
+          scheme: 'https',
+        });
+        assert.equal(response?.body, String(i), 'the session came back through its cookie');
+        const line = [response?.headers?.['set-cookie'] ?? []].flat()[0];
+        if (line !== undefined) cookie = String(line).split(';')[0]!;
+      }
     });
 
     it('gives each write of a new session a different key', async () => {

@@ -1,5 +1,7 @@
 import type { SessionStore, StoredSession } from '../../src/session/store.ts';
+import assert from 'node:assert/strict';
 import type {
+  HandlerResult,
   Logger,
   RequestMap,
   RequestHeaders,
@@ -29,9 +31,15 @@ export function request(
   };
 }
 
+/** The handler's result, asserted to be a response (not Ring's nil). */
+export function responseOf(result: HandlerResult): ResponseMap {
+  assert.ok(result, 'the handler gave a response');
+  return result;
+}
+
 /** The Set-Cookie lines of a response. */
-export function setCookies(response: ResponseMap): string[] {
-  const headers = response.headers ?? {};
+export function setCookies(result: HandlerResult): string[] {
+  const headers = responseOf(result).headers ?? {};
   for (const name of Object.keys(headers)) {
     if (name.toLowerCase() === 'set-cookie') {
       const value = headers[name];
@@ -42,7 +50,7 @@ export function setCookies(response: ResponseMap): string[] {
 }
 
 /** `name=value` of the first Set-Cookie for `name`, as a Cookie header would carry it back. */
-export function cookieFrom(response: ResponseMap, name: string): string | undefined {
+export function cookieFrom(response: HandlerResult, name: string): string | undefined {
   const line = setCookies(response).find((l) => l.startsWith(`${name}=`));
   return line?.split(';')[0];
 }

@@ -1,9 +1,9 @@
 // A handler called in process as if over HTTP: a Fetch request in, a Fetch response out,
-// with the node host's body parsing and its 400/413/500 answers, but no socket.
+// with the node host's body parsing and its 400/404/413/500 answers, but no socket.
 import { BodyError, parseBody } from '../../src/hosts/body.ts';
-import { leftoverError } from '../../src/core/leftovers.ts';
+import { leftoverError } from '../../src/core/placement.ts';
 import { createRequestMap } from '../../src/core/request.ts';
-import type { Handler, RequestHeaders, ResponseMap } from '../../src/core/types.ts';
+import type { Handler, HandlerResult, RequestHeaders, ResponseMap } from '../../src/core/types.ts';
 import type { Fetch } from './client.ts';
 
 /** Statuses whose response has no body (RFC 9110 §15.2, §15.3.5, §15.4.5). */
@@ -44,15 +44,19 @@ export function inProcess(
         }
       }
     }
-    let response: ResponseMap;
+    let response: HandlerResult;
     try {
       response = await handler(map);
-      const leftover = leftoverError(response);
+      const leftover =
+        response === undefined || response === null ? undefined : leftoverError(response);
       if (leftover !== undefined) throw leftover;
     } catch (error) {
       onError(error);
       return new Response('Internal Server Error', { status: 500 });
     }
+    // No response (Ring's nil): the node host's 404.
+    if (response === undefined || response === null)
+      return new Response('Not Found', { status: 404 });
     return toResponse(response, request.method);
   };
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { wrapSession } from '../../src/session/wrap-session.ts';
 import type { SessionStore } from '../../src/session/store.ts';
 import type { Handler, ResponseMap } from '../../src/core/types.ts';
-import { cookieFrom, RecordingLogger, request, setCookies } from './fakes.ts';
+import { cookieFrom, RecordingLogger, request, responseOf, setCookies } from './fakes.ts';
 
 /** Holds a handler until the test opens it; says when the handler got there. */
 export class Gate {
@@ -50,7 +50,7 @@ export function flowApp(
 
 /** Sends a GET with the given cookie to the app. */
 export async function get(app: Handler, path: string, cookie?: string): Promise<ResponseMap> {
-  return app(request({ path, headers: cookie === undefined ? {} : { cookie } }));
+  return responseOf(await app(request({ path, headers: cookie === undefined ? {} : { cookie } })));
 }
 
 /**

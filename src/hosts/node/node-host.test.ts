@@ -359,6 +359,8 @@ void describe('serve: failures', () => {
     },
     '/rejects': () => Promise.reject(new Error('async boom')),
     '/not-a-response': () => 'hello' as unknown as ResponseMap,
+    '/nothing': () => undefined,
+    '/null': () => Promise.resolve(null),
     '/bad-header': () => ({ status: 200, headers: { 'x-bad': 'a\r\nb' }, body: 'x' }),
     '/bad-body': () => ({ status: 200, body: 42 as unknown as string }),
     '/stream-error-early': () => ({
@@ -377,8 +379,10 @@ void describe('serve: failures', () => {
     },
   };
   before(async () => {
-    const handler: Handler = (request) =>
-      routes[request.path]?.(request) ?? text(`ok ${request.path}`);
+    const handler: Handler = (request) => {
+      const route = routes[request.path];
+      return route === undefined ? text(`ok ${request.path}`) : route(request);
+    };
     server = await serve(handler, { port: 0, hostname: '127.0.0.1', logger });
   });
   after(() => server.close());
@@ -410,6 +414,22 @@ void describe('serve: failures', () => {
     const response = await fetch(`${server.url}/not-a-response`);
     assert.equal(response.status, 500);
     assert.ok(logged('/not-a-response'));
+  });
+
+  void it("answers 404 when the handler returns no response (Ring's nil), logged at debug level only", async () => {
+    for (const path of ['/nothing', '/null']) {
+      const response = await fetch(`${server.url}${path}`);
+      assert.equal(response.status, 404);
+      assert.equal(await response.text(), 'Not Found');
+      assert.equal(logged(path), undefined);
+      assert.ok(
+        logger.entries.some(
+          (entry) =>
+            entry.level === 'debug' &&
+            entry.message === `node host: GET ${path}: no response; answered 404`,
+        ),
+      );
+    }
   });
 
   void it('answers 500 without the handler headers when a header or the body is invalid', async () => {

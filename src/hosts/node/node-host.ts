@@ -20,7 +20,9 @@ import type { Host, NodeHostOptions, ServeOptions, Server } from './options.ts';
  * `remoteAddress`, and for a body (not on GET or HEAD) `form` or `body` as `parseBody`
  * gives them (unless `parseBody` opts the request out: `request.body` is then the unread
  * stream). A body over `bodyLimitBytes` gets 413, a malformed one 400; a handler that
- * throws, rejects or returns no response gets a 500 `Internal Server Error`, logged. Apply
+ * returns no response (`undefined` or `null`: no route took the request) gets a 404
+ * `Not Found`, logged at debug level; one that throws or rejects gets a 500
+ * `Internal Server Error`, logged. Apply
  * the middleware (`wrapCookies`, `wrapSession`, …) to the handler first: this host sends
  * only `status`, `headers` and `body`.
  *

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { BodyError, parseBody } from '../body.ts';
+import { firstEntry } from '../host-utils.ts';
 import type { Host } from './options.ts';
 import { refuse, run } from './node-response.ts';
 import { createRequestMap } from '../../core/request.ts';
@@ -41,14 +42,6 @@ function originForm(target: string): string {
   if (match === null) return target; // `*` (OPTIONS) and authority-form (CONNECT)
   const rest = target.slice(match[0].length);
   return rest.charCodeAt(0) === 0x2f ? rest : `/${rest}`;
-}
-
-function firstEntry(value: string | string[] | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const text = typeof value === 'string' ? value : value[0];
-  if (text === undefined) return undefined;
-  const comma = text.indexOf(',');
-  return (comma === -1 ? text : text.slice(0, comma)).trim();
 }
 
 /** Whether the request announces a body (`Transfer-Encoding`, or a `Content-Length` over 0). */

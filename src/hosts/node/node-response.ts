@@ -4,11 +4,14 @@
  */
 import type { OutgoingHttpHeader, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { refusalText } from '../body.ts';
 import type { BodyError } from '../body.ts';
+import { safeLog } from '../host-utils.ts';
 import { describe } from '../../core/errors.ts';
-import { leftoverError } from '../../core/leftovers.ts';
+import { leftoverError } from '../../core/placement.ts';
+import { notFound } from '../../core/response.ts';
 import type { Host } from './options.ts';
-import type { RequestMap, ResponseMap } from '../../core/types.ts';
+import type { HandlerResult, RequestMap, ResponseMap } from '../../core/types.ts';
 
 /** Answers a body that was not accepted (400, 413 or 415), logged at debug level. */
 export function refuse(
@@ -22,18 +25,15 @@ export function refuse(
   res.statusCode = error.status;
   res.setHeader('content-type', 'text/plain; charset=utf-8');
   if (error.status === 413) res.setHeader('connection', 'close');
-  res.end(
-    error.status === 413
-      ? 'Payload Too Large'
-      : error.status === 415
-        ? 'Unsupported Media Type'
-        : 'Bad Request',
-  );
+  res.end(refusalText(error.status));
 }
 
-/** Calls the handler and sends its response, or a 500 when it throws or rejects. */
+/**
+ * Calls the handler and sends its response: a 404 when it gives none (`undefined` or `null`,
+ * Ring's `nil`: no route took the request), a 500 when it throws or rejects.
+ */
 export function run(host: Host, request: RequestMap, res: ServerResponse): void {
-  let result: ResponseMap | Promise<ResponseMap>;
+  let result: HandlerResult | Promise<HandlerResult>;
   try {
     result = host.handler(request);
   } catch (error) {
@@ -52,6 +52,10 @@ export function run(host: Host, request: RequestMap, res: ServerResponse): void 
 
 /** Writes the response; never throws (a failure becomes a 500, or a destroyed socket). */
 function send(host: Host, request: RequestMap, res: ServerResponse, response: unknown): void {
+  if (response === undefined || response === null) {
+    log(host, 'debug', `node host: ${request.method} ${request.path}: no response; answered 404`);
+    response = notFound();
+  }
   if (
     typeof response !== 'object' ||
     response === null ||
@@ -214,18 +218,12 @@ export function fail(
   }
 }
 
-/** Logs without ever throwing: a failing logger must not take the server down. */
+/** Logs through the host's logger without ever throwing. */
 export function log(
   host: Host,
   level: 'debug' | 'warn' | 'error',
   message: string,
   error?: unknown,
 ): void {
-  try {
-    if (level === 'error') host.logger.error(message, error);
-    else if (level === 'warn') host.logger.warn(message);
-    else host.logger.debug?.(message);
-  } catch {
-    // nothing sensible is left to do
-  }
+  safeLog(host.logger, level, message, error);
 }

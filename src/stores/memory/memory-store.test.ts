@@ -5,6 +5,7 @@ import { Clock } from '../../../test/support/clock.ts';
 import { RecordingLogger } from '../../../test/support/fakes.ts';
 import { SessionkitError } from '../../core/errors.ts';
 import { memoryStore } from './memory-store.ts';
+import type { MemoryEntry } from './memory-store.ts';
 
 async function create(store: ReturnType<typeof memoryStore>, data: SessionData) {
   return (await store.write(undefined, data))!;
@@ -110,5 +111,105 @@ describe('memoryStore', () => {
           error.message.includes(`option ${name} is invalid`),
       );
     }
+  });
+
+  describe('over a Map the caller provides', () => {
+    it("holds each session's stored form in the map, and reads what the caller seeds", async () => {
+      const clock = new Clock();
+      const map = new Map<string, MemoryEntry>();
+      const store = memoryStore({ map, now: clock.now });
+      const id = await create(store, { foo: 'bar' });
+      assert.deepEqual(map.get(id), {
+        json: '{"foo":"bar"}',
+        createdAt: clock.seconds,
+        touchedAt: clock.seconds,
+      });
+      map.set(id, { ...map.get(id)!, json: '{"foo":"baz"}' });
+      assert.deepEqual((await store.read(id))?.data, { foo: 'baz' });
+      const seeded = 'S'.repeat(43);
+      map.set(seeded, {
+        json: '{"user":"alice"}',
+        createdAt: clock.seconds,
+        touchedAt: clock.seconds,
+      });
+      assert.deepEqual((await store.read(seeded))?.data, { user: 'alice' });
+      await store.delete(seeded);
+      assert.equal(map.has(seeded), false);
+    });
+
+    it('never hands out or keeps a live object: entries are replaced, frozen, and data is copied', async () => {
+      const clock = new Clock();
+      const map = new Map<string, MemoryEntry>();
+      const store = memoryStore({ map, now: clock.now, touchAfterSeconds: 1 });
+      const id = await create(store, { list: [1] });
+      const first = map.get(id)!;
+      assert.ok(Object.isFrozen(first));
+      assert.throws(() => {
+        (first as { json: string }).json = '{"admin":true}';
+      }, TypeError);
+      clock.advance(5);
+      await store.write(id, { list: [1, 2] });
+      assert.notEqual(map.get(id), first, 'a write replaces the entry');
+      assert.equal(first.json, '{"list":[1]}', 'and leaves the old one as it was');
+      const read = await store.read(id);
+      (read!.data.list as number[]).push(3);
+      assert.equal(map.get(id)!.json, '{"list":[1,2]}');
+      await store.touch(id);
+      assert.deepEqual(map.get(id), {
+        json: '{"list":[1,2]}',
+        createdAt: first.createdAt,
+        touchedAt: clock.seconds,
+      });
+    });
+
+    it('reads a malformed seeded entry as no session, without throwing', async () => {
+      const clock = new Clock();
+      const map = new Map<string, MemoryEntry>();
+      const store = memoryStore({ map, now: clock.now });
+      const at = clock.seconds;
+      const bad: unknown[] = [
+        { json: 'not json', createdAt: at, touchedAt: at },
+        { json: '[1,2]', createdAt: at, touchedAt: at },
+        { json: 'null', createdAt: at, touchedAt: at },
+        { json: '{}', createdAt: 'now', touchedAt: at },
+        { json: '{}' },
+        '{"user":"alice"}',
+        null,
+      ];
+      for (const [i, entry] of bad.entries()) {
+        const id = String(i).repeat(43);
+        map.set(id, entry as MemoryEntry);
+        assert.equal(await store.read(id), undefined, JSON.stringify(entry));
+      }
+      map.set('short', { json: '{}', createdAt: at, touchedAt: at });
+      assert.equal(await store.read('short'), undefined, 'keys that are not ids are never read');
+    });
+
+    it('applies the timeouts and maxEntries to the map', async () => {
+      const clock = new Clock();
+      const map = new Map<string, MemoryEntry>();
+      const at = clock.seconds;
+      for (let i = 0; i < 5; i++) {
+        map.set(String(i).repeat(43), { json: '{}', createdAt: at, touchedAt: at });
+      }
+      const store = memoryStore({ map, now: clock.now, maxEntries: 3, idleTimeoutSeconds: 60 });
+      const id = await create(store, { v: 1 });
+      assert.deepEqual([...map.keys()], ['3'.repeat(43), '4'.repeat(43), id]);
+      clock.advance(60);
+      assert.equal(await store.read(id), undefined);
+      assert.equal(map.has(id), false);
+    });
+
+    it('refuses a map that is not a Map', () => {
+      for (const map of [{}, [], new WeakMap()]) {
+        assert.throws(
+          () => memoryStore({ map: map as never }),
+          (error: unknown) =>
+            error instanceof SessionkitError &&
+            error.code === 'invalid_option' &&
+            /option map is invalid/.test(error.message),
+        );
+      }
+    });
   });
 });

@@ -1,4 +1,6 @@
+import { isProduction } from '../../core/options.ts';
 import { randomBytes } from 'node:crypto';
+import { invalidOption } from '../../core/errors.ts';
 import { checkOptions, integerOption, loggerOption } from '../../core/options.ts';
 import { parseSessionJson, stringifySession } from '../../session/session-json.ts';
 import { consoleLogger } from '../../core/logger.ts';
@@ -24,13 +26,67 @@ export interface MemoryStoreOptions extends TimeoutOptions {
    * @default console
    */
   logger?: Pick<Logger, 'warn'> | undefined;
+  /**
+   * The map the sessions live in (Ring's custom atom), for tests that inspect or seed them:
+   * id → {@link MemoryEntry}. The store replaces entries, never changes one in place, and
+   * reads an entry that is not a well-formed `MemoryEntry` as no session (removing it, as it
+   * removes expired ones). Ids are 43
+   * base64url characters (`randomBytes(32).toString('base64url')`); other keys are never
+   * read. `maxEntries` applies to it.
+   * @default a new, private Map
+   */
+  map?: Map<string, MemoryEntry> | undefined;
 }
 
-interface Entry {
-  /** The data as JSON, so that no caller ever holds the stored object. */
-  json: string;
-  createdAt: number;
-  touchedAt: number;
+/**
+ * A session as {@link memoryStore} keeps it: its stored form, not a live object, so that
+ * nothing outside the store can change a session but a write. Entries the store makes are
+ * frozen.
+ *
+ * @example
+ * const sessions = new Map<string, MemoryEntry>();
+ * const store = memoryStore({ map: sessions });
+ * const now = Math.floor(Date.now() / 1000);
+ * sessions.set(id, { json: JSON.stringify({ user: 'alice' }), createdAt: now, touchedAt: now });
+ */
+export interface MemoryEntry {
+  /** The session data as JSON: a plain object, as `stringifySession` writes it. */
+  readonly json: string;
+  /** When the session was created, epoch seconds: the absolute timeout counts from here. */
+  readonly createdAt: number;
+  /** When it was last written or touched, epoch seconds: the idle timeout counts from here. */
+  readonly touchedAt: number;
+}
+
+type Entry = MemoryEntry;
+
+function makeEntry(json: string, createdAt: number, touchedAt: number): Entry {
+  return Object.freeze({ json, createdAt, touchedAt });
+}
+
+/** The data of an entry's JSON, or undefined when it is not a JSON object (a seeded mistake). */
+function sessionData(json: string): SessionData | undefined {
+  let data: unknown;
+  try {
+    data = parseSessionJson(json);
+  } catch {
+    return undefined;
+  }
+  return typeof data === 'object' && data !== null && !Array.isArray(data)
+    ? (data as SessionData)
+    : undefined;
+}
+
+/** An entry the caller may have put in the map: checked before it is trusted. */
+function wellFormed(value: unknown): value is Entry {
+  const e = value as Partial<Entry> | null;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.json === 'string' &&
+    Number.isFinite(e.createdAt) &&
+    Number.isFinite(e.touchedAt)
+  );
 }
 
 /** The defaults of {@link memoryStore} besides the timeouts (see `timeoutDefaults`). */
@@ -43,6 +99,7 @@ const memoryStoreOptionNames = [
   'touchAfterSeconds',
   'now',
   'logger',
+  'map',
 ] as const;
 
 /** 256-bit ids, base64url without padding: 43 characters (OWASP SM "Session ID Entropy"). */
@@ -71,14 +128,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
     1,
   );
   const logger = loggerOption('memoryStore', options.logger, consoleLogger, ['warn']);
-  if (process.env.NODE_ENV === 'production') {
+  if (isProduction(process.env.NODE_ENV)) {
     logger.warn(
       'sessionkit: memoryStore keeps sessions in one process only; they are lost on restart and not shared between servers',
     );
   }
   const { idleTimeoutSeconds, absoluteTimeoutSeconds, touchAfterSeconds, now } = timeouts;
+  if (options.map !== undefined && !(options.map instanceof Map)) {
+    throw invalidOption('memoryStore', 'map', options.map, 'a Map from session id to MemoryEntry');
+  }
   /** Insertion order is recency order: a read moves its entry to the end. */
-  const entries = new Map<string, Entry>();
+  const entries: Map<string, Entry> = options.map ?? new Map<string, Entry>();
   const seconds = (): number => Math.floor(now() / 1000);
 
   /** The live entry under `key`, or undefined; expired entries are removed on sight. */
@@ -87,6 +147,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
     const entry = entries.get(key);
     if (entry === undefined) return undefined;
     if (
+      !wellFormed(entry) ||
       at - entry.touchedAt >= idleTimeoutSeconds ||
       at - entry.createdAt >= absoluteTimeoutSeconds
     ) {
@@ -100,9 +161,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
 
   function insert(key: string, entry: Entry): void {
     entries.set(key, entry);
-    if (entries.size > maxEntries) {
+    while (entries.size > maxEntries) {
       const oldest = entries.keys().next();
-      if (oldest.done !== true) entries.delete(oldest.value);
+      if (oldest.done === true) break;
+      entries.delete(oldest.value);
     }
   }
 
@@ -111,8 +173,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
       const at = seconds();
       const entry = live(key, at);
       if (entry === undefined) return undefined;
+      const data = sessionData(entry.json);
+      if (data === undefined) return undefined;
       return {
-        data: parseSessionJson(entry.json) as SessionData,
+        data,
         createdAt: entry.createdAt,
         stale: at - entry.touchedAt >= touchAfterSeconds,
       };
@@ -129,12 +193,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
         // Q-02: a key that is gone stays gone; never adopt or resurrect it.
         const entry = live(key, at);
         if (entry === undefined) return undefined;
-        entry.json = json;
-        entry.touchedAt = at;
+        entries.set(key, makeEntry(json, entry.createdAt, at));
         return key;
       }
       const id = randomBytes(32).toString('base64url');
-      insert(id, { json, createdAt: createdAt ?? at, touchedAt: at });
+      insert(id, makeEntry(json, createdAt ?? at, at));
       return id;
     },
 
@@ -142,7 +205,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
       const at = seconds();
       const entry = live(key, at);
       if (entry === undefined) return undefined;
-      entry.touchedAt = at;
+      entries.set(key, makeEntry(entry.json, entry.createdAt, at));
       return key;
     },
 

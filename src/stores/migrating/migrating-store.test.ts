@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RequestMap, ResponseMap } from '../../core/types.ts';
+import { responseOf } from '../../../test/support/fakes.ts';
+import type { HandlerResult, RequestMap } from '../../core/types.ts';
 import { wrapSession } from '../../session/wrap-session.ts';
 import { Clock } from '../../testing/clock.ts';
 import { storeContract } from '../../testing/store-contract.ts';
@@ -14,7 +15,10 @@ const secret = 'kR3v9Lq2xW8mZ4pT6yB1nH5sD7fG0jCe-migrate';
 const kitKey = '16charsecrethere';
 
 /** A cookie value exactly as Kit's Ring sets it. */
-const kitCookie = (edn: string): string => formEncode(sealRing(ringKey(kitKey, 'test'), edn));
+/** A session Kit sealed: the store key, as wrapSession hands it to a store. */
+const kitSeal = (edn: string): string => sealRing(ringKey(kitKey, 'test'), edn);
+/** The same as Kit's wrap-cookies puts it in the Cookie header. */
+const kitCookie = (edn: string): string => formEncode(kitSeal(edn));
 
 storeContract({
   name: 'migratingStore (cookieStore ← ringCookieStore)',
@@ -45,8 +49,8 @@ function request(cookie?: string): RequestMap {
   };
 }
 
-function setCookieValue(response: ResponseMap, name: string): string | undefined {
-  const line = [response.headers?.['set-cookie'] ?? []]
+function setCookieValue(response: HandlerResult, name: string): string | undefined {
+  const line = [responseOf(response).headers?.['set-cookie'] ?? []]
     .flat()
     .map(String)
     .find((l) => l.startsWith(`${name}=`));
@@ -93,7 +97,7 @@ describe('migratingStore', () => {
       store: memory,
       legacy: ringCookieStore({ key: kitKey, values: 'json' }),
     });
-    const kit = kitCookie('{:user "carol"}');
+    const kit = kitSeal('{:user "carol"}');
     const touched = (await store.touch(kit))!;
     assert.deepEqual((await memory.read(touched))!.data, { user: 'carol' });
     const written = (await store.write(kit, { user: 'dave' }))!;
@@ -103,10 +107,10 @@ describe('migratingStore', () => {
 
   it('reads a tampered or foreign Kit cookie as no session', async () => {
     const store = make();
-    const kit = kitCookie('{:user "alice"}');
+    const kit = kitSeal('{:user "alice"}');
     const tampered = kit.slice(0, 10) + (kit[10] === 'A' ? 'B' : 'A') + kit.slice(11);
     assert.equal(await store.read(tampered), undefined);
-    const otherKey = formEncode(sealRing(ringKey('0123456789abcdef', 'test'), '{:user "alice"}'));
+    const otherKey = sealRing(ringKey('0123456789abcdef', 'test'), '{:user "alice"}');
     assert.equal(await store.read(otherKey), undefined);
     assert.equal(await store.touch(otherKey), undefined);
   });

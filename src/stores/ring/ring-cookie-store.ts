@@ -7,7 +7,8 @@ import type { ResolvedTimeouts } from '../../session/timeouts.ts';
 import { ednToJson } from './edn-json.ts';
 import { parseEdn } from './edn-read.ts';
 import { stringifyEdn } from './edn-write.ts';
-import { formDecode, formEncode, ringKey, sealRing, unsealRing } from './ring-seal.ts';
+import { encodeSessionKey } from '../../session/session-key.ts';
+import { ringKey, sealRing, unsealRing } from './ring-seal.ts';
 
 /** Options of {@link ringCookieStore}. */
 export interface RingCookieStoreOptions extends TimeoutOptions {
@@ -58,8 +59,8 @@ export const ringTimeKeys = Object.freeze({
 });
 
 /**
- * The longest form-encoded value written: a browser keeps 4096 bytes of `name=value`, and this
- * leaves 95 for the name and the `=` (RFC 6265 §6.1).
+ * The longest value written, as it travels in the cookie (percent-encoded): a browser keeps
+ * 4096 bytes of `name=value`, and this leaves 95 for the name and the `=` (RFC 6265 §6.1).
  */
 export const ringMaxValueLength = 4000;
 
@@ -78,8 +79,10 @@ const clockSkewSeconds = 60;
 /**
  * A session store that speaks Ring's cookie-store format exactly, so that sessionkit and a Kit
  * application read and write the same session cookie: AES-128-CBC and HMAC-SHA256 under one
- * 16-byte key, `base64(iv ‖ ciphertext)--base64(mac)`, an EDN payload, the value
- * form-encoded as Ring's wrap-cookies writes it.
+ * 16-byte key, `base64(iv ‖ ciphertext)--base64(mac)`, an EDN payload. Its keys are that
+ * seal as it is (standard base64, `+ / =` included): `wrapSession` percent-encodes them for
+ * the cookie exactly as Ring's wrap-cookies does (`%2B`, `%2F`, `%3D`) and decodes what Ring
+ * wrote.
  *
  * It reads what Ring 1.15 reads, including its harmless leniencies (a missing `=` in the data
  * part, a trailing `--junk`), and where Ring fails with a 500 (a valid MAC over bad padding or
@@ -188,9 +191,7 @@ class SealedRingStore implements RingCookieStore {
   /** The authentic map and times of a cookie value, or undefined for anything else. */
   #open(key: string): Opened | undefined {
     if (typeof key !== 'string' || key.length > ringMaxValueLength) return undefined;
-    const value = formDecode(key);
-    if (value === undefined) return undefined;
-    const plaintext = unsealRing(this.#key, value);
+    const plaintext = unsealRing(this.#key, key);
     if (plaintext === undefined) return undefined;
     let map: unknown;
     try {
@@ -240,7 +241,8 @@ class SealedRingStore implements RingCookieStore {
     const edn = stringifyEdn(own, { nan: false });
     const times = `:${ringTimeKeys.created} ${createdAt}, :${ringTimeKeys.active} ${now}}`;
     const text = edn === '{}' ? `{${times}` : `${edn.slice(0, -1)}, ${times}`;
-    const wire = formEncode(sealRing(this.#key, text));
+    const sealed = sealRing(this.#key, text);
+    const wire = encodeSessionKey(sealed); // what the cookie will carry
     if (wire.length > ringMaxValueLength) {
       // Z-01: sizes only, never contents.
       throw new SessionkitError(
@@ -248,7 +250,7 @@ class SealedRingStore implements RingCookieStore {
         `ringCookieStore: the session cookie value would be ${wire.length} bytes, over the ${ringMaxValueLength} that fit a 4096-byte cookie; store less in the session (it holds ${text.length} characters of EDN)`,
       );
     }
-    return wire;
+    return sealed;
   }
 }
 

@@ -1,7 +1,7 @@
 // Ring's cookie-store seal (ring.middleware.session.cookie), byte for byte: AES-128-CBC with
 // PKCS#7 padding and a random IV, then HMAC-SHA256 over IV ‖ ciphertext, one 16-byte key for
-// both; `base64(iv ‖ ciphertext)--base64(mac)` in padded standard base64, form-encoded on
-// the wire as Ring's wrap-cookies writes it. Opening mirrors Ring 1.15's read-session,
+// both; `base64(iv ‖ ciphertext)--base64(mac)` in padded standard base64 (on the wire,
+// wrapSession's key encoding writes it as Ring's wrap-cookies does). Opening mirrors Ring 1.15's read-session,
 // except that every failure, including those Ring answers with a 500, is "no session".
 import {
   createCipheriv,
@@ -88,7 +88,8 @@ export function unsealRing(key: Buffer, value: string): string | undefined {
 
 /**
  * `java.net.URLEncoder` in UTF-8, as Ring's wrap-cookies writes a value: `A-Z a-z 0-9 . - * _`
- * kept, a space as `+`, everything else `%XX` (upper case).
+ * kept, a space as `+`, everything else `%XX` (upper case). The reference the tests hold
+ * `wrapSession` to: for a seal (base64 and `-`) its key encoding gives the same bytes.
  */
 export function formEncode(value: string): string {
   return encodeURIComponent(value)

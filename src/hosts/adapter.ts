@@ -1,0 +1,274 @@
+/**
+ * The core of the framework adapters (Express, Fastify, Hono), which cannot wrap a
+ * sessionkit handler: their framework calls the application. Each adapter builds a
+ * `RequestMap` from its request, calls {@link Adapter.open} and {@link Adapter.check} (the
+ * request halves), hands the {@link Exchange} to the application in its idiom, and before
+ * its framework sends the headers calls {@link Adapter.commit} (the response halves) and
+ * copies the headers it gives back. See docs/decisions/0016-framework-adapters.md.
+ */
+import { composeHalves } from '../core/halves.ts';
+import type { Halves } from '../core/halves.ts';
+import { consoleLogger } from '../core/logger.ts';
+import type {
+  FormFields,
+  JsonValue,
+  Logger,
+  RequestMap,
+  ResponseHeaders,
+  ResponseMap,
+  SessionData,
+} from '../core/types.ts';
+import { cookieHalves } from '../cookies/wrap-cookies.ts';
+import { flashHalves } from '../session/flash.ts';
+import { sessionHalves } from '../session/wrap-session.ts';
+import { csrfHalves, csrfInput } from '../csrf/wrap-csrf.ts';
+import { invalidOption } from '../core/errors.ts';
+import { checkOptions } from '../core/options.ts';
+import { sessionOptionsFromEnv } from '../config/env.ts';
+import type { DefaultsOptions } from '../config/wrap.ts';
+import { SessionObject } from './session-object.ts';
+import type { SessionMarks } from './session-object.ts';
+
+/**
+ * Options of the framework adapters: {@link wrapDefaults}' (each middleware's own options,
+ * the session's configured from the environment when absent), plus the adapter's own.
+ */
+export type AdapterOptions = DefaultsOptions;
+
+/** The option names every adapter knows; an adapter adds its own. */
+export const adapterOptionNames: readonly string[] = ['session', 'cookies', 'csrf'];
+
+/**
+ * A response the halves give back instead of the skeleton (a store that failed on write
+ * answers `onStoreError`'s response). The skeleton carries this exact body, which no half
+ * replaces, so its absence means "replaced".
+ */
+const skeletonBody = new Uint8Array(0);
+
+/** What the response halves made of a skeleton. */
+export type Commit =
+  | { readonly replaced: false; readonly headers: ResponseHeaders }
+  | { readonly replaced: true; readonly response: ResponseMap };
+
+/** The halves around one framework, built once from resolved options. */
+export class Adapter {
+  readonly logger: Logger;
+  /** Cookies, session, flash: what can run before the body is parsed. */
+  readonly #outer: Halves;
+  readonly #csrf: Halves | undefined;
+
+  /**
+   * @param what the adapter's name, for error messages
+   * @param known the option names it accepts ({@link adapterOptionNames} and its own)
+   * @throws {SessionkitError} `invalid_option` for an invalid or unknown option, and
+   *   `insecure_secret` when the session comes from an environment without a usable secret
+   *   in production.
+   */
+  constructor(what: string, options: AdapterOptions | undefined, known: readonly string[]) {
+    const given = checkOptions(what, options, known) as AdapterOptions;
+    const session = given.session ?? sessionOptionsFromEnv();
+    this.#outer = composeHalves(cookieHalves(given.cookies), sessionHalves(session), flashHalves());
+    // The session's logger (checked by sessionHalves) hears the adapter's warnings too.
+    this.logger = session.logger ?? consoleLogger;
+    const { csrf } = given;
+    if (csrf !== undefined && csrf !== false && (typeof csrf !== 'object' || csrf === null)) {
+      throw invalidOption(what, 'csrf', csrf, "wrapCsrf's options, or false to leave it out");
+    }
+    this.#csrf = csrf === false ? undefined : csrfHalves(csrf);
+  }
+
+  /**
+   * The cookie, session and flash request halves: the exchange to hand to the application,
+   * or a response to send at once (a store that cannot read: `onStoreError`'s 503).
+   */
+  async open(map: RequestMap): Promise<Exchange | ResponseMap> {
+    const early = await this.#outer.request(map);
+    if (early !== undefined) return early;
+    return new Exchange(map);
+  }
+
+  /**
+   * The CSRF request half, once `exchange.map.form` is known: a response to send at once
+   * (403, already through the session's response half, so a flash read stays read), or
+   * undefined to go on.
+   */
+  async check(exchange: Exchange): Promise<ResponseMap | undefined> {
+    if (this.#csrf === undefined) return undefined;
+    const map = exchange.map;
+    const early = await this.#csrf.request(map);
+    if (early === undefined) {
+      exchange.csrf = true;
+      return undefined;
+    }
+    exchange.state = 'done';
+    return this.#outer.response(early, map);
+  }
+
+  /** {@link open} then {@link check}, for a framework whose body is parsed already. */
+  async load(map: RequestMap): Promise<Exchange | ResponseMap> {
+    const opened = await this.open(map);
+    if (!(opened instanceof Exchange)) return opened;
+    return (await this.check(opened)) ?? opened;
+  }
+
+  /**
+   * The response halves over a skeleton made of what the application did: `status`, the
+   * framework's current `headers` (lower-case names), and `current`, the session the
+   * application holds now (`req.session`, which it may have replaced). Marks the exchange
+   * done. Rejects with what the halves throw (a session too large for a cookie): a
+   * programming error, for the framework's own error handling.
+   */
+  async commit(
+    exchange: Exchange,
+    status: number,
+    headers: ResponseHeaders,
+    current: unknown,
+  ): Promise<Commit> {
+    exchange.state = 'done';
+    const map = exchange.map;
+    const skeleton: ResponseMap = { status, headers, body: skeletonBody };
+    exchange.changes(skeleton, current);
+    let out = skeleton;
+    if (exchange.csrf) out = await this.#csrf!.response(out, map);
+    out = await this.#outer.response(out, map);
+    if (out.body !== skeletonBody) return { replaced: true, response: out };
+    return { replaced: false, headers: out.headers ?? {} };
+  }
+}
+
+/** One request's state between the request halves and the commit. */
+export class Exchange implements SessionMarks {
+  readonly map: RequestMap;
+  readonly session: SessionObject;
+  /** The session as loaded, to tell whether the application changed it. */
+  readonly #snapshot: string;
+  state: 'open' | 'done' = 'open';
+  /** The CSRF request half ran and let the request through: its response half must run. */
+  csrf = false;
+  regenerate = false;
+  destroyed = false;
+  #flash: JsonValue | undefined = undefined;
+  #flashSet = false;
+
+  constructor(map: RequestMap) {
+    this.map = map;
+    const data = map.session ?? {};
+    this.#snapshot = snapshot(data);
+    this.session = new SessionObject(this, data);
+  }
+
+  /** The value the previous response set as the flash (read once). */
+  get flash(): JsonValue | undefined {
+    return this.map.flash;
+  }
+
+  /** Sets the flash the next request sees. */
+  readonly setFlash = (value: JsonValue | undefined): void => {
+    this.#flash = value;
+    this.#flashSet = true;
+  };
+
+  /** A masked anti-forgery token; the first call makes the session's secret. */
+  readonly csrfToken = (): string => {
+    const token = this.map.csrfToken;
+    if (token === undefined) {
+      throw new TypeError('csrfToken: CSRF protection is off (the csrf option is false)');
+    }
+    return token;
+  };
+
+  /** The hidden input that carries {@link csrfToken} in a form. */
+  readonly csrfInput = (): string => csrfInput({ csrfToken: this.csrfToken() });
+
+  /** Puts on `skeleton` Ring's `session`, `regenerateSession` and `flash` for what was done. */
+  changes(skeleton: ResponseMap, current: unknown): void {
+    if (this.#flashSet) skeleton.flash = this.#flash;
+    if (current === null || current === undefined) {
+      skeleton.session = null;
+      return;
+    }
+    if (typeof current !== 'object' || Array.isArray(current)) {
+      throw new TypeError(
+        `the session was replaced by ${Array.isArray(current) ? 'an array' : typeof current}, expected an object`,
+      );
+    }
+    const data: SessionData = { ...current };
+    if (this.destroyed) {
+      if (Object.keys(data).length === 0) skeleton.session = null;
+      else {
+        skeleton.session = data;
+        skeleton.regenerateSession = true;
+      }
+    } else if (this.regenerate) {
+      skeleton.session = data;
+      skeleton.regenerateSession = true;
+    } else if (current !== this.session || snapshot(data) !== this.#snapshot) {
+      skeleton.session = data;
+    }
+  }
+}
+
+/** JSON text to compare sessions by; a value JSON refuses (a BigInt) is written as text. */
+function snapshot(data: SessionData): string {
+  try {
+    return JSON.stringify(data);
+  } catch {
+    return JSON.stringify(data, (_key, value: unknown) =>
+      typeof value === 'bigint' ? `${value}n` : value,
+    );
+  }
+}
+
+/**
+ * The form fields a framework's body parser left, when the body is a form: only for the
+ * urlencoded and multipart types (never JSON, which CSRF must not read a token from), and
+ * only string values (file parts and nested objects are left out).
+ */
+export function formFrom(contentType: string | undefined, body: unknown): FormFields | undefined {
+  if (!isFormType(contentType) || typeof body !== 'object' || body === null) return undefined;
+  const form = Object.create(null) as FormFields;
+  for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+    if (typeof value === 'string') form[name] = value;
+    else if (Array.isArray(value)) {
+      const strings = value.filter((item): item is string => typeof item === 'string');
+      if (strings.length > 0) form[name] = strings;
+    }
+  }
+  return form;
+}
+
+/** Whether a Content-Type is a form type, the only bodies the CSRF check reads a token from. */
+export function isFormType(contentType: string | null | undefined): boolean {
+  if (contentType === undefined || contentType === null) return false;
+  const semicolon = contentType.indexOf(';');
+  const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon))
+    .trim()
+    .toLowerCase();
+  return type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data';
+}
+
+/** The headers a commit changed: every name whose value is not the one it had. */
+export function changedHeaders(
+  before: ResponseHeaders,
+  after: ResponseHeaders,
+): [string, ResponseHeaders[string]][] {
+  const changed: [string, ResponseHeaders[string]][] = [];
+  for (const name in after) {
+    const value = after[name]!;
+    if (before[name] !== value) changed.push([name.toLowerCase(), value]);
+  }
+  return changed;
+}
+
+/** A response body in memory: what the adapters send for an early or replacing response. */
+export async function bodyBytes(
+  body: ResponseMap['body'],
+): Promise<string | Uint8Array | undefined> {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) {
+    chunks.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,4 @@
+import { expressDriver } from './drivers.ts';
+import { scenarios } from './suite.ts';
+
+scenarios(expressDriver);

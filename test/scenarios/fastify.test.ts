@@ -1,0 +1,4 @@
+import { fastifyDriver } from './drivers.ts';
+import { scenarios } from './suite.ts';
+
+scenarios(fastifyDriver);

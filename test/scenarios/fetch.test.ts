@@ -1,0 +1,4 @@
+import { fetchDriver } from './drivers.ts';
+import { scenarios } from './suite.ts';
+
+scenarios(fetchDriver);

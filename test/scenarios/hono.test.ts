@@ -1,0 +1,4 @@
+import { honoDriver } from './drivers.ts';
+import { scenarios } from './suite.ts';
+
+scenarios(honoDriver);
