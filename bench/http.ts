@@ -82,6 +82,9 @@ export interface HttpResult {
   requestBytes: number;
 }
 
+/** The environment variables that shorten or change a run. */
+const settingNames = ['BENCH_SECONDS', 'BENCH_ROUNDS', 'BENCH_USERS'] as const;
+
 interface Settings {
   seconds: number;
   warmupSeconds: number;
@@ -317,12 +320,17 @@ export async function runHttpBench(): Promise<HttpResult[]> {
       };
     });
     printResults(results);
-    const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-    writeChart(results, [
-      `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpu} × ${cpus().length}, load average ${load} at start`,
-      how,
-      `read-write: ${readWrite.description}; read-mostly: ${readMostly.description}`,
-    ]);
+    // The committed chart is drawn from full runs only: a quick one does not replace it.
+    if (settingNames.some((name) => process.env[name] !== undefined)) {
+      console.log(`\nChart not written: ${settingNames.join(', ')} set, not a full run`);
+    } else {
+      const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+      writeChart(results, [
+        `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpu} × ${cpus().length}, load average ${load} at start`,
+        how,
+        `read-write: ${readWrite.description}; read-mostly: ${readMostly.description}`,
+      ]);
+    }
     return results;
   } finally {
     await Promise.all([...servers.values()].map((s) => s.stop()));

@@ -5,8 +5,8 @@
  * `npx tsx bench/index.ts cookie|seal|http|redis|hosts` runs some parts. The HTTP parts read
  * `BENCH_SECONDS` (measured seconds per window, default 2) and `BENCH_ROUNDS` (interleaved
  * rounds, default 3); the browser-like part also `BENCH_USERS` (virtual users, default 64)
- * and writes its chart to docs/benchmark.svg. `npx tsx bench/profile.ts [server] [workload]`
- * profiles one server under the same load.
+ * and, on a full run (none of them set), writes its chart to docs/benchmark.svg.
+ * `npx tsx bench/profile.ts [server] [workload]` profiles one server under the same load.
  */
 import { cpus, loadavg } from 'node:os';
 import { runCookieBench } from './cookie.ts';
