@@ -14,6 +14,8 @@ import Fastify from 'fastify';
 import { sealData, unsealData } from 'iron-session';
 import Keygrip from 'keygrip';
 import { cookieStore } from '../src/stores/cookie/cookie-store.ts';
+import { memoryRevocations } from '../src/session/revocations.ts';
+import { newSessionId } from '../src/session/session-id.ts';
 import { createSealer } from '../src/crypto/seal.ts';
 import { osRandom } from '../src/crypto/random.ts';
 import type { SessionData } from '../src/core/types.ts';
@@ -239,6 +241,30 @@ async function cases(): Promise<Case[]> {
   });
   const cached = cookieStore({ secrets: [benchSecret], cookieName });
   const cachedKey = await cached.write(undefined, data);
+  // Revocation on vs off (issue 14): the same signed-in session (with a subject) read from the
+  // cache, by a store without a list and by one whose list holds 100,000 revoked ids and
+  // 10,000 revoked subjects, this session's subject among them (revoked before it was issued).
+  const list = memoryRevocations();
+  const until = Math.floor(Date.now() / 1000) + 86_400;
+  for (let i = 0; i < 100_000; i++) await list.revoke(newSessionId(Date.now()), until);
+  for (let i = 0; i < 9_999; i++) await list.revokeSubject(`usr_${i}`);
+  await list.revokeSubject(String(data.userId));
+  await new Promise((resolve) => setTimeout(resolve, 2)); // the session is issued after that
+  const plainStore = cookieStore({ secrets: [benchSecret], cookieName });
+  const revoking = cookieStore({ secrets: [benchSecret], cookieName, revocations: list });
+  const plainKey = await plainStore.write(undefined, data, undefined, String(data.userId));
+  const revokingKey = await revoking.write(undefined, data, undefined, String(data.userId));
+  /** A request that reads the session and writes it back: the browser sends the newest cookie. */
+  const readWrite = (store: typeof plainStore, first: string) => {
+    let key = first;
+    return async () => {
+      const read = await store.read(key);
+      key = (await store.write(key, read!.data, read!.createdAt))!;
+      return key;
+    };
+  };
+  const plainReadWrite = readWrite(plainStore, plainKey);
+  const revokingReadWrite = readWrite(revoking, revokingKey);
   const fastify = await fastifyCodec();
   const signed = cookieSessionCodec();
   const ironOptions = { password: benchSecret };
@@ -286,6 +312,32 @@ async function cases(): Promise<Case[]> {
       async: true,
       run: () => cached.read(cachedKey),
       check: async () => same('sessionkit', (await cached.read(cachedKey))?.data, data),
+    },
+    {
+      name: 'revocation off: cookieStore read, cached, session with a subject',
+      async: true,
+      run: () => plainStore.read(plainKey),
+      check: async () => same('sessionkit', (await plainStore.read(plainKey))?.data, data),
+    },
+    {
+      name: 'revocation on: the same, list of 100k ids + 10k subjects',
+      async: true,
+      run: () => revoking.read(revokingKey),
+      check: async () => same('sessionkit', (await revoking.read(revokingKey))?.data, data),
+    },
+    {
+      name: 'revocation off: cookieStore read + re-seal, cached, with a subject',
+      async: true,
+      run: plainReadWrite,
+      check: async () =>
+        same('sessionkit', (await plainStore.read(await plainReadWrite()))?.data, data),
+    },
+    {
+      name: 'revocation on: the same, list of 100k ids + 10k subjects',
+      async: true,
+      run: revokingReadWrite,
+      check: async () =>
+        same('sessionkit', (await revoking.read(await revokingReadWrite()))?.data, data),
     },
     {
       name: '@fastify/secure-session encode + decode (libsodium)',
@@ -355,6 +407,14 @@ export async function runSealBench(options: MeasureOptions = {}): Promise<void> 
     `\nGoal: ${ratio <= 1.15 ? 'PASS' : 'FAIL'}  sessionkit uncached write + read ≤ 1.15× the raw reference: ${ratio.toFixed(2)}×`,
   );
   const at = (name: string) => micros[all.findIndex((c) => c.name.startsWith(name))]!;
+  const pairs = all.flatMap((c, i) =>
+    c.name.startsWith('revocation off') ? [[micros[i]!, micros[i + 1]!, c.name] as const] : [],
+  );
+  for (const [off, on, name] of pairs) {
+    console.log(
+      `Revocation check (${name.slice('revocation off: cookieStore '.length)}): +${(on - off).toFixed(2)} µs per request, ${(on / off).toFixed(2)}× the time without`,
+    );
+  }
   const v1 = at('format v1');
   for (const provider of ['sodium-native', 'node:crypto']) {
     const v2 = at(`format v2: JSON + XChaCha20-Poly1305, ${provider}`);

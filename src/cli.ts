@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-import { randomSecret } from './crypto/keys.ts';
+// The `sessionkit` bin: the command in src/cli/ on this process's arguments and streams.
+import { main } from './cli/main.ts';
 
-const usage = `usage: sessionkit secret
-
-  secret   print a fresh random secret (32 bytes from the OS CSPRNG, base64url)
-           for COOKIE_SECRET`;
-
-const [command] = process.argv.slice(2);
-if (command === 'secret') {
-  process.stdout.write(`${randomSecret()}\n`);
-} else {
-  process.stderr.write(`${usage}\n`);
-  process.exitCode = command === undefined || command === '--help' || command === '-h' ? 0 : 2;
-}
+process.exitCode = await main(process.argv.slice(2), {
+  env: process.env,
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  stdin: async () => {
+    let text = '';
+    process.stdin.setEncoding('utf8');
+    for await (const chunk of process.stdin) text += String(chunk);
+    return text;
+  },
+  now: () => Date.now(),
+});

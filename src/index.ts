@@ -6,7 +6,16 @@ export type { SessionEnv, SessionEnvOptions, StoreTimeouts } from './config/env.
 export { cookieValues, parseCookie } from './cookies/parse.ts';
 export { serializeCookie } from './cookies/serialize.ts';
 export { cookieStore, cookieStoreDefaults } from './stores/cookie/cookie-store.ts';
-export type { CookieStore, CookieStoreOptions } from './stores/cookie/cookie-store.ts';
+export type {
+  CookieInspection,
+  CookieStore,
+  CookieStoreOptions,
+  OpenedCookie,
+  UnopenedCookie,
+} from './stores/cookie/cookie-store.ts';
+export type { SealFailure } from './crypto/seal.ts';
+export { memoryRevocations, revocationDefaults } from './session/revocations.ts';
+export type { MemoryRevocationsOptions, Revocations } from './session/revocations.ts';
 export { SessionkitError } from './core/errors.ts';
 export type { SessionkitErrorCode } from './core/errors.ts';
 export { flashHalves, flashKey, wrapFlash } from './session/flash.ts';

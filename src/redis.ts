@@ -7,3 +7,10 @@ export type {
   RedisClient,
 } from './stores/redis/client.ts';
 export type { RedisHealth } from './stores/redis/guard.ts';
+export { redisRevocations, redisRevocationsDefaults } from './stores/redis/revocations.ts';
+export type {
+  RedisRevocations,
+  RedisRevocationsOptions,
+  RevocationsClient,
+  RevocationsHealth,
+} from './stores/redis/revocations.ts';

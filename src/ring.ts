@@ -8,7 +8,12 @@
  * const app = wrapSession({ store: ringCookieStore({ key: process.env.COOKIE_SECRET! }), cookieName: 'myapp' })(handler);
  */
 export { ringCookieStore } from './stores/ring/ring-cookie-store.ts';
-export type { RingCookieStore, RingCookieStoreOptions } from './stores/ring/ring-cookie-store.ts';
+export type {
+  RingCookieStore,
+  RingCookieStoreOptions,
+  RingInspection,
+} from './stores/ring/ring-cookie-store.ts';
+export type { RingFailure } from './stores/ring/ring-seal.ts';
 export { parseEdn } from './stores/ring/edn-read.ts';
 export type { EdnReadOptions } from './stores/ring/edn-read.ts';
 export { stringifyEdn } from './stores/ring/edn-write.ts';

@@ -15,8 +15,8 @@ import {
   wrapFlash,
   wrapSession,
 } from '../../src/index.ts';
-import type { Handler, RequestMap } from '../../src/index.ts';
-import { middlewareOptions, sessionCookieName } from '../shared/env.ts';
+import type { Handler, RequestMap, Revocations } from '../../src/index.ts';
+import { middlewareOptions, revocationList, sessionCookieName } from '../shared/env.ts';
 import type { ExampleEnv, ExampleOptions } from '../shared/env.ts';
 import {
   field,
@@ -25,6 +25,7 @@ import {
   pageCookies,
   say,
   shown,
+  subjectOf,
   themeCookie,
   tooLong,
 } from '../shared/kit.ts';
@@ -33,8 +34,18 @@ export type { ExampleEnv, ExampleOptions } from '../shared/env.ts';
 
 type Route = (request: RequestMap) => ReturnType<Handler>;
 
+/** What the routes need besides the request: the revocation list, when the store uses one. */
+interface RouteContext {
+  sessionCookie: string;
+  /** The store keeps a subject with each session: logins attach the user. */
+  subjects: boolean;
+  revocations: Revocations | undefined;
+}
+
 /** The example's routes, each a Ring-style handler. */
-function routes(sessionCookie: string): Handler {
+function routes({ sessionCookie, subjects, revocations }: RouteContext): Handler {
+  /** The user as the session's subject, for /logout/all, where the store keeps one. */
+  const subject = (user: string) => (subjects ? { sessionSubject: subjectOf(user) } : {});
   const router = FindMyWay<FindMyWay.HTTPVersion.V1>({ maxParamLength: 8192 });
   const routeTable = new Map<FindMyWay.Handler<FindMyWay.HTTPVersion.V1>, Route>();
   const on = (method: 'GET' | 'POST', path: string, route: Route): void => {
@@ -61,6 +72,7 @@ function routes(sessionCookie: string): Handler {
       ...redirect('/', 303),
       session: { ...request.session, user },
       regenerateSession: true,
+      ...subject(user),
       flash: say.welcome(user),
     };
   });
@@ -72,6 +84,7 @@ function routes(sessionCookie: string): Handler {
       ...text(say.login(id)),
       session: { ...request.session, user: id },
       regenerateSession: true,
+      ...subject(id),
     };
   });
   on('GET', '/remove', (request) => {
@@ -79,6 +92,18 @@ function routes(sessionCookie: string): Handler {
     return { ...text(say.removed), session: rest };
   });
   on('GET', '/logout', () => ({ ...text(say.cleared), session: null }));
+  // Log out everywhere: every session of this user, on every server sharing the list.
+  on('POST', '/logout/all', async (request) => {
+    if (revocations === undefined) return text(say.needsCookieStore, 501);
+    const user = request.sessionSubject;
+    if (user === undefined) return text(say.notSignedIn, 403);
+    try {
+      await revocations.revokeSubject(user);
+    } catch {
+      return { ...text('Service Unavailable', 503), headers: { 'retry-after': '5' } };
+    }
+    return { ...text(say.signedOutEverywhere), session: null };
+  });
   on('GET', '/session', (request) => json(shown(request.session ?? {})));
   on('GET', '/session/put', (request) => {
     const k = request.query.get('k');
@@ -118,11 +143,19 @@ function routes(sessionCookie: string): Handler {
  * SESSION_STORE=ring the session and the anti-forgery tokens are shared with a Kit application.
  */
 export function createApp(env: ExampleEnv = process.env, options: ExampleOptions = {}): Handler {
-  const { session, cookies, csrf } = middlewareOptions(env, options);
+  // One revocation list for the store and for /logout/all.
+  const revocations = revocationList(env, options);
+  const { session, cookies, csrf } = middlewareOptions(env, { ...options, revocations });
   return compose(
     wrapCookies(cookies),
     wrapSession(session),
     wrapFlash(),
     wrapCsrf(csrf), // as wrapDefaults() does
-  )(routes(sessionCookieName(session)));
+  )(
+    routes({
+      sessionCookie: sessionCookieName(session),
+      subjects: session.store.subjects === true,
+      revocations,
+    }),
+  );
 }

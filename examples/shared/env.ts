@@ -1,16 +1,22 @@
 // The environment every example reads, in one place: Kit's session variables, the store
 // (SESSION_STORE, and Redis's variables), the address, and the proxy setting. Each host's
 // example imports this; none copies it.
-import { memoryStore, sessionOptionsFromEnv } from '../../src/index.ts';
+import {
+  memoryRevocations,
+  memoryStore,
+  sessionOptionsFromEnv,
+  timeoutDefaults,
+} from '../../src/index.ts';
 import type {
   CookiesOptions,
   CsrfOptions,
   Logger,
+  Revocations,
   SessionEnv,
   SessionEnvOptions,
   SessionOptions,
 } from '../../src/index.ts';
-import { connectRedis } from './redis.ts';
+import { connectRedis, connectRevocations } from './redis.ts';
 import type { RedisEnv } from './redis.ts';
 
 /** The example's environment: Kit's variables, the store's, and where to listen. */
@@ -21,6 +27,11 @@ export interface ExampleEnv extends SessionEnv, RedisEnv {
    * same Redis; see redis.ts).
    */
   SESSION_STORE?: string | undefined;
+  /**
+   * With the cookie store, where revoked sessions are listed: `memory` (the default: this
+   * process) or `redis` (every process on the same Redis, `REDIS_URL`; see redis.ts).
+   */
+  REVOCATION_STORE?: string | undefined;
   /** The port to listen on. @default 3000 */
   PORT?: string | undefined;
   /** The address to listen on, e.g. 127.0.0.1. @default every interface */
@@ -35,21 +46,60 @@ export interface ExampleOptions {
   now?: (() => number) | undefined;
   /** With SESSION_STORE=redis: the store factory of {@link connectStore}. */
   store?: SessionEnvOptions['store'];
+  /** With the cookie store: its revocation list (REVOCATION_STORE=redis: {@link connectStore}'s). */
+  revocations?: Revocations | undefined;
+}
+
+/**
+ * The cookie store's revocation list: the one given, or with REVOCATION_STORE=memory (the
+ * default) a new one for this process; undefined for the other stores, which delete.
+ */
+export function revocationList(
+  env: ExampleEnv,
+  options: ExampleOptions = {},
+): Revocations | undefined {
+  if ((env.SESSION_STORE ?? 'cookie') !== 'cookie') return undefined;
+  const kind = env.REVOCATION_STORE ?? 'memory';
+  if (kind !== 'memory' && kind !== 'redis') {
+    throw new Error(
+      `REVOCATION_STORE is invalid: got ${JSON.stringify(kind)}, expected memory or redis`,
+    );
+  }
+  if (options.revocations !== undefined) return options.revocations;
+  if (kind === 'redis') {
+    throw new Error(
+      'REVOCATION_STORE=redis: pass the list of connectStore(env) as options.revocations',
+    );
+  }
+  // Kept as long as a session lives (sessionOptionsFromEnv checks the variable itself).
+  const absolute = Number(env.SESSION_ABSOLUTE_TIMEOUT);
+  return memoryRevocations({
+    absoluteTimeoutSeconds:
+      Number.isSafeInteger(absolute) && absolute > 0
+        ? absolute
+        : timeoutDefaults.absoluteTimeoutSeconds,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
 }
 
 /** `wrapSession`'s options from the environment (Kit's settings, then the store). */
 export function sessionOptions(env: ExampleEnv, options: ExampleOptions = {}): SessionOptions {
   const { logger, now, store } = options;
-  const fromEnv = (given: SessionEnvOptions['store']): SessionOptions => {
+  const fromEnv = (
+    given: SessionEnvOptions['store'],
+    revocations?: Revocations,
+  ): SessionOptions => {
     const session = sessionOptionsFromEnv(env, {
       ...(logger === undefined ? {} : { logger }),
       ...(now === undefined ? {} : { now }),
       ...(given === undefined ? {} : { store: given }),
+      ...(revocations === undefined ? {} : { revocations }),
     });
     return logger === undefined ? session : { ...session, logger };
   };
   switch (env.SESSION_STORE ?? 'cookie') {
     case 'cookie':
+      return fromEnv(undefined, revocationList(env, options));
     case 'ring':
       return fromEnv(undefined);
     case 'memory':
@@ -94,6 +144,10 @@ export function sessionCookieName(session: SessionOptions): string {
 export async function connectStore(
   env: ExampleEnv,
 ): Promise<{ options: ExampleOptions; close(): Promise<void> }> {
+  if ((env.SESSION_STORE ?? 'cookie') === 'cookie' && env.REVOCATION_STORE === 'redis') {
+    const shared = await connectRevocations(env);
+    return { options: { revocations: shared.revocations }, close: () => shared.close() };
+  }
   if (env.SESSION_STORE !== 'redis') return { options: {}, close: async () => undefined };
   const redis = await connectRedis(env);
   return { options: { store: redis.store }, close: () => redis.close() };

@@ -1,5 +1,6 @@
 // What Kit's example says, written once: every host's example answers these routes with
 // these statuses and bodies, in its own idiom. `routes` is the list the tests walk.
+import { createHash } from 'node:crypto';
 import { ednToJson } from '../../src/ring.ts';
 import type { RequestCookie } from '../../src/index.ts';
 
@@ -37,6 +38,35 @@ export const routes: readonly ExampleRoute[] = [
 ];
 
 /**
+ * Routes of the node:http and Fetch examples (issue 14) that the framework examples do not
+ * serve yet, since their adapters have no way to attach a session's subject: mirror them
+ * there once they do, then move them into {@link routes}. With the cookie store, `GET /logout`
+ * already revokes the session in every example.
+ *
+ * - `POST /logout/all` (with the anti-forgery token): ends every session of the signed-in
+ *   user (`revokeSubject`), answers {@link say}`.signedOutEverywhere`; 403
+ *   `say.notSignedIn` without a subject; 501 `say.needsCookieStore` with another store; 503
+ *   when the revocation list cannot be told.
+ * - Both logins attach the user as the session's subject (`sessionSubject: subjectOf(user)`).
+ */
+export const revocationRoutes: readonly ExampleRoute[] = [
+  {
+    method: 'POST',
+    path: '/logout/all',
+    sample: '/logout/all',
+    form: { from: '/form', fields: {} },
+  },
+];
+
+/**
+ * The subject the examples attach for `user`: an id standing for the user (the example has no
+ * user table), a digest of the name, so that a long name is not sealed twice in the cookie.
+ */
+export function subjectOf(user: string): string {
+  return `user:${createHash('sha256').update(user).digest('base64url').slice(0, 22)}`;
+}
+
+/**
  * The most bytes a user name or a flash message may take, as the session stores it (UTF-8
  * JSON): both travel in the session cookie, which holds 4096 bytes in all. Counted in bytes,
  * not characters: a thousand `€` are 3000 bytes.
@@ -59,6 +89,9 @@ export const say = {
   kRequired: 'k is required',
   put: (k: string) => `Put ${k}`,
   formOk: 'Form OK',
+  signedOutEverywhere: 'Signed out everywhere',
+  notSignedIn: 'Not signed in',
+  needsCookieStore: 'Logging out everywhere needs the cookie store (SESSION_STORE=cookie)',
   cookieSet: 'Cookie set: theme=dark',
   notFound: 'Not Found',
   error: 'Internal Server Error',

@@ -5,6 +5,8 @@ import { RecordingLogger } from '../../test/support/fakes.ts';
 import { secretWeakness, sessionOptionsFromEnv } from './env.ts';
 import { SessionkitError } from '../core/errors.ts';
 import { memoryStore } from '../stores/memory/memory-store.ts';
+import { memoryRevocations } from '../session/revocations.ts';
+import { Clock } from '../../test/support/clock.ts';
 
 /** Key material, as `npx sessionkit secret` prints it: used without stretching or warning. */
 const good = 'CvfsiNAILeWibjCCxCHOVIrMD0ItFIS0vkLpJ6L9sF4';
@@ -330,6 +332,46 @@ describe('sessionOptionsFromEnv', () => {
     const read = await after.store.read(key!);
     assert.deepEqual(read?.data, { user: 'alice' });
     assert.equal(read?.stale, true);
+  });
+});
+
+describe('sessionOptionsFromEnv with revocations', () => {
+  it('L-07: gives the cookie store the list, so a deleted session no longer opens', async () => {
+    const clock = new Clock();
+    const revocations = memoryRevocations({ now: clock.now });
+    const { store } = sessionOptionsFromEnv(
+      { COOKIE_SECRET: good },
+      { revocations, now: clock.now },
+    );
+    const key = (await store.write(undefined, { user: 'alice' }))!;
+    await store.delete(key);
+    assert.equal(await store.read(key), undefined);
+  });
+
+  it('refuses a list with a server-side store or SESSION_STORE=ring, and one kept shorter than SESSION_ABSOLUTE_TIMEOUT', () => {
+    const revocations = memoryRevocations({ absoluteTimeoutSeconds: 86_400 });
+    const refused = (message: RegExp) => (error: unknown) =>
+      error instanceof SessionkitError &&
+      error.code === 'invalid_option' &&
+      message.test(error.message);
+    assert.throws(
+      () => sessionOptionsFromEnv({}, { revocations, store: () => memoryStore() }),
+      refused(/option revocations is invalid: got "a list with options.store"/),
+    );
+    assert.throws(
+      () => sessionOptionsFromEnv({ SESSION_STORE: 'ring' }, { revocations }),
+      refused(/option revocations is invalid/),
+    );
+    assert.throws(
+      () => sessionOptionsFromEnv({ COOKIE_SECRET: good }, { revocations }),
+      refused(/at least absoluteTimeoutSeconds \(604800 s\)/),
+    );
+    assert.ok(
+      sessionOptionsFromEnv(
+        { COOKIE_SECRET: good, SESSION_ABSOLUTE_TIMEOUT: '86400' },
+        { revocations },
+      ),
+    );
   });
 });
 

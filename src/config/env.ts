@@ -9,6 +9,7 @@ import { sessionDefaults } from '../session/defaults.ts';
 import { timeoutDefaults } from '../session/timeouts.ts';
 import type { SessionOptions } from '../session/wrap-session.ts';
 import type { SessionStore } from '../session/store.ts';
+import type { Revocations } from '../session/revocations.ts';
 import type { Logger } from '../core/types.ts';
 import { ringStoreFromEnv, withRingMigration } from './ring-env.ts';
 import type { RingEnvContext } from './ring-env.ts';
@@ -67,6 +68,13 @@ export interface SessionEnvOptions {
    * sessionOptionsFromEnv(process.env, { store: (timeouts) => redisStore({ client, ...timeouts }) })
    */
   store?: ((timeouts: StoreTimeouts) => SessionStore) | undefined;
+  /**
+   * A revocation list for the cookie store (`memoryRevocations()`, or `redisRevocations` from
+   * `sessionkit/redis`): logouts become final and `revokeSubject` logs a user out everywhere.
+   * Refused with `store` and with `SESSION_STORE=ring`, which have no use for it.
+   * @default none
+   */
+  revocations?: Revocations | undefined;
 }
 
 /** The timeouts {@link SessionEnvOptions.store} makes its store with. */
@@ -108,7 +116,7 @@ export function sessionOptionsFromEnv(
   env: SessionEnv = process.env,
   options: SessionEnvOptions = {},
 ): SessionOptions {
-  checkOptions('sessionOptionsFromEnv', options, ['logger', 'now', 'store']);
+  checkOptions('sessionOptionsFromEnv', options, ['logger', 'now', 'store', 'revocations']);
   const logger = loggerOption('sessionOptionsFromEnv', options.logger, consoleLogger, ['warn']);
   const production = isProduction(env.NODE_ENV);
   const cookieName = nonEmpty(env.COOKIE_NAME) ?? defaultName(production);
@@ -143,6 +151,14 @@ export function sessionOptionsFromEnv(
     now: options.now,
     weakness: (secret, minBytes) => secretWeakness(secret, minBytes),
   };
+  if (options.revocations !== undefined && (options.store !== undefined || kind === 'ring')) {
+    throw invalidOption(
+      'sessionOptionsFromEnv',
+      'revocations',
+      options.store !== undefined ? 'a list with options.store' : 'a list with SESSION_STORE=ring',
+      "no list: revocation is for sessionkit's cookie store (a server-side store deletes sessions; Ring's format carries no session id)",
+    );
+  }
   if (options.store !== undefined && kind !== 'ring') {
     // The caller chose the store (SESSION_STORE may name it: memory, redis, …).
     const store = options.store({ idleTimeoutSeconds, absoluteTimeoutSeconds, ...now });
@@ -202,6 +218,7 @@ export function sessionOptionsFromEnv(
     idleTimeoutSeconds,
     absoluteTimeoutSeconds,
     ...now,
+    ...(options.revocations === undefined ? {} : { revocations: options.revocations }),
   });
   return { store: withRingMigration(store, env.RING_COOKIE_SECRET, ring), ...attrs };
 }
@@ -248,7 +265,8 @@ function warnIfStretched(secret: string, variable: string, logger: Pick<Logger, 
   );
 }
 
-function checkedAudience(raw: string | undefined): string {
+/** `SESSION_AUDIENCE`, trimmed and checked ('' when unset). */
+export function checkedAudience(raw: string | undefined): string {
   const audience = raw?.trim() ?? '';
   try {
     return checkAudience(audience, 'sessionOptionsFromEnv');
@@ -268,15 +286,17 @@ function insecure(variable: string, weakness: string): SessionkitError {
 }
 
 /** K-12: a Secure production cookie gets the `__Host-` prefix unless COOKIE_NAME names it. */
-function defaultName(production: boolean): string {
+export function defaultName(production: boolean): string {
   return production ? sessionDefaults.productionCookieName : sessionDefaults.cookieName;
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
+/** `value` unless it is unset or blank. */
+export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
-function seconds(
+/** A timeout variable: a positive whole number of seconds, or undefined when unset. */
+export function seconds(
   env: SessionEnv,
   variable: 'SESSION_IDLE_TIMEOUT' | 'SESSION_ABSOLUTE_TIMEOUT',
 ): number | undefined {

@@ -118,6 +118,11 @@ export interface RequestMap<
   session?: Session | undefined;
   /** Set by `wrapSession`: the store key of the current session, when there is one. */
   sessionKey?: string | undefined;
+  /**
+   * Set by `wrapSession`: the subject attached to the current session with the response's
+   * `sessionSubject` (such as the user id), when there is one. Not part of `session`.
+   */
+  sessionSubject?: string | undefined;
   /** Set by `wrapFlash`: the flash value the previous response set, if any. */
   flash?: Flash | undefined;
   /** Set by `wrapCsrf`: a masked anti-forgery token to put in this response's forms. */
@@ -153,6 +158,14 @@ export interface ResponseMap<
   regenerateSession?: boolean | undefined;
   /** Session cookie attributes for this response only, e.g. a "remember me" `maxAge`. */
   sessionCookieAttrs?: CookieAttrs | undefined;
+  /**
+   * Attaches a subject to the session, such as the signed-in user's id, kept beside the data
+   * (handlers see it as `request.sessionSubject`, never in `session`), so that
+   * `revocations.revokeSubject(subject)` can end every session of that user. Set it at login,
+   * with `regenerateSession: true`; it then stays with the session. `null` removes it. Needs a
+   * store that keeps subjects (`cookieStore`); another store refuses a string here.
+   */
+  sessionSubject?: string | null | undefined;
   /** A value the next request sees as `request.flash` (`null`, `false` and `undefined` set none). */
   flash?: Flash | null | false | undefined;
 }

@@ -44,14 +44,43 @@ export interface Unsealed {
   version: 1 | 2;
 }
 
+/**
+ * Why a value does not open, as {@link Sealer.inspect} says it (for `sessionkit open`; a
+ * request never learns more than "no session"):
+ * - `too-long`: longer than a cookie can be (Z-03);
+ * - `unknown-format`: neither `v2.` nor a value of format v1;
+ * - `unknown-key`: format v2 under a key id none of the secrets has: another secret or
+ *   another audience sealed it;
+ * - `malformed`: the key id is known but the value is cut, re-encoded or not canonical;
+ * - `tampered`: it does not authenticate under the key its id names: changed, or sealed for
+ *   another cookie name;
+ * - `v1-refused`: format v1 while no secret is key material (v1 opens only under those);
+ * - `v1-unopened`: format v1 that none of the secrets opens (another secret, or tampered).
+ */
+export type SealFailure =
+  | 'too-long'
+  | 'unknown-format'
+  | 'unknown-key'
+  | 'malformed'
+  | 'tampered'
+  | 'v1-refused'
+  | 'v1-unopened';
+
 /** Seals and opens strings with the keys derived once from a list of secrets. */
 export interface Sealer {
   /** Encrypts and authenticates `plaintext` in format v2, always with the current secret. */
   seal(plaintext: string): string;
   /** The plaintext of a value this sealer (or one with the same secrets, cookie name and audience) sealed, else undefined. Never throws. */
   unseal(sealed: string): Unsealed | undefined;
+  /**
+   * {@link unseal} saying why a value does not open: the same code, with the reason in place
+   * of undefined. Never throws.
+   */
+  inspect(sealed: string): Unsealed | SealFailure;
   /** The implementation in use: `'sodium-native'` or `'node:crypto'`. */
   readonly provider: AeadProvider['name'];
+  /** The public key id of each secret, in order (the 12 characters after `v2.` in a value). */
+  readonly keyIds: readonly string[];
 }
 
 /** The format version, the first segment of every value (security case C-17). */
@@ -100,6 +129,7 @@ export function createSealer(options: SealerOptions): Sealer {
 
 class XChaChaSealer implements Sealer {
   readonly provider: AeadProvider['name'];
+  readonly keyIds: readonly string[];
   readonly #aead: AeadProvider;
   readonly #current: Entry;
   /** `v2.<current key id>.` */
@@ -144,6 +174,7 @@ class XChaChaSealer implements Sealer {
       this.#byId.set(id, [...(this.#byId.get(id) ?? []), entry]);
       return entry;
     });
+    this.keyIds = Object.freeze(keys.map(({ id }) => id));
     this.#current = entries[0]!;
     this.#prefix = `${version}${keys[0]!.id}.`;
     this.#v1 = createV1Opener(checked, cookieName, purpose);
@@ -166,28 +197,36 @@ class XChaChaSealer implements Sealer {
   }
 
   unseal(sealed: string): Unsealed | undefined {
-    // Z-03: a length cap before any decoding. C-15: a non-string is simply invalid.
-    if (typeof sealed !== 'string' || sealed.length > maxSealedLength) return undefined;
-    // C-17: the version decides the reader; a v2 value is never read as v1 or the reverse.
-    if (sealed.startsWith(version)) return this.#unsealV2(sealed);
-    const old = this.#v1?.unseal(sealed);
-    return old === undefined ? undefined : { ...old, version: 1 };
+    const opened = this.inspect(sealed);
+    return typeof opened === 'string' ? undefined : opened;
   }
 
-  #unsealV2(sealed: string): Unsealed | undefined {
-    if (sealed.charCodeAt(bodyStart - 1) !== 0x2e) return undefined;
+  inspect(sealed: string): Unsealed | SealFailure {
+    // Z-03: a length cap before any decoding. C-15: a non-string is simply invalid.
+    if (typeof sealed !== 'string') return 'unknown-format';
+    if (sealed.length > maxSealedLength) return 'too-long';
+    // C-17: the version decides the reader; a v2 value is never read as v1 or the reverse.
+    if (sealed.startsWith(version)) return this.#unsealV2(sealed);
+    if (!sealed.startsWith('v1.')) return 'unknown-format';
+    if (this.#v1 === undefined) return 'v1-refused';
+    const old = this.#v1.unseal(sealed);
+    return old === undefined ? 'v1-unopened' : { ...old, version: 1 };
+  }
+
+  #unsealV2(sealed: string): Unsealed | SealFailure {
+    if (sealed.charCodeAt(bodyStart - 1) !== 0x2e) return 'unknown-format';
     // C-07: an unknown or garbage key id is a Map miss, never a throw.
     const entries = this.#byId.get(sealed.slice(version.length, bodyStart - 1));
-    if (entries === undefined) return undefined;
+    if (entries === undefined) return 'unknown-key';
     const body = sealed.slice(bodyStart);
     const bytes = Buffer.from(body, 'base64url');
     // C-04: the layout is fixed, so a short tag or a cut value has the wrong length here.
     const padded = bytes.length - nonceBytes - tagBytes;
-    if (padded < paddingBlock || padded % paddingBlock !== 0) return undefined;
+    if (padded < paddingBlock || padded % paddingBlock !== 0) return 'malformed';
     // C-03: Buffer.from skips characters outside the alphabet and accepts `+/=`; the encoder
     // only ever writes the canonical form, so equality also proves the alphabet and the
     // zero trailing bits (RFC 4648 §3.5).
-    if (bytes.toString('base64url') !== body) return undefined;
+    if (bytes.toString('base64url') !== body) return 'malformed';
     const nonce = bytes.subarray(0, nonceBytes);
     const boxed = bytes.subarray(nonceBytes);
     for (const entry of entries) {
@@ -197,9 +236,9 @@ class XChaChaSealer implements Sealer {
       // The padding: zeros after a 0x80, at most one block of it.
       let end = padded - 1;
       while (end > padded - paddingBlock && message[end] === 0) end--;
-      if (message[end] !== 0x80) return undefined;
+      if (message[end] !== 0x80) return 'tampered';
       return { plaintext: message.toString('utf8', 0, end), keyIndex: entry.index, version: 2 };
     }
-    return undefined;
+    return 'tampered';
   }
 }

@@ -85,6 +85,7 @@ function flashResponse(response: ResponseMap, request: WithState): ResponseMap {
       headers: defaultHeader(rest.headers, 'cache-control', 'no-store'),
       session: { [flashKey]: flash },
       regenerateSession: true,
+      sessionSubject: null, // the new session is nobody's
     };
   }
   return { ...rest, session: { ...next, [flashKey]: flash } };

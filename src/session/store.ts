@@ -12,6 +12,12 @@ export interface StoredSession {
    * value was sealed with a previous secret and must be re-sealed with the current one.
    */
   stale: boolean;
+  /**
+   * Whom the session belongs to, when the application attached a subject (such as the user
+   * id) with `sessionSubject` and the store keeps subjects (see {@link SessionStore.subjects}).
+   * Absent otherwise. Kept apart from the data.
+   */
+  subject?: string;
 }
 
 /**
@@ -31,6 +37,13 @@ export interface SessionStore {
   readonly cookieName?: string | undefined;
 
   /**
+   * True when the store keeps a subject with each session (the cookie store): `write`
+   * stores the one it is given and `read` gives it back. `wrapSession` refuses a response's
+   * `sessionSubject` for a store without it, rather than drop it.
+   */
+  readonly subjects?: boolean | undefined;
+
+  /**
    * The session stored under `key`, or `undefined` when there is none: never issued,
    * malformed, tampered with, past its idle or absolute timeout, or deleted.
    */
@@ -46,12 +59,16 @@ export interface SessionStore {
    * A server-side store given a `key` it does not hold (deleted, expired, or never issued)
    * stores nothing and resolves to `undefined`: a request that started before a logout or a
    * regeneration must not bring the old session back (security case Q-02). A stateless
-   * store cannot know, and writes.
+   * store cannot know, and writes (unless it keeps a revocation list, which knows).
+   *
+   * `subject`, for a store that keeps subjects: a string attaches it, `null` removes it,
+   * undefined keeps the one `key` had (none for a new session). Other stores ignore it.
    */
   write(
     key: string | undefined,
     data: SessionData,
     createdAt?: number,
+    subject?: string | null,
   ): Promise<string | undefined>;
 
   /**
@@ -62,7 +79,10 @@ export interface SessionStore {
    */
   touch(key: string): Promise<string | undefined>;
 
-  /** Deletes the session under `key`; a missing key is not an error. */
+  /**
+   * Deletes the session under `key`; a missing key is not an error. A cookie store with a
+   * revocation list revokes it instead, so that no copy of the cookie opens again (L-07).
+   */
   delete(key: string): Promise<void>;
 }
 

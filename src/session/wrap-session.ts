@@ -7,6 +7,7 @@ import { booleanOption, checkOptions, functionOption, loggerOption } from '../co
 import { sessionDefaults } from './defaults.ts';
 import { decodeSessionKey, encodeSessionKey } from './session-key.ts';
 import type { SessionStore, StoredSession } from './store.ts';
+import { subjectProblem } from './revocations.ts';
 import type {
   CookieAttrs,
   JsonValue,
@@ -306,6 +307,7 @@ async function sessionRequest(
   }
   request.session = stored?.data ?? {};
   request.sessionKey = key;
+  request.sessionSubject = stored?.subject;
   request[state] = { stored, hadCookie: values.length > 0, sameSite: settings.sameSite };
   return undefined;
 }
@@ -369,7 +371,10 @@ async function save(
   response: ResponseMap,
   request: WithState,
 ): Promise<string | undefined> {
-  const { session, regenerateSession, sessionCookieAttrs } = response;
+  const { session, regenerateSession, sessionCookieAttrs, sessionSubject } = response;
+  if (sessionSubject !== undefined && sessionSubject !== null) {
+    checkSubject(settings, sessionSubject);
+  }
   if (sessionCookieAttrs !== undefined) {
     checkCookieAttrs('wrapSession', 'response.sessionCookieAttrs', sessionCookieAttrs);
   }
@@ -387,14 +392,25 @@ async function save(
   const { stored, hadCookie } = request[state] ?? { stored: undefined, hadCookie: false };
   let value: string | undefined;
   if (regenerateSession === true && session !== null) {
+    // L-04: the old key is deleted (a cookie store with revocations revokes it); the subject
+    // moves to the new key unless the response names another.
     if (key !== undefined) await attempt('delete', store.delete(key));
+    const subject = sessionSubject !== undefined ? sessionSubject : (stored?.subject ?? null);
     const data = session ?? request.session ?? {};
-    value = checkKey(settings, await attempt('write', store.write(undefined, data)));
+    value = checkKey(
+      settings,
+      await attempt('write', store.write(undefined, data, undefined, subject)),
+    );
   } else if (session === null) {
     if (key !== undefined) await attempt('delete', store.delete(key));
     if (hadCookie) value = '';
-  } else if (session !== undefined) {
-    const written = await attempt('write', store.write(key, session, stored?.createdAt));
+  } else if (session !== undefined || sessionSubject !== undefined) {
+    // A subject alone rewrites the session as it was read, with the subject.
+    const data = session ?? stored?.data ?? {};
+    const written = await attempt(
+      'write',
+      store.write(key, data, stored?.createdAt, sessionSubject),
+    );
     if (written !== key || stored?.stale === true) value = checkKey(settings, written);
   } else if (stored?.stale === true && key !== undefined) {
     value = checkKey(settings, await attempt('touch', store.touch(key)));
@@ -403,6 +419,22 @@ async function save(
     value = checkKey(settings, key);
   }
   return value;
+}
+
+/** A response's `sessionSubject` string: refused where the store would drop it, or malformed. */
+function checkSubject(settings: Settings, subject: unknown): void {
+  if (settings.store.subjects !== true) {
+    throw invalidOption(
+      'wrapSession',
+      'response.sessionSubject',
+      'a subject',
+      'none with a store that keeps no subject (cookieStore keeps subjects; a server-side store ends sessions by deleting them)',
+    );
+  }
+  const problem = subjectProblem(subject);
+  if (problem !== undefined) {
+    throw invalidOption('wrapSession', 'response.sessionSubject', typeof subject, problem);
+  }
 }
 
 /**
@@ -437,14 +469,21 @@ function respond(
   response: ResponseMap,
   value: string | undefined,
 ): ResponseMap {
-  const { session, regenerateSession, sessionCookieAttrs } = response;
+  const { session, regenerateSession, sessionCookieAttrs, sessionSubject } = response;
   let out: ResponseMap = response;
   if (
     session !== undefined ||
     regenerateSession !== undefined ||
-    sessionCookieAttrs !== undefined
+    sessionCookieAttrs !== undefined ||
+    sessionSubject !== undefined
   ) {
-    const { session: _s, regenerateSession: _r, sessionCookieAttrs: _a, ...rest } = response;
+    const {
+      session: _s,
+      regenerateSession: _r,
+      sessionCookieAttrs: _a,
+      sessionSubject: _j,
+      ...rest
+    } = response;
     out = rest;
   }
   if (session === null) {

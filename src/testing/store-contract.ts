@@ -28,6 +28,13 @@ export interface StoreContractOptions {
    */
   stateless?: boolean | undefined;
   /**
+   * For a stateless store made with a revocation list (`cookieStore({ revocations })`):
+   * `delete` revokes, so the replay-window case is replaced by the ones a server-side store
+   * passes (a deleted session reads as nothing; touch and a late write revive nothing).
+   * @default false
+   */
+  revokes?: boolean | undefined;
+  /**
    * Values beyond JSON that the store holds faithfully (an EDN store holds `bigint`): the
    * C-14 case checks that each round-trips instead of expecting it refused.
    * @default []
@@ -304,6 +311,24 @@ export function storeContract(store: StoreContractOptions): void {
         const s = await make(new Clock());
         const key = await create(s, { v: 1 });
         assert.equal(await s.write(key, { v: 2 }), key);
+      });
+    } else if (store.revokes === true) {
+      it('L-07: a copied value reads as undefined once deleted (revoked)', async () => {
+        const s = await make(new Clock());
+        const key = await create(s, { user: 'alice' });
+        const copy = await s.touch(key); // another copy of the same session
+        await s.delete(key);
+        assert.equal(await s.read(key), undefined);
+        assert.equal(await s.read(copy!), undefined);
+      });
+
+      it('Q-04: touch and a late write under a revoked value revive nothing', async () => {
+        const s = await make(new Clock());
+        const key = await create(s, { user: 'alice' });
+        await s.delete(key); // logout by another request
+        assert.equal(await s.touch(key), undefined);
+        assert.equal(await s.write(key, { user: 'alice', visits: 1 }), undefined);
+        assert.equal(await s.read(key), undefined);
       });
     } else {
       it('L-07: a copied value stays readable after delete until its idle or absolute expiry (documented replay window)', async () => {

@@ -51,7 +51,7 @@ void describe('cookieStore', () => {
     const { store: s } = store();
     const data = { user: { id: 1, name: 'Zoë' }, roles: ['admin'], flag: true, none: null };
     const a = await s.write(undefined, data);
-    const b = await s.write(a, data);
+    const b = (await s.write(a, data))!;
     assert.notEqual(a, b);
     assert.deepEqual(await s.read(a), { data, createdAt: t0, stale: false });
     assert.deepEqual(await s.read(b), { data, createdAt: t0, stale: false });
@@ -269,10 +269,10 @@ void describe('cookieStore', () => {
     const { store: s, time } = store({ idleTimeoutSeconds: 600, absoluteTimeoutSeconds: 3600 });
     const first = await s.write(undefined, { user: 1 });
     time.set(t0 + 3000);
-    const session = await s.read(await s.write(first, { user: 1, more: true }, t0));
+    const session = await s.read((await s.write(first, { user: 1, more: true }, t0))!);
     assert.equal(session?.createdAt, t0);
     time.set(t0 + 3600);
-    assert.equal(await s.read(await s.write(first, { user: 1 }, t0)), undefined);
+    assert.equal(await s.read((await s.write(first, { user: 1 }, t0))!), undefined);
   });
 
   void it('C-10: enforces the idle timeout from the sealed last activity', async () => {

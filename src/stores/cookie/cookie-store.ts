@@ -1,94 +1,69 @@
 import { SessionkitError, invalidOption } from '../../core/errors.ts';
-import { parseSessionJson, stringifySession } from '../../session/session-json.ts';
-import type { Secret } from '../../crypto/keys.ts';
 import { isToken } from '../../cookies/serialize.ts';
 import { MAX_COOKIE_BYTES } from '../../core/limits.ts';
 import { checkOptions } from '../../core/options.ts';
 import { createSealer } from '../../crypto/seal.ts';
-import type { ProviderChoice, Sealer, Unsealed } from '../../crypto/seal.ts';
-import type { SessionStore, StoredSession, TimeoutOptions } from '../../session/store.ts';
+import type { SealFailure, Sealer, Unsealed } from '../../crypto/seal.ts';
+import type { Revocations } from '../../session/revocations.ts';
+import { subjectProblem } from '../../session/revocations.ts';
+import { newSessionId } from '../../session/session-id.ts';
+import type { SessionStore, StoredSession } from '../../session/store.ts';
 import { resolveTimeouts, timeoutHints } from '../../session/timeouts.ts';
-import { sessionDefaults } from '../../session/defaults.ts';
 import type { ResolvedTimeouts } from '../../session/timeouts.ts';
 import type { SessionData } from '../../core/types.ts';
+import type { CookieInspection, OpenedCookie } from './inspection.ts';
+import { CachedValue, OpenedCache } from './opened-cache.ts';
+import { checkRevocations, cookieStoreDefaults, cookieStoreOptionNames } from './options.ts';
+import type { CookieStoreOptions } from './options.ts';
+import { parsePayload, stringifyPayload } from './payload.ts';
+import type { Header, Payload } from './payload.ts';
 
-/** Options of {@link cookieStore}. */
-export interface CookieStoreOptions extends TimeoutOptions {
-  /**
-   * The secrets, current first. Each is key material (what `npx sessionkit secret` prints:
-   * the base64url, base64 or hex of 32 or more random bytes; or random bytes), or any other
-   * string of at least 32 bytes, which is then stretched with scrypt once, here (~100 ms).
-   * Placeholders, short and low-entropy secrets throw `insecure_secret` (K-01, K-02). The
-   * first seals; the others are previous secrets that still open, and a value opened with
-   * one of them is re-sealed with the first on the same response (security case C-06).
-   */
-  secrets: readonly Secret[];
-  /**
-   * The deployment these sessions belong to, such as `'shop-production'`: bound into the
-   * keys and the sealed value, so a cookie from another deployment that shares the secret
-   * (staging, another app) never opens here. Never share secrets across environments anyway.
-   * @default '' (none)
-   */
-  audience?: string | undefined;
-  /**
-   * The session cookie's name, sealed into every value as associated data.
-   * @default 'session'
-   */
-  cookieName?: string | undefined;
-  /**
-   * The sliding throttle: a read marks the session stale (the middleware re-seals it with a
-   * new last-activity time) once its last activity is at least this old. 0 re-seals on every
-   * request. Must be smaller than `idleTimeoutSeconds`, so an active user is never logged out.
-   * @default a tenth of idleTimeoutSeconds, rounded down (so 0, a refresh on every request, when the idle timeout is under 10 s)
-   */
-  touchAfterSeconds?: number | undefined;
-  /**
-   * How many opened values to remember, so that the same cookie on the next request skips
-   * decryption (timeouts are still checked and the JSON still parsed on every read). 0 turns
-   * the cache off.
-   * @default 1000
-   */
-  cacheEntries?: number | undefined;
-  /**
-   * Who computes XChaCha20-Poly1305: `'auto'` takes the optional `sodium-native` package when
-   * it is installed (about twice as fast), else node:crypto. Both write identical bytes.
-   * @default 'auto'
-   */
-  provider?: ProviderChoice | undefined;
-}
+export { cookieStoreDefaults } from './options.ts';
+export type { CookieStoreOptions } from './options.ts';
+export type { CookieInspection, OpenedCookie, UnopenedCookie } from './inspection.ts';
 
 /** The cookie store: a {@link SessionStore} whose key is the sealed session itself. */
 export interface CookieStore extends SessionStore {
   readonly cookieName: string;
-  /** Always seals: a stateless store cannot tell a deleted session from a live one. */
-  write(key: string | undefined, data: SessionData, createdAt?: number): Promise<string>;
+  /** It keeps a subject with each session (sealed beside the data). */
+  readonly subjects: true;
+  /**
+   * The public id of each secret, in the order given: a value of format 2 names the one that
+   * sealed it (`v2.<key id>.…`). Ids are derived from the secret and the audience; they tell
+   * nothing about the secret.
+   */
+  readonly keyIds: readonly string[];
+  /**
+   * Seals a new session: always a value. With a `key` it seals a new value of that session
+   * (same id, same subject unless `subject` says otherwise), and resolves to undefined only
+   * when a revocation list says the session was revoked meanwhile (Q-04).
+   */
+  write(
+    key: undefined,
+    data: SessionData,
+    createdAt?: number,
+    subject?: string | null,
+  ): Promise<string>;
+  write(
+    key: string | undefined,
+    data: SessionData,
+    createdAt?: number,
+    subject?: string | null,
+  ): Promise<string | undefined>;
+  /**
+   * What this store makes of a cookie value, for debugging (`sessionkit open`): the session
+   * it holds and why it would or would not be read, or why it does not open. Never throws.
+   */
+  inspect(value: string): CookieInspection;
 }
 
-/** The defaults of {@link cookieStore} besides the timeouts (see `timeoutDefaults`). */
-export const cookieStoreDefaults = Object.freeze({
-  cookieName: sessionDefaults.cookieName,
-  cacheEntries: 1000,
-  audience: '',
-  provider: 'auto',
-});
-
 /**
- * How many values deleted at logout a cookie store remembers, so that a refresh of one of
- * them by a request still in flight is not sent (security case Q-04). A store in another
- * process cannot know; the value then stays usable until its idle or absolute deadline.
+ * How many values deleted at logout a cookie store without a revocation list remembers, so
+ * that a refresh of one of them by a request still in flight is not sent (security case
+ * Q-04). A store in another process cannot know; the value then stays usable until its idle
+ * or absolute deadline. With a revocation list, every process knows.
  */
 const rememberedDeletions = 1000;
-const cookieStoreOptionNames = [
-  'secrets',
-  'audience',
-  'cookieName',
-  'cacheEntries',
-  'idleTimeoutSeconds',
-  'absoluteTimeoutSeconds',
-  'touchAfterSeconds',
-  'provider',
-  'now',
-] as const;
 
 /**
  * Issued-at times may run this far ahead of our clock (another server's); never added to
@@ -104,16 +79,20 @@ const clockSkewSeconds = 60;
  * `Max-Age` (OWASP Session Management Cheat Sheet, "Session Expiration"). A value of format
  * v1 (sessionkit 0.1) still reads, as stale, so the middleware re-seals it as v2.
  *
- * A copied cookie stays valid until its idle or absolute deadline: a stateless store cannot
- * revoke a value, and an older copy brings back older data. Logging out expires the cookie
- * in the browser only; use a server-side store when a stolen cookie must die at logout, and
- * for counters that must never go back (credits, failed attempts).
+ * Every value carries a random session id and, when the application attached one with the
+ * response's `sessionSubject`, a subject (such as the user id). Without `revocations`, a
+ * copied cookie stays valid until its idle or absolute deadline and an older copy brings
+ * back older data. With `revocations`, logging out revokes the session's id, so that no copy
+ * opens again, and `revocations.revokeSubject(userId)` logs a user out everywhere. Counters
+ * that must never go back (credits, failed attempts) belong in a server-side store anyway.
  *
  * @example
+ * const revocations = memoryRevocations();
  * const store = cookieStore({
  *   secrets: [process.env.COOKIE_SECRET!, process.env.PREVIOUS_COOKIE_SECRET!],
  *   cookieName: '__Host-session',
  *   absoluteTimeoutSeconds: 8 * 3600,
+ *   revocations,
  * });
  * const app = wrapSession({ store })(handler);
  */
@@ -121,14 +100,19 @@ export function cookieStore(options: CookieStoreOptions): CookieStore {
   return new SealedCookieStore(options);
 }
 
+type Lapse = 'idle-expired' | 'absolute-expired' | 'from-the-future';
+
 class SealedCookieStore implements CookieStore {
   readonly cookieName: string;
+  readonly subjects = true;
+  readonly keyIds: readonly string[];
   readonly #sealer: Sealer;
   readonly #timeouts: ResolvedTimeouts;
   /** Longest sealed value that still fits `name=value` in a cookie. */
   readonly #maxValueLength: number;
   readonly #cache: OpenedCache;
-  /** Values deleted here lately, oldest first. */
+  readonly #revocations: Revocations | undefined;
+  /** Values deleted here lately, oldest first (without a revocation list). */
   readonly #deleted = new Set<string>();
 
   constructor(options: CookieStoreOptions) {
@@ -150,6 +134,7 @@ class SealedCookieStore implements CookieStore {
       throw invalidOption('cookieStore', 'cacheEntries', cacheEntries, 'a whole number, 0 or more');
     }
     this.#timeouts = resolveTimeouts('cookieStore', options);
+    this.#revocations = checkRevocations(options.revocations, this.#timeouts);
     this.#sealer = createSealer({
       secrets: options.secrets,
       cookieName,
@@ -157,45 +142,93 @@ class SealedCookieStore implements CookieStore {
       provider: options.provider ?? cookieStoreDefaults.provider,
     });
     this.cookieName = cookieName;
+    this.keyIds = this.#sealer.keyIds;
     this.#maxValueLength = MAX_COOKIE_BYTES - cookieName.length - 1;
     this.#cache = new OpenedCache(cacheEntries);
     Object.freeze(this);
   }
 
   read(key: string): Promise<StoredSession | undefined> {
-    return Promise.resolve(this.#read(key));
+    // Rejects only when the revocation list cannot answer: wrapSession's 503.
+    return settle(() => this.#read(key));
   }
 
-  write(_key: string | undefined, data: SessionData, createdAt?: number): Promise<string> {
+  write(
+    key: undefined,
+    data: SessionData,
+    createdAt?: number,
+    subject?: string | null,
+  ): Promise<string>;
+  write(
+    key: string | undefined,
+    data: SessionData,
+    createdAt?: number,
+    subject?: string | null,
+  ): Promise<string | undefined>;
+  write(
+    key: string | undefined,
+    data: SessionData,
+    createdAt?: number,
+    subject?: string | null,
+  ): Promise<string | undefined> {
     return settle(() => {
-      const now = this.#seconds();
-      return this.#seal(data, createdAt ?? now, now);
+      const ms = this.#timeouts.now();
+      const now = Math.floor(ms / 1000);
+      if (subject !== undefined && subject !== null) {
+        const problem = subjectProblem(subject);
+        if (problem !== undefined) throw invalidOption('cookieStore', 'subject', subject, problem);
+      }
+      let id: string | undefined;
+      let kept: string | undefined;
+      if (key !== undefined) {
+        const header = this.#header(key);
+        if (typeof header !== 'string' && this.#lapse(header, now) === undefined) {
+          // Q-04: a request that read the session before its logout cannot seal it again.
+          if (this.#revocations?.isRevoked(header.id, header.subject) === true) return undefined;
+          id = header.id;
+          kept = header.subject;
+        }
+      }
+      const next = subject === undefined ? kept : (subject ?? undefined);
+      // A new session, or a new subject on this one: a new identity.
+      if (id === undefined || next !== kept) id = newSessionId(ms);
+      return this.#seal(data, createdAt ?? now, now, id, next);
     });
   }
 
   touch(key: string): Promise<string | undefined> {
     // Q-04: a request that read the session before a logout must not re-send it refreshed
-    // after the logout expired it. Only this process can tell; writes are not refused
-    // (a stateless store cannot know, see SessionStore.write).
+    // after the logout expired it. Without a revocation list only this process can tell,
+    // and writes are not refused; with one, #read below answers for every process.
     if (this.#deleted.has(key)) return Promise.resolve(undefined);
     // Re-seals the authenticated copy (a cache hit), never the object a handler may have
     // changed in place: touching moves the deadline and nothing else (Q-03).
     return settle(() => {
       const session = this.#read(key);
-      return session === undefined
-        ? undefined
-        : this.#seal(session.data, session.createdAt, this.#seconds());
+      const header = this.#header(key);
+      if (session === undefined || typeof header === 'string') return undefined;
+      return this.#seal(
+        session.data,
+        session.createdAt,
+        this.#seconds(),
+        header.id,
+        header.subject,
+      );
     });
   }
 
   /**
-   * Nothing to delete on the server: the middleware expires the cookie. The value is
-   * forgotten by the cache and remembered as deleted, so that this process does not refresh
-   * it afterwards (Q-04).
+   * With a revocation list, the session's id is revoked until its absolute expiry, so that
+   * no copy of the cookie opens again (L-07). Without one there is nothing to delete on the
+   * server: the middleware expires the cookie, a copy of it still opens, and this process
+   * only remembers the value so as not to refresh it afterwards (Q-04).
    */
   delete(key: string): Promise<void> {
-    if (typeof key === 'string') {
-      this.#cache.delete(key);
+    if (typeof key !== 'string') return Promise.resolve();
+    const revocations = this.#revocations;
+    const header = revocations === undefined ? undefined : this.#header(key);
+    this.#cache.delete(key);
+    if (revocations === undefined) {
       this.#deleted.add(key);
       if (this.#deleted.size > rememberedDeletions) {
         for (const oldest of this.#deleted) {
@@ -203,51 +236,122 @@ class SealedCookieStore implements CookieStore {
           break;
         }
       }
+      return Promise.resolve();
     }
-    return Promise.resolve();
+    if (header === undefined || typeof header === 'string') return Promise.resolve();
+    const until = header.createdAt + this.#timeouts.absoluteTimeoutSeconds;
+    if (until <= this.#seconds()) return Promise.resolve(); // past its absolute expiry already
+    return new Promise<void>((resolve) => resolve(revocations.revoke(header.id, until)));
+  }
+
+  inspect(value: string): CookieInspection {
+    const keyId =
+      typeof value === 'string' && value.startsWith('v2.') && value.charAt(15) === '.'
+        ? value.slice(3, 15)
+        : undefined;
+    const opened = this.#open(value);
+    if (typeof opened === 'string') return { opened: false, reason: opened, keyId };
+    const payload = parsePayload(opened.plaintext, value);
+    if (payload === undefined) return { opened: false, reason: 'not-a-session', keyId };
+    const { idleTimeoutSeconds, absoluteTimeoutSeconds } = this.#timeouts;
+    let state: OpenedCookie['state'] = this.#lapse(payload, this.#seconds()) ?? 'valid';
+    if (state === 'valid' && this.#revocations !== undefined) {
+      try {
+        if (this.#revocations.isRevoked(payload.id, payload.subject)) state = 'revoked';
+      } catch {
+        state = 'revocations-unavailable';
+      }
+    }
+    return {
+      opened: true,
+      format: opened.version,
+      keyIndex: opened.keyIndex,
+      keyId: opened.version === 2 ? keyId : undefined,
+      id: payload.id,
+      legacyId: payload.legacyId,
+      subject: payload.subject,
+      createdAt: payload.createdAt,
+      activeAt: payload.activeAt,
+      idleDeadline: payload.activeAt + idleTimeoutSeconds,
+      absoluteDeadline: payload.createdAt + absoluteTimeoutSeconds,
+      data: payload.data,
+      state,
+    };
   }
 
   #seconds(): number {
     return Math.floor(this.#timeouts.now() / 1000);
   }
 
+  /** Why a session with these times does not read at `now`, or undefined when it does. */
+  #lapse(header: Header, now: number): Lapse | undefined {
+    const { createdAt, activeAt } = header;
+    if (createdAt > now + clockSkewSeconds || activeAt > now + clockSkewSeconds) {
+      return 'from-the-future';
+    }
+    // OWASP SM "Idle Timeout" and "Absolute Timeout", enforced server-side (C-09, C-10).
+    if (now - activeAt >= this.#timeouts.idleTimeoutSeconds) return 'idle-expired';
+    if (now - createdAt >= this.#timeouts.absoluteTimeoutSeconds) return 'absolute-expired';
+    return undefined;
+  }
+
   #read(key: string): StoredSession | undefined {
     const opened = this.#open(key);
-    if (opened === undefined) return undefined;
-    let payload: unknown;
-    try {
-      payload = parseSessionJson(opened.plaintext); // drops __proto__, constructor, prototype (C-13)
-    } catch {
-      return undefined;
+    if (typeof opened === 'string') return undefined;
+    const payload = parsePayload(opened.plaintext, key);
+    if (payload === undefined) return undefined;
+    if (opened instanceof CachedValue && opened.header === undefined) {
+      opened.header = headerOf(payload);
     }
-    if (typeof payload !== 'object' || payload === null) return undefined;
-    const { c, a, d } = payload as { c?: unknown; a?: unknown; d?: unknown };
-    if (typeof c !== 'number' || typeof a !== 'number' || !Number.isFinite(c + a)) return undefined;
-    if (typeof d !== 'object' || d === null || Array.isArray(d)) return undefined;
     const now = this.#seconds();
-    const { idleTimeoutSeconds, absoluteTimeoutSeconds, touchAfterSeconds } = this.#timeouts;
-    if (c > now + clockSkewSeconds || a > now + clockSkewSeconds) return undefined;
-    // OWASP SM "Idle Timeout" and "Absolute Timeout", enforced server-side (C-09, C-10).
-    if (now - a >= idleTimeoutSeconds || now - c >= absoluteTimeoutSeconds) return undefined;
-    return {
-      data: d as SessionData,
-      createdAt: c,
-      // C-06: a previous secret, or format v1: re-sealed (as v2, with the current secret).
-      stale: opened.keyIndex > 0 || opened.version !== 2 || now - a >= touchAfterSeconds,
+    if (this.#lapse(payload, now) !== undefined) return undefined;
+    // L-07, L-13: revoked by a logout, or with every session of its subject.
+    if (this.#revocations?.isRevoked(payload.id, payload.subject) === true) return undefined;
+    const session: StoredSession = {
+      data: payload.data,
+      createdAt: payload.createdAt,
+      // C-06: a previous secret, or format v1: re-sealed (as v2, with the current secret);
+      // a value without an id is re-sealed with one.
+      stale:
+        opened.keyIndex > 0 ||
+        opened.version !== 2 ||
+        payload.legacyId ||
+        now - payload.activeAt >= this.#timeouts.touchAfterSeconds,
     };
+    if (payload.subject !== undefined) session.subject = payload.subject;
+    return session;
   }
 
-  /** Unseals `key`, or takes its plaintext from the cache; only authentic values are cached. */
-  #open(key: string): Unsealed | undefined {
-    if (typeof key !== 'string' || key.length > this.#maxValueLength) return undefined;
+  /** The header of `key`'s payload (from the cache when a read parsed it), or why there is none. */
+  #header(key: string): Header | SealFailure | 'not-a-session' {
+    const opened = this.#open(key);
+    if (typeof opened === 'string') return opened;
+    if (opened instanceof CachedValue && opened.header !== undefined) return opened.header;
+    const payload = parsePayload(opened.plaintext, key);
+    if (payload === undefined) return 'not-a-session';
+    const header = headerOf(payload);
+    if (opened instanceof CachedValue) opened.header = header;
+    return header;
+  }
+
+  /** Unseals `key`, or takes it from the cache; only authentic values are cached. */
+  #open(key: string): CachedValue | Unsealed | SealFailure {
+    if (typeof key !== 'string') return 'unknown-format';
+    if (key.length > this.#maxValueLength) return 'too-long';
     const cached = this.#cache.get(key);
     if (cached !== undefined) return cached;
-    const opened = this.#sealer.unseal(key);
-    if (opened !== undefined) this.#cache.set(key, opened);
-    return opened;
+    const opened = this.#sealer.inspect(key);
+    if (typeof opened === 'string') return opened;
+    return this.#cache.set(key, opened) ?? opened;
   }
 
-  #seal(data: SessionData, createdAt: number, now: number): string {
+  #seal(
+    data: SessionData,
+    createdAt: number,
+    now: number,
+    id: string,
+    subject: string | undefined,
+  ): string {
     if (typeof createdAt !== 'number' || !Number.isFinite(createdAt)) {
       throw invalidOption(
         'cookieStore',
@@ -256,7 +360,7 @@ class SealedCookieStore implements CookieStore {
         'a finite number of epoch seconds',
       );
     }
-    const plaintext = `{"c":${createdAt},"a":${now},"d":${stringifySession(data)}}`;
+    const plaintext = stringifyPayload(createdAt, now, id, subject, data);
     const sealed = this.#sealer.seal(plaintext);
     if (sealed.length > this.#maxValueLength) {
       // Z-01: sizes only, never contents (RFC 6265 §6.1: user agents keep 4096 bytes per cookie).
@@ -265,78 +369,16 @@ class SealedCookieStore implements CookieStore {
         `cookieStore: the session cookie would be ${this.cookieName.length + 1 + sealed.length} bytes, over the ${MAX_COOKIE_BYTES}-byte limit of a cookie; store less in the session (it holds ${plaintext.length} characters of JSON before encryption) or use a server-side store such as memoryStore`,
       );
     }
-    this.#cache.set(sealed, { plaintext, keyIndex: 0, version: 2 });
+    const header: Header = { createdAt, activeAt: now, id, subject, legacyId: false };
+    this.#cache.set(sealed, { plaintext, keyIndex: 0, version: 2 }, header);
     return sealed;
   }
 }
 
-/** An opened value as the cache keeps it: the whole sealed value and what it opened to. */
-class CachedValue implements Unsealed {
-  constructor(
-    readonly sealed: string,
-    readonly tail: string,
-    readonly plaintext: string,
-    readonly keyIndex: number,
-    readonly version: 1 | 2,
-    /** Its place in the ring, so that a delete can drop it from memory at once. */
-    readonly slot: number,
-  ) {}
+/** The header of a payload, without its data (what the cache keeps). */
+function headerOf({ createdAt, activeAt, id, subject, legacyId }: Payload): Header {
+  return { createdAt, activeAt, id, subject, legacyId };
 }
-
-/** What a deleted entry's ring slot holds: nothing of the session stays in memory. */
-const vacant = new CachedValue('', '', '', 0, 2, -1);
-
-/** The last 22 base64url characters of a sealed value: its 16-byte tag, near enough. */
-function tagOf(sealed: string): string {
-  return sealed.slice(-22);
-}
-
-/**
- * A bounded cache of opened values, evicted oldest first. It is found by the value's tag and
- * then compared in full: hashing a whole ~350-character value, a fresh string on every
- * request, made each Map lookup cost about 0.4 µs.
- */
-class OpenedCache {
-  readonly #capacity: number;
-  readonly #byTag = new Map<string, CachedValue>();
-  /** Every entry set, oldest at `#next` once full; one that was replaced or deleted evicts nothing. */
-  readonly #ring: CachedValue[] = [];
-  #next = 0;
-
-  constructor(capacity: number) {
-    this.#capacity = capacity;
-  }
-
-  get(sealed: string): Unsealed | undefined {
-    const cached = this.#byTag.get(tagOf(sealed));
-    return cached !== undefined && cached.sealed === sealed ? cached : undefined;
-  }
-
-  set(sealed: string, { plaintext, keyIndex, version }: Unsealed): void {
-    if (this.#capacity === 0) return;
-    const full = this.#ring.length === this.#capacity;
-    const slot = full ? this.#next : this.#ring.length;
-    const cached = new CachedValue(sealed, tagOf(sealed), plaintext, keyIndex, version, slot);
-    if (full) {
-      const oldest = this.#ring[slot]!;
-      if (this.#byTag.get(oldest.tail) === oldest) this.#byTag.delete(oldest.tail);
-      this.#ring[slot] = cached;
-      this.#next = (slot + 1) % this.#capacity;
-    } else {
-      this.#ring.push(cached);
-    }
-    this.#byTag.set(cached.tail, cached);
-  }
-
-  /** Forgets `sealed` entirely: the Map entry and the ring slot (logout). */
-  delete(sealed: string): void {
-    const cached = this.#byTag.get(tagOf(sealed));
-    if (cached === undefined || cached.sealed !== sealed) return;
-    this.#byTag.delete(cached.tail);
-    if (this.#ring[cached.slot] === cached) this.#ring[cached.slot] = vacant;
-  }
-}
-
 /** Runs `work` now, synchronously, and gives its result or its throw as a promise. */
 function settle<T>(work: () => T): Promise<T> {
   return new Promise<T>((resolve) => resolve(work()));

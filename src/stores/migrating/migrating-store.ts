@@ -42,6 +42,7 @@ export function migratingStore(options: MigratingStoreOptions): SessionStore {
   const { store, legacy } = options;
   return Object.freeze({
     cookieName: store.cookieName,
+    subjects: store.subjects,
 
     async read(key: string): Promise<StoredSession | undefined> {
       const current = await store.read(key);
@@ -54,13 +55,14 @@ export function migratingStore(options: MigratingStoreOptions): SessionStore {
       key: string | undefined,
       data: SessionData,
       createdAt?: number,
+      subject?: string | null,
     ): Promise<string | undefined> {
-      const written = await store.write(key, data, createdAt);
+      const written = await store.write(key, data, createdAt, subject);
       if (written !== undefined || key === undefined) return written;
       // A server-side store refuses a key it never issued; a legacy key gets a new one.
       return (await legacy.read(key)) === undefined
         ? undefined
-        : store.write(undefined, data, createdAt);
+        : store.write(undefined, data, createdAt, subject);
     },
 
     async touch(key: string): Promise<string | undefined> {

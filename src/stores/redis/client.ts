@@ -59,21 +59,24 @@ const how = {
  * Recognises the client, checks that commands will not wait in an offline queue while Redis
  * is unreachable, and returns one function that sends a command through it.
  */
-export function commandSender(client: unknown): { kind: ClientKind; send: Send } {
+export function commandSender(
+  client: unknown,
+  what = 'redisStore',
+): { kind: ClientKind; send: Send } {
   if (typeof client !== 'object' || client === null) {
-    throw invalidOption('redisStore', 'client', client, expected);
+    throw invalidOption(what, 'client', client, expected);
   }
   const c = client as Record<string, unknown>;
   if (typeof c.call === 'function' && typeof c.isCluster === 'boolean') {
     const io = client as IoredisClient;
     const kind: ClientKind = io.isCluster ? 'ioredis Cluster' : 'ioredis';
-    if (io.options?.enableOfflineQueue !== false) throw offlineQueue(kind);
+    if (io.options?.enableOfflineQueue !== false) throw offlineQueue(kind, what);
     const { scaleReads } = io.options as { scaleReads?: unknown };
     if (io.isCluster && scaleReads !== undefined && scaleReads !== 'master') {
       // A replica lags its master: a session written a moment ago could read as gone.
       throw new SessionkitError(
         'invalid_option',
-        `redisStore: option client is invalid: got an ioredis Cluster with scaleReads ${describe(scaleReads)}, expected one that reads from masters (scaleReads: 'master', the default)`,
+        `${what}: option client is invalid: got an ioredis Cluster with scaleReads ${describe(scaleReads)}, expected one that reads from masters (scaleReads: 'master', the default)`,
       );
     }
     return { kind, send: (_key, args) => io.call(args[0]!, args.slice(1)) };
@@ -81,7 +84,9 @@ export function commandSender(client: unknown): { kind: ClientKind; send: Send }
   if (typeof c.sendCommand === 'function' && Array.isArray(c.masters)) {
     const cluster = client as NodeRedisCluster;
     const options = c._options as { defaults?: { disableOfflineQueue?: boolean } } | undefined;
-    if (options?.defaults?.disableOfflineQueue !== true) throw offlineQueue('node-redis cluster');
+    if (options?.defaults?.disableOfflineQueue !== true) {
+      throw offlineQueue('node-redis cluster', what);
+    }
     return {
       kind: 'node-redis cluster',
       send: (key, args) => cluster.sendCommand(key, false, args),
@@ -89,18 +94,18 @@ export function commandSender(client: unknown): { kind: ClientKind; send: Send }
   }
   if (typeof c.sendCommand === 'function' && typeof c.options === 'object') {
     const node = client as NodeRedisClient;
-    if (node.options?.disableOfflineQueue !== true) throw offlineQueue('node-redis');
+    if (node.options?.disableOfflineQueue !== true) throw offlineQueue('node-redis', what);
     return { kind: 'node-redis', send: (_key, args) => node.sendCommand(args) };
   }
-  throw invalidOption('redisStore', 'client', client, expected);
+  throw invalidOption(what, 'client', client, expected);
 }
 
 const expected =
   'a node-redis v5 client or cluster (createClient, createCluster from `redis`) or an ioredis v5 Redis or Cluster';
 
-function offlineQueue(kind: ClientKind): SessionkitError {
+function offlineQueue(kind: ClientKind, what: string): SessionkitError {
   return new SessionkitError(
     'invalid_option',
-    `redisStore: option client is invalid: got ${kind.startsWith('io') ? 'an' : 'a'} ${kind} client with its offline queue on, expected one whose commands fail at once while Redis is unreachable instead of queueing: ${how[kind]}`,
+    `${what}: option client is invalid: got ${kind.startsWith('io') ? 'an' : 'a'} ${kind} client with its offline queue on, expected one whose commands fail at once while Redis is unreachable instead of queueing: ${how[kind]}`,
   );
 }

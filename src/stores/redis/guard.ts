@@ -34,6 +34,8 @@ export class Guard {
   readonly #timeoutMs: number;
   readonly #logger: Pick<Logger, 'warn' | 'error'>;
   readonly #kind: ClientKind;
+  /** Who sends, in messages: `redisStore` or `redisRevocations`. */
+  readonly #label: string;
   /** `performance.now()` until which commands fail fast; 0 when commands go through. */
   #openUntil = 0;
   #probing = false;
@@ -44,7 +46,9 @@ export class Guard {
     kind: ClientKind,
     timeoutMs: number,
     logger: Pick<Logger, 'warn' | 'error'>,
+    label = 'redisStore',
   ) {
+    this.#label = label;
     this.#send = send;
     this.#kind = kind;
     this.#timeoutMs = timeoutMs;
@@ -61,6 +65,7 @@ export class Guard {
     if (this.#openUntil !== 0) {
       if (this.#probing || performance.now() < this.#openUntil) {
         const error = storeError(
+          this.#label,
           `${args[0]} not sent: Redis has not answered a command within ${this.#timeoutMs} ms since ${new Date(this.#health.failingSince ?? Date.now()).toISOString()}; the store fails fast and retries one command every ${this.#timeoutMs} ms`,
         );
         this.#failed(error);
@@ -75,6 +80,7 @@ export class Guard {
         if (probe) this.#probing = false;
         this.#openUntil = performance.now() + this.#timeoutMs;
         const error = storeError(
+          this.#label,
           `${args[0]} got no answer from Redis within ${this.#timeoutMs} ms`,
         );
         this.#failed(error);
@@ -103,7 +109,7 @@ export class Guard {
           // An error reply such as WRONGTYPE is an answer: Redis is up. LOADING, BUSY,
           // CLUSTERDOWN and the like say it cannot serve.
           const code = replyCode(cause);
-          const error = storeError(`${args[0]} failed: ${messageOf(cause)}`, cause);
+          const error = storeError(this.#label, `${args[0]} failed: ${messageOf(cause)}`, cause);
           if (code !== undefined && !unavailable.has(code)) this.#answered();
           else this.#failed(error);
           reject(error);
@@ -119,7 +125,7 @@ export class Guard {
     this.#health = healthy;
     const seconds = ((Date.now() - (was.failingSince ?? Date.now())) / 1000).toFixed(1);
     this.#logger.warn(
-      `sessionkit: redisStore: Redis answers again after ${seconds} s (${was.failures} commands failed meanwhile)`,
+      `sessionkit: ${this.#label}: Redis answers again after ${seconds} s (${was.failures} commands failed meanwhile)`,
     );
   }
 
@@ -133,7 +139,7 @@ export class Guard {
     };
     if (was.ok) {
       this.#logger.error(
-        `sessionkit: redisStore: Redis (${this.#kind}) is failing; requests that need a session get the store-error response (503) until it answers`,
+        `sessionkit: ${this.#label}: Redis (${this.#kind}) is failing; requests that need a session get the store-error response (503) until it answers`,
         error,
       );
     }
@@ -141,8 +147,8 @@ export class Guard {
 }
 
 /** A failure of the store's Redis, as `wrapSession` receives it (its store-error path). */
-function storeError(message: string, cause?: unknown): Error {
-  const error = new Error(`redisStore: ${message}`, cause === undefined ? undefined : { cause });
+function storeError(label: string, message: string, cause?: unknown): Error {
+  const error = new Error(`${label}: ${message}`, cause === undefined ? undefined : { cause });
   error.name = 'RedisStoreError';
   return error;
 }

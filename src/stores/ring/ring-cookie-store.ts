@@ -8,7 +8,8 @@ import { ednToJson } from './edn-json.ts';
 import { parseEdn } from './edn-read.ts';
 import { stringifyEdn } from './edn-write.ts';
 import { encodeSessionKey } from '../../session/session-key.ts';
-import { ringKey, sealRing, unsealRing } from './ring-seal.ts';
+import { openRing, ringKey, sealRing } from './ring-seal.ts';
+import type { RingFailure } from './ring-seal.ts';
 
 /** Options of {@link ringCookieStore}. */
 export interface RingCookieStoreOptions extends TimeoutOptions {
@@ -50,7 +51,31 @@ export interface RingCookieStore extends SessionStore {
     data: Record<string, unknown>,
     createdAt?: number,
   ): Promise<string>;
+  /**
+   * What this store makes of a cookie value, for debugging (`sessionkit open`): the session
+   * and whether a request would read it, or why it does not open. Never throws.
+   */
+  inspect(value: string): RingInspection;
 }
+
+/**
+ * {@link RingCookieStore.inspect}'s answer. Times are epoch seconds; a value Kit sealed has
+ * none (`bare`), and reads as a session that starts now. `data` is the EDN map as `parseEdn`
+ * gives it. Reasons: `too-long`, `not-a-session` (authentic, but not an EDN map), and those of
+ * `RingFailure`.
+ */
+export type RingInspection =
+  | {
+      readonly opened: true;
+      readonly bare: boolean;
+      readonly createdAt: number;
+      readonly activeAt: number;
+      readonly idleDeadline: number;
+      readonly absoluteDeadline: number;
+      readonly data: Record<string, unknown>;
+      readonly state: 'valid' | 'idle-expired' | 'absolute-expired' | 'from-the-future';
+    }
+  | { readonly opened: false; readonly reason: RingFailure | 'too-long' | 'not-a-session' };
 
 /** The map keys where the store keeps its times, in epoch seconds. Kit ignores them. */
 export const ringTimeKeys = Object.freeze({
@@ -134,17 +159,11 @@ class SealedRingStore implements RingCookieStore {
 
   read(key: string): Promise<StoredSession | undefined> {
     const opened = this.#open(key);
-    if (opened === undefined) return Promise.resolve(undefined);
-    const { idleTimeoutSeconds, absoluteTimeoutSeconds, touchAfterSeconds } = this.#timeouts;
+    if (typeof opened === 'string') return Promise.resolve(undefined);
     const now = this.#seconds();
     const { map, createdAt, activeAt, bare } = opened;
-    if (createdAt > now + clockSkewSeconds || activeAt > now + clockSkewSeconds) {
-      return Promise.resolve(undefined);
-    }
-    // OWASP SM "Idle Timeout" and "Absolute Timeout", enforced server-side (C-09, C-10).
-    if (now - activeAt >= idleTimeoutSeconds || now - createdAt >= absoluteTimeoutSeconds) {
-      return Promise.resolve(undefined);
-    }
+    if (this.#lapse(opened, now) !== undefined) return Promise.resolve(undefined);
+    const { touchAfterSeconds } = this.#timeouts;
     return Promise.resolve({
       data: (this.#json ? ednToJson(map) : map) as SessionData,
       createdAt,
@@ -167,14 +186,9 @@ class SealedRingStore implements RingCookieStore {
     // Re-seals what the seal holds, never what a handler may have changed in place (Q-03).
     return settle(() => {
       const opened = this.#open(key);
-      if (opened === undefined) return undefined;
+      if (typeof opened === 'string') return undefined;
       const now = this.#seconds();
-      if (
-        now - opened.activeAt >= this.#timeouts.idleTimeoutSeconds ||
-        now - opened.createdAt >= this.#timeouts.absoluteTimeoutSeconds
-      ) {
-        return undefined;
-      }
+      if (this.#lapse(opened, now) !== undefined) return undefined;
       return this.#seal(opened.map, opened.createdAt, now);
     });
   }
@@ -184,20 +198,52 @@ class SealedRingStore implements RingCookieStore {
     return Promise.resolve();
   }
 
+  inspect(value: string): RingInspection {
+    const opened = this.#open(value);
+    if (typeof opened === 'string') return { opened: false, reason: opened };
+    const { map, createdAt, activeAt, bare } = opened;
+    const { idleTimeoutSeconds, absoluteTimeoutSeconds } = this.#timeouts;
+    return {
+      opened: true,
+      bare,
+      createdAt,
+      activeAt,
+      idleDeadline: activeAt + idleTimeoutSeconds,
+      absoluteDeadline: createdAt + absoluteTimeoutSeconds,
+      data: map,
+      state: this.#lapse(opened, this.#seconds()) ?? 'valid',
+    };
+  }
+
   #seconds(): number {
     return Math.floor(this.#timeouts.now() / 1000);
   }
 
-  /** The authentic map and times of a cookie value, or undefined for anything else. */
-  #open(key: string): Opened | undefined {
-    if (typeof key !== 'string' || key.length > ringMaxValueLength) return undefined;
-    const plaintext = unsealRing(this.#key, key);
-    if (plaintext === undefined) return undefined;
+  /** Why a session with these times does not read at `now`, or undefined when it does. */
+  #lapse(
+    { createdAt, activeAt }: Opened,
+    now: number,
+  ): 'idle-expired' | 'absolute-expired' | 'from-the-future' | undefined {
+    if (createdAt > now + clockSkewSeconds || activeAt > now + clockSkewSeconds) {
+      return 'from-the-future';
+    }
+    // OWASP SM "Idle Timeout" and "Absolute Timeout", enforced server-side (C-09, C-10).
+    if (now - activeAt >= this.#timeouts.idleTimeoutSeconds) return 'idle-expired';
+    if (now - createdAt >= this.#timeouts.absoluteTimeoutSeconds) return 'absolute-expired';
+    return undefined;
+  }
+
+  /** The authentic map and times of a cookie value, or why there are none. */
+  #open(key: string): Opened | RingFailure | 'too-long' | 'not-a-session' {
+    if (typeof key !== 'string') return 'malformed';
+    if (key.length > ringMaxValueLength) return 'too-long';
+    const opened = openRing(this.#key, key);
+    if (!opened.ok) return opened.reason;
     let map: unknown;
     try {
-      map = parseEdn(plaintext);
+      map = parseEdn(opened.plaintext);
     } catch {
-      return undefined; // unreadable EDN or an unknown tag: Ring's 500, no session here
+      return 'not-a-session'; // unreadable EDN or an unknown tag: Ring's 500, no session here
     }
     // nil is no session in Ring; any other non-map breaks Ring's flash: no session either.
     if (
@@ -205,7 +251,7 @@ class SealedRingStore implements RingCookieStore {
       map === null ||
       Object.getPrototypeOf(map) !== Object.prototype
     ) {
-      return undefined;
+      return 'not-a-session';
     }
     const record = map as Record<string, unknown>;
     const { [ringTimeKeys.created]: created, [ringTimeKeys.active]: active, ...rest } = record;
@@ -213,7 +259,7 @@ class SealedRingStore implements RingCookieStore {
       const now = this.#seconds();
       return { map: record, createdAt: now, activeAt: now, bare: true };
     }
-    if (!Number.isSafeInteger(created) || !Number.isSafeInteger(active)) return undefined;
+    if (!Number.isSafeInteger(created) || !Number.isSafeInteger(active)) return 'not-a-session';
     return { map: rest, createdAt: created as number, activeAt: active as number, bare: false };
   }
 

@@ -58,31 +58,49 @@ function decodeBase64(s: string): Buffer | undefined {
 }
 
 /**
+ * Why a Ring value does not open (for `sessionkit open`; a request learns nothing): `malformed`
+ * (not `base64--base64`, or a MAC of the wrong length), `tampered` (the MAC does not match:
+ * changed, or sealed under another key), `bad-padding` (a valid MAC over a body that does not
+ * decrypt: made with the key, but not by Ring).
+ */
+export type RingFailure = 'malformed' | 'tampered' | 'bad-padding';
+
+/**
  * The plaintext of a Ring cookie value (already form-decoded), or undefined. The MAC is
  * checked, in constant time, before anything is decrypted (security cases C-15, C-18): the
  * failures that follow (bad padding, bad length) are reachable only with the key, and all
  * failures return the same undefined.
  */
 export function unsealRing(key: Buffer, value: string): string | undefined {
+  const opened = openRing(key, value);
+  return opened.ok ? opened.plaintext : undefined;
+}
+
+/** {@link unsealRing}, saying why a value does not open. */
+export function openRing(
+  key: Buffer,
+  value: string,
+): { ok: true; plaintext: string } | { ok: false; reason: RingFailure } {
   // Java's String.split("--"): trailing empty parts dropped, parts after the second ignored.
   const parts = value.split('--');
   while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
   const data = parts[0]!;
   const mac = parts[1];
-  if (mac === undefined || mac.length !== 44) return undefined;
+  if (mac === undefined || mac.length !== 44) return { ok: false, reason: 'malformed' };
   const blob = decodeBase64(data);
-  if (blob === undefined) return undefined;
+  if (blob === undefined) return { ok: false, reason: 'malformed' };
   const expected = createHmac('sha256', key).update(blob).digest('base64');
   // The MAC compares as text, as Ring's does: only the canonical padded form matches.
   if (!timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(mac, 'latin1'))) {
-    return undefined;
+    return { ok: false, reason: 'tampered' };
   }
-  if (blob.length < 32 || blob.length % 16 !== 0) return undefined;
+  if (blob.length < 32 || blob.length % 16 !== 0) return { ok: false, reason: 'bad-padding' };
   try {
     const decipher = createDecipheriv('aes-128-cbc', key, blob.subarray(0, 16));
-    return Buffer.concat([decipher.update(blob.subarray(16)), decipher.final()]).toString('utf8');
+    const plain = Buffer.concat([decipher.update(blob.subarray(16)), decipher.final()]);
+    return { ok: true, plaintext: plain.toString('utf8') };
   } catch {
-    return undefined; // bad padding under a valid MAC: only the key holder can make one
+    return { ok: false, reason: 'bad-padding' }; // only the key holder can make one
   }
 }
 
