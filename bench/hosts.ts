@@ -7,8 +7,9 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { createRequire } from 'node:module';
-import { formatTable, median, ServerProcess, settings, verify } from './http.ts';
-import type { Contender } from './http.ts';
+import { formatTable, median, ServerProcess } from './process.ts';
+import { settings, verify } from './verify.ts';
+import type { Contender } from './verify.ts';
 import { pin } from './servers/common.ts';
 
 interface HostContender extends Contender {

@@ -7,8 +7,9 @@
 import { createRequire } from 'node:module';
 import { startRedis } from '../test/support/redis.ts';
 import type { RedisServer } from '../test/support/redis.ts';
-import { formatTable, median, ServerProcess, settings, verify } from './http.ts';
-import type { Contender } from './http.ts';
+import { formatTable, median, ServerProcess } from './process.ts';
+import { settings, verify } from './verify.ts';
+import type { Contender } from './verify.ts';
 
 interface RedisContender extends Contender {
   env: Record<string, string>;
@@ -127,7 +128,7 @@ export async function runRedisBench(): Promise<RedisResult[]> {
   const servers = new Map(
     contenders.map((c) => [
       c.name,
-      new ServerProcess(c.server, { ...c.env, REDIS_URL: redis.url }),
+      new ServerProcess(c.server, { env: { ...c.env, REDIS_URL: redis.url } }),
     ]),
   );
   const killAll = (): void => servers.forEach((s) => s.kill());

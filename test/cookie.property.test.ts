@@ -142,6 +142,37 @@ describe('parseCookie (properties)', () => {
     );
   });
 
+  it('decodes every value exactly as decodeURIComponent, or keeps it raw when that throws', () => {
+    // Values mixing text runs of every length with ASCII, UTF-8, lower-case and malformed
+    // escapes, so that both the sparse-escape decoder and its fallback are exercised.
+    const text = fc.string({
+      unit: fc.constantFrom('a', 'Z', '0', '+', '&', '=', '(', '.', 'é', '\u0100', '\ud800', '\t'),
+      maxLength: 24,
+    });
+    const escape = fc.oneof(
+      fc.integer({ min: 0, max: 0x7f }).map((byte) => `%${byte.toString(16).padStart(2, '0')}`),
+      fc.integer({ min: 0, max: 0x7f }).map((byte) => `%${byte.toString(16).toUpperCase()}`),
+      fc.constantFrom('%C3%A9', '%F0%9F%8D%AA', '%E0%A4', '%80', '%FF', '%', '%4', '%zz', '%u0041'),
+    );
+    const value = fc
+      .array(fc.tuple(text, escape), { maxLength: 12 })
+      .chain((parts) => text.map((last) => parts.flat().join('') + last))
+      .filter((v) => v.trim() === v && !v.startsWith('"'));
+    fc.assert(
+      fc.property(value, (raw) => {
+        let expected = raw;
+        try {
+          expected = decodeURIComponent(raw);
+        } catch {
+          // P-08: malformed escapes keep the value raw.
+        }
+        assert.equal(parseCookie(`x=1; a=${raw}; b=%41`)['a'], expected);
+        assert.equal(parseCookie(`x=1; a=${raw}; b=%41`)['b'], 'A');
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('never touches Object.prototype', () => {
     fc.assert(
       fc.property(cookieish, (header) => {

@@ -1,4 +1,5 @@
-// Bare node:http: no session, the floor every other contender is compared with.
+// Bare node:http: no session, the floor every other contender is compared with. It answers
+// every path alike.
 import { createServer } from 'node:http';
 import { listen } from './common.ts';
 

@@ -13,8 +13,27 @@ export const benchSecret = 'kQ7vN2xR9pL4mW8sT1yB6cF3hJ5dG0aZeUiOqXwVnMo';
 /** The session cookie's name, the same for every contender. */
 export const cookieName = 'session';
 
+/**
+ * The sliding-refresh throttle every contender is given: a session read at least this long
+ * after its last refresh is refreshed (re-sealed and sent again, or touched in the store).
+ * Short, so that the read-mostly workload exercises the refresh path.
+ */
+export const touchAfterSeconds = 1;
+
+/**
+ * The routes every session contender serves. `/write` reads the counter `n`, increments it,
+ * writes the session and answers the new value; `/read` answers `n` and writes nothing unless
+ * the sliding refresh is due.
+ */
+export const routes = { write: '/write', read: '/read' } as const;
+
+/** Whole seconds since the epoch, the clock of the refresh throttles written here. */
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
 /** A server that outlives this (the parent died without killing it) exits by itself. */
-const maxLifetimeMs = 10 * 60 * 1000;
+const maxLifetimeMs = 15 * 60 * 1000;
 
 /** What a bench server answers on IPC: its CPU time so far, in microseconds. */
 export interface CpuReport {
@@ -27,6 +46,7 @@ export interface CpuReport {
  * disconnects, sends `'stop'`, or after {@link maxLifetimeMs}.
  */
 export function listen(server: Server): void {
+  server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => {
     const { port } = server.address() as AddressInfo;
     process.stdout.write(`${port}\n`);

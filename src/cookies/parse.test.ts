@@ -143,6 +143,44 @@ describe('parseCookie', () => {
     });
   });
 
+  it('decodes a consent cookie of sparse ASCII escapes exactly as decodeURIComponent', () => {
+    const consent =
+      'isGpcEnabled=0&datestamp=Tue+Apr+09+2024+10%3A15%3A30+GMT%2B0200+(Central+European+Summer+Time)&groups=C0001%3A1%2cC0002%3A0';
+    assert.equal(
+      parseCookie(`OptanonConsent=${consent}; a=1`)['OptanonConsent'],
+      decodeURIComponent(consent),
+    );
+    assert.equal(
+      parseCookie(`a=${'x'.repeat(20)}%7f${'y'.repeat(20)}`)['a'],
+      `${'x'.repeat(20)}\x7f${'y'.repeat(20)}`,
+    );
+  });
+
+  it('decodes UTF-8 and dense escapes after sparse ASCII ones, as decodeURIComponent does', () => {
+    const tail = 'x'.repeat(16);
+    assert.equal(parseCookie(`a=${tail}%2C${tail}%C3%A9${tail}`)['a'], `${tail},${tail}é${tail}`);
+    assert.equal(parseCookie('a=%7B%22a%22%3A%22b%22%7D')['a'], '{"a":"b"}');
+    assert.equal(parseCookie(`a=é${tail}%41${tail}`)['a'], `é${tail}A${tail}`);
+  });
+
+  it('P-08: keeps raw a value whose malformed escape follows valid sparse ones', () => {
+    const tail = 'x'.repeat(16);
+    for (const bad of ['%zz', '%4', '%', '%E0%A4%A', '%C3']) {
+      const value = `${tail}%2C${tail}${bad}`;
+      assert.deepEqual(plain(parseCookie(`a=${value}; b=%41`)), { a: value, b: 'A' }, bad);
+    }
+  });
+
+  it('decodes only inside each value, whatever escapes lie in the pairs around it', () => {
+    assert.deepEqual(plain(parseCookie('a=x%; b=%41%42; c=y; d=%2')), {
+      a: 'x%',
+      b: 'AB',
+      c: 'y',
+      d: '%2',
+    });
+    assert.deepEqual(plain(parseCookie('a="%41"; b=%3B%3D; c=z')), { a: 'A', b: ';=', c: 'z' });
+  });
+
   it('P-09: ignores a pair holding a control character and parses the others', () => {
     for (const ctl of ['\x00', '\x01', '\x0b', '\x1f', '\x7f', '\r', '\n']) {
       assert.deepEqual(plain(parseCookie(`a=x${ctl}y; sid=A; b${ctl}=1; c=2 ${ctl}`)), {
@@ -151,6 +189,14 @@ describe('parseCookie', () => {
     }
     // HTAB is whitespace, not a CTL to reject.
     assert.equal(parseCookie('a=x\ty')['a'], 'x\ty');
+  });
+
+  it('P-09: checks each pair exactly when the header also holds HTAB or non-ASCII text', () => {
+    assert.deepEqual(plain(parseCookie('a=é\x01; b=é; c=x\ty; d=\x7f\u0100; e=\u0100')), {
+      b: 'é',
+      c: 'x\ty',
+      e: '\u0100',
+    });
   });
 
   it('P-09: lets a later duplicate win when the first one held a control character', () => {

