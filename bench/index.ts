@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: the cookie codec, seal + open, browser-like HTTP load, sessions in Redis
  * over HTTP, and the framework adapters, side by side in one run, in about 6½ minutes on a
- * 2-core machine (cookie 45 s, seal 60 s, http 130 s, redis 40 s, hosts 90 s).
- * `npx tsx bench/index.ts cookie|seal|http|redis|hosts` runs some parts. The HTTP parts read
+ * 2-core machine (cookie 45 s, seal 60 s, http 130 s, redis 40 s, hosts 90 s, updates 2 s).
+ * `npx tsx bench/index.ts cookie|seal|http|redis|hosts|updates` runs some parts. The HTTP parts read
  * `BENCH_SECONDS` (measured seconds per window, default 2) and `BENCH_ROUNDS` (interleaved
  * rounds, default 3); the browser-like part also `BENCH_USERS` (virtual users, default 64)
  * and, on a full run (none of them set), writes its chart to docs/benchmark.svg.
@@ -14,6 +14,7 @@ import { runHostsBench } from './hosts.ts';
 import { runHttpBench } from './http.ts';
 import { runRedisBench } from './redis.ts';
 import { runSealBench } from './seal.ts';
+import { runUpdatesBench } from './updates.ts';
 
 const parts: Record<string, () => Promise<unknown>> = {
   cookie: () => runCookieBench(),
@@ -21,6 +22,7 @@ const parts: Record<string, () => Promise<unknown>> = {
   http: () => runHttpBench(),
   redis: () => runRedisBench(),
   hosts: () => runHostsBench(),
+  updates: () => runUpdatesBench(),
 };
 
 const chosen = process.argv.slice(2);

@@ -27,12 +27,17 @@ export type { MemoryEntry, MemoryStoreOptions } from './stores/memory/memory-sto
 export { html, json, notFound, redirect, text } from './core/response.ts';
 export type { RedirectStatus } from './core/response.ts';
 export { sessionDefaults } from './session/defaults.ts';
-export { sessionHalves } from './session/wrap-session.ts';
+export { sessionHalves, updateSession } from './session/wrap-session.ts';
 export { defaultHalves, wrapDefaults, wrapSession } from './config/wrap.ts';
 export type { DefaultsOptions } from './config/wrap.ts';
 export type { SessionOptions } from './session/wrap-session.ts';
 export { parseSessionJson, stringifySession } from './session/session-json.ts';
-export type { SessionStore, StoredSession, TimeoutOptions } from './session/store.ts';
+export type {
+  SessionChange,
+  SessionStore,
+  StoredSession,
+  TimeoutOptions,
+} from './session/store.ts';
 export { resolveTimeouts, timeoutDefaults } from './session/timeouts.ts';
 export type { ResolvedTimeouts } from './session/timeouts.ts';
 export type {

@@ -50,6 +50,7 @@ const expected = {
     'stringifySession',
     'text',
     'timeoutDefaults',
+    'updateSession',
     'wrapCookies',
     'wrapCsrf',
     'wrapDefaults',

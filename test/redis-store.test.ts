@@ -83,6 +83,7 @@ for (const [name, client] of Object.entries(clients)) {
   storeContract({
     name: `redisStore (${name})`,
     make: (options) => redisStore({ ...options, client, prefix: prefixOf(name, 'contract') }),
+    updates: true,
   });
 }
 

@@ -5,7 +5,7 @@ import { memoryStore } from '../src/stores/memory/memory-store.ts';
 import { ringCookieStore } from '../src/stores/ring/ring-cookie-store.ts';
 import { storeContract } from '../src/testing/store-contract.ts';
 
-storeContract({ name: 'memoryStore', make: (options) => memoryStore(options) });
+storeContract({ name: 'memoryStore', make: (options) => memoryStore(options), updates: true });
 
 storeContract({
   name: 'cookieStore',

@@ -10,6 +10,7 @@ import {
   notFound,
   redirect,
   text,
+  updateSession,
   wrapCookies,
   wrapCsrf,
   wrapFlash,
@@ -23,6 +24,7 @@ import {
   formPage,
   homePage,
   pageCookies,
+  counted,
   say,
   shown,
   subjectOf,
@@ -110,6 +112,10 @@ function routes({ sessionCookie, subjects, revocations }: RouteContext): Handler
     if (k === null || k === '') return text(say.kRequired, 400);
     const v = request.query.get('v') ?? '';
     return { ...text(say.put(k)), session: { ...request.session, [k]: v } };
+  });
+  on('GET', '/count', async (request) => {
+    const session = await updateSession(request, counted);
+    return { ...text(String(session.count)), session };
   });
   on('GET', '/flash/set', (request) => {
     const msg = request.query.get('msg');

@@ -11,6 +11,7 @@ import {
   formPage,
   homePage,
   pageCookies,
+  counted,
   say,
   shown,
   themeCookie,
@@ -70,6 +71,10 @@ export function createExpressApp(env: ExampleEnv, options: ExampleOptions = {}):
     if (k === '') return text(res, say.kRequired, 400);
     req.session[k] = typeof req.query.v === 'string' ? req.query.v : '';
     text(res, say.put(k));
+  });
+  app.get('/count', async (req, res) => {
+    const session = await req.session.update(counted);
+    text(res, String(session.count));
   });
   app.get('/flash/set', (req, res) => {
     const msg = typeof req.query.msg === 'string' ? req.query.msg : undefined;

@@ -10,6 +10,7 @@ import {
   formPage,
   homePage,
   pageCookies,
+  counted,
   say,
   shown,
   themeCookie,
@@ -79,6 +80,10 @@ export async function createFastifyApp(
     if (k === '') return text(reply, say.kRequired, 400);
     request.session[k] = request.query.v ?? '';
     return text(reply, say.put(k));
+  });
+  app.get('/count', async (request, reply) => {
+    const session = await request.session.update(counted);
+    return text(reply, String(session.count));
   });
   app.get<{ Querystring: Query }>('/flash/set', (request, reply) => {
     const { msg } = request.query;

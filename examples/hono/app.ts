@@ -11,6 +11,7 @@ import {
   formPage,
   homePage,
   pageCookies,
+  counted,
   say,
   shown,
   themeCookie,
@@ -67,6 +68,10 @@ export function createHonoApp(
     if (k === '') return c.text(say.kRequired, 400);
     c.get('session')[k] = c.req.query('v') ?? '';
     return c.text(say.put(k));
+  });
+  app.get('/count', async (c) => {
+    const session = await c.get('session').update(counted);
+    return c.text(String(session.count));
   });
   app.get('/flash/set', (c) => {
     const msg = c.req.query('msg');

@@ -29,6 +29,7 @@ export const routes: readonly ExampleRoute[] = [
   { method: 'GET', path: '/logout', sample: '/logout' },
   { method: 'GET', path: '/session', sample: '/session' },
   { method: 'GET', path: '/session/put', sample: '/session/put?k=theme&v=dark' },
+  { method: 'GET', path: '/count', sample: '/count' },
   { method: 'GET', path: '/flash/set', sample: '/flash/set?msg=hello%20world' },
   { method: 'GET', path: '/flash/show', sample: '/flash/show' },
   { method: 'GET', path: '/cookies', sample: '/cookies' },
@@ -64,6 +65,16 @@ export const revocationRoutes: readonly ExampleRoute[] = [
  */
 export function subjectOf(user: string): string {
   return `user:${createHash('sha256').update(user).digest('base64url').slice(0, 22)}`;
+}
+
+/**
+ * `GET /count`'s change: one more than the session's `count` (0 when it has none). Applied with
+ * `updateSession`, which the server-side stores run atomically, so concurrent requests of one
+ * session lose no increment.
+ */
+export function counted<S extends object>(session: S): S & { count: number } {
+  const count = (session as { count?: unknown }).count;
+  return { ...session, count: (typeof count === 'number' ? count : 0) + 1 };
 }
 
 /**

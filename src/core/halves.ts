@@ -39,6 +39,13 @@ export interface Halves {
    * return such a value unchanged when called with one directly.
    */
   response(response: ResponseMap, request: RequestMap): ResponseMap | Promise<ResponseMap>;
+  /**
+   * Optional: the response for an error the handler threw that this middleware knows (the
+   * session store failing under `updateSession`: `onStoreError`'s 503), or undefined to let
+   * it go on to the host (a 500). Like an early response, it skips this middleware's
+   * response half and passes through the response halves around it.
+   */
+  failed?(error: unknown, request: RequestMap): Early | Promise<Early>;
 }
 
 /**
@@ -71,8 +78,16 @@ export function wrapHalves<S extends SessionShape<S> = SessionData, F = JsonValu
       const before = halves.request(request);
       const early = isThenable(before) ? await before : before;
       if (early !== undefined) return early;
-      const result = inner(request);
-      const response = isThenable(result) ? await result : result;
+      let response;
+      try {
+        const result = inner(request);
+        response = isThenable(result) ? await result : result;
+      } catch (error) {
+        const answer =
+          halves.failed === undefined ? undefined : await halves.failed(error, request);
+        if (answer === undefined) throw error;
+        return answer;
+      }
       // Ring's nil: "not mine". No store write, no cookie; the host answers 404.
       if (isNoResponse(response)) return response;
       return halves.response(response, request);
@@ -115,6 +130,13 @@ export function composeHalves(...list: readonly Halves[]): Halves {
     },
     response(response, request) {
       return unwind(list, list.length - 1, response, request);
+    },
+    async failed(error, request) {
+      for (let i = list.length - 1; i >= 0; i--) {
+        const answer = await list[i]!.failed?.(error, request);
+        if (answer !== undefined) return unwind(list, i - 1, answer, request);
+      }
+      return undefined;
     },
   };
 }

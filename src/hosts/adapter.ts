@@ -20,14 +20,14 @@ import type {
 } from '../core/types.ts';
 import { cookieHalves } from '../cookies/wrap-cookies.ts';
 import { flashHalves } from '../session/flash.ts';
-import { sessionHalves } from '../session/wrap-session.ts';
+import { sessionHalves, updateSession } from '../session/wrap-session.ts';
 import { csrfHalves, csrfInput } from '../csrf/wrap-csrf.ts';
 import { invalidOption } from '../core/errors.ts';
 import { checkOptions } from '../core/options.ts';
 import { sessionOptionsFromEnv } from '../config/env.ts';
 import type { DefaultsOptions } from '../config/wrap.ts';
 import { SessionObject } from './session-object.ts';
-import type { SessionMarks } from './session-object.ts';
+import type { SessionMarks, SessionValues } from './session-object.ts';
 
 /**
  * Options of the framework adapters: {@link wrapDefaults}' (each middleware's own options,
@@ -166,6 +166,16 @@ export class Exchange implements SessionMarks {
   readonly setFlash = (value: JsonValue | undefined): void => {
     this.#flash = value;
     this.#flashSet = true;
+  };
+
+  /** The session's atomic update, for {@link SessionObject.update}. */
+  readonly update = (
+    data: SessionData,
+    change: (session: SessionValues) => SessionValues,
+  ): Promise<SessionData> => {
+    // A store that cannot update atomically changes what the application holds now.
+    this.map.session = data;
+    return updateSession(this.map, change);
   };
 
   /** A masked anti-forgery token; the first call makes the session's secret. */

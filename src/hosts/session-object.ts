@@ -32,6 +32,16 @@ export interface SessionMethods {
    * session under a new key ("You have been logged out" as a flash, for instance).
    */
   destroy(): void;
+  /**
+   * Changes the session atomically, now, and resolves to the new data, which this object
+   * then holds: for counters and anything else computed from the value before it (see
+   * `updateSession`). `change` gets the session as the store holds it at the moment of the
+   * write (with `memoryStore` or `redisStore` no other request's write lands in between; the
+   * cookie store cannot promise it, since the browser keeps the last cookie) and may run
+   * more than once, so it must have no side effects. Make other changes after it: it
+   * replaces the data held here.
+   */
+  update<T extends SessionValues>(change: (session: SessionValues) => T): Promise<T>;
 }
 
 /** `req.session`, `request.session`, `c.get('session')`: the data, plus {@link SessionMethods}. */
@@ -41,6 +51,11 @@ export type Session = SessionValues & SessionMethods;
 export interface SessionMarks {
   regenerate: boolean;
   destroyed: boolean;
+  /** Runs `updateSession` over the data the object holds now. */
+  update(
+    data: SessionData,
+    change: (session: SessionValues) => SessionValues,
+  ): Promise<SessionData>;
 }
 
 /** The implementation of {@link Session}: data as own enumerable properties. */
@@ -60,5 +75,12 @@ export class SessionObject implements SessionMethods {
   destroy(): void {
     this.#marks.destroyed = true;
     for (const key of Object.keys(this)) delete this[key];
+  }
+
+  async update<T extends SessionValues>(change: (session: SessionValues) => T): Promise<T> {
+    const next = await this.#marks.update({ ...this } as SessionData, change);
+    for (const key of Object.keys(this)) delete this[key];
+    Object.assign(this, next);
+    return next as T;
   }
 }

@@ -18,7 +18,19 @@ export interface StoredSession {
    * Absent otherwise. Kept apart from the data.
    */
   subject?: string;
+  /**
+   * The data exactly as the store holds it (its JSON), from a store with
+   * {@link SessionStore.update}: two reads with the same `json` read the same data.
+   * `wrapSession` compares it to tell whether another request wrote the session meanwhile.
+   */
+  json?: string;
 }
+
+/**
+ * The new data for a session, computed from what the store holds now. Called by
+ * {@link SessionStore.update}, perhaps more than once: it must not have side effects.
+ */
+export type SessionChange = (current: StoredSession) => SessionData;
 
 /**
  * Ring's `SessionStore` protocol, asynchronous, plus `touch` for sliding expiry.
@@ -78,6 +90,26 @@ export interface SessionStore {
    * (security case Q-03).
    */
   touch(key: string): Promise<string | undefined>;
+
+  /**
+   * Optional: an atomic read-modify-write, for server-side stores. Writes `change(current)`
+   * under `key`, where `current` is the session the store holds at the moment of the write:
+   * no other write lands between the value `change` was given and the write of its result.
+   * When another write lands first, the store reads again and calls `change` again. Resolves
+   * to the key and the JSON written, or `undefined` when the session is gone (Q-02): nothing is
+   * written (though `change` may have run, against `known`). The session's creation time and subject are kept.
+   *
+   * `known` is the session as the caller last read it (with its `json`): a store may first
+   * try the write against it without reading, and read only when the session changed since.
+   *
+   * Rejects like {@link write} for data it cannot store, and with a store failure when other
+   * writes keep landing first for longer than the store bounds.
+   */
+  update?(
+    key: string,
+    change: SessionChange,
+    known?: StoredSession,
+  ): Promise<{ key: string; json: string } | undefined>;
 
   /**
    * Deletes the session under `key`; a missing key is not an error. A cookie store with a

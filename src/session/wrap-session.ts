@@ -6,6 +6,7 @@ import { consoleLogger } from '../core/logger.ts';
 import { booleanOption, checkOptions, functionOption, loggerOption } from '../core/options.ts';
 import { sessionDefaults } from './defaults.ts';
 import { decodeSessionKey, encodeSessionKey } from './session-key.ts';
+import { parseSessionJson, stringifySession } from './session-json.ts';
 import type { SessionStore, StoredSession } from './store.ts';
 import { subjectProblem } from './revocations.ts';
 import type {
@@ -126,6 +127,8 @@ export function sessionHalves(options: SessionOptions): Halves {
     role: 'session',
     request: (request) => sessionRequest(settings, request),
     response: (response, request) => sessionResponse(settings, response, request),
+    failed: (error, request) =>
+      error instanceof StoreFailure ? storeFailure(settings, error, request) : undefined,
   };
 }
 
@@ -239,11 +242,15 @@ function resolve(options: SessionOptions): Settings {
 
 /** What the request half learnt, for the response half. */
 interface State {
-  readonly stored: StoredSession | undefined;
+  /** The session as the store holds it, as far as this request knows. */
+  stored: StoredSession | undefined;
+  /** {@link updateSession} wrote `stored`. */
+  updated: boolean;
   /** The request carried a cookie of the session's name: a logout must expire it. */
   readonly hadCookie: boolean;
   /** The session cookie's SameSite, lower case, for {@link sessionCookieWithheld}. */
   readonly sameSite: string;
+  readonly settings: Settings;
 }
 
 const state = Symbol('sessionkit.session');
@@ -308,7 +315,13 @@ async function sessionRequest(
   request.session = stored?.data ?? {};
   request.sessionKey = key;
   request.sessionSubject = stored?.subject;
-  request[state] = { stored, hadCookie: values.length > 0, sameSite: settings.sameSite };
+  request[state] = {
+    stored,
+    updated: false,
+    hadCookie: values.length > 0,
+    sameSite: settings.sameSite,
+    settings,
+  };
   return undefined;
 }
 
@@ -332,6 +345,70 @@ export function sessionCookieWithheld(request: RequestMap): boolean {
   const navigation =
     request.headers['sec-fetch-mode'] === 'navigate' && (dest === undefined || dest === 'document');
   return !(navigation && (method === 'GET' || method === 'HEAD' || method === 'OPTIONS'));
+}
+
+/**
+ * Changes the session atomically, now, and resolves to the new session: for counters and
+ * anything else computed from the value before it. `change` gets the session as the store
+ * holds it at the moment of the write and returns the new one; with a store that writes
+ * conditionally (`memoryStore`, `redisStore`) no other request's write lands in between, so
+ * 100 concurrent increments give 100. `change` may run more than once: it must not have
+ * side effects.
+ *
+ * Return the result as the response's `session` (as with any change): then nothing is
+ * written twice, and with a store that cannot write conditionally (`cookieStore`: the
+ * browser keeps whichever `Set-Cookie` arrives last) it is that write which stores it. A
+ * request without a session gets `change({})`, stored by the response as a new session.
+ * When the session ended meanwhile (a logout in another tab), nothing is written and it
+ * stays ended: the result is `change({})`, which the response cannot store under the ended key.
+ *
+ * When the store fails, the rejection, left to propagate out of the handler, becomes
+ * `onStoreError`'s response (503), as a failed read or write does.
+ *
+ * @example
+ * on('POST', '/cart/add', async (request) => {
+ *   const session = await updateSession(request, (s) => ({ ...s, items: [...(s.items ?? []), id] }));
+ *   return { status: 200, body: 'added', session };
+ * });
+ * @throws {SessionkitError} `missing_middleware` when `wrapSession` did not run for `request`.
+ */
+export async function updateSession<S extends SessionShape<S> = SessionData, T extends S = S>(
+  request: RequestMap<S>,
+  change: (session: S) => T,
+): Promise<T> {
+  const seen = (request as WithState)[state];
+  if (seen === undefined) {
+    throw new SessionkitError(
+      'missing_middleware',
+      'updateSession: wrapSession has not run for this request: apply it around the handler, as in compose(wrapCookies(), wrapSession(), wrapFlash(), wrapCsrf())(routes), or use wrapDefaults()',
+    );
+  }
+  const { store } = seen.settings;
+  const key = request.sessionKey;
+  const read = seen.stored;
+  if (key === undefined || read?.json === undefined || store.update === undefined) {
+    const next = change((request.session ?? {}) as S);
+    request.session = next;
+    return next;
+  }
+  let next: T | undefined;
+  const written = await attempt(
+    'write',
+    store.update(key, (current) => {
+      next = change(current.data as S);
+      return next as unknown as SessionData;
+    }),
+  );
+  if (written === undefined || next === undefined) {
+    // Q-02: ended meanwhile; the response's write of this key cannot bring it back.
+    seen.stored = undefined;
+    next = change({} as S);
+  } else {
+    seen.stored = { ...read, data: next as unknown as SessionData, json: written.json };
+    seen.updated = true;
+  }
+  request.session = next;
+  return next;
 }
 
 function tossed(settings: Settings): void {
@@ -389,7 +466,11 @@ async function save(
   }
   const { store } = settings;
   const key = request.sessionKey;
-  const { stored, hadCookie } = request[state] ?? { stored: undefined, hadCookie: false };
+  const { stored, hadCookie, updated } = request[state] ?? {
+    stored: undefined,
+    hadCookie: false,
+    updated: false,
+  };
   let value: string | undefined;
   if (regenerateSession === true && session !== null) {
     // L-04: the old key is deleted (a cookie store with revocations revokes it); the subject
@@ -407,10 +488,12 @@ async function save(
   } else if (session !== undefined || sessionSubject !== undefined) {
     // A subject alone rewrites the session as it was read, with the subject.
     const data = session ?? stored?.data ?? {};
-    const written = await attempt(
-      'write',
-      store.write(key, data, stored?.createdAt, sessionSubject),
-    );
+    let written: string | undefined;
+    if (key !== undefined && stored?.json !== undefined && store.update !== undefined) {
+      written = await writeChanges(store.update.bind(store), key, stored, data, updated);
+    } else {
+      written = await attempt('write', store.write(key, data, stored?.createdAt, sessionSubject));
+    }
     if (written !== key || stored?.stale === true) value = checkKey(settings, written);
   } else if (stored?.stale === true && key !== undefined) {
     value = checkKey(settings, await attempt('touch', store.touch(key)));
@@ -419,6 +502,47 @@ async function save(
     value = checkKey(settings, key);
   }
   return value;
+}
+
+/**
+ * Writes the handler's `data` over a session read as `read`, conditionally (a store with
+ * `update`): when another request wrote the session meanwhile, the top-level keys this
+ * handler changed, added or removed are applied to what that request wrote, and the others
+ * keep their new values. Resolves to the key, or undefined when the session is gone (Q-02).
+ */
+async function writeChanges(
+  update: NonNullable<SessionStore['update']>,
+  key: string,
+  read: StoredSession,
+  data: SessionData,
+  updated: boolean,
+): Promise<string | undefined> {
+  // The common end of updateSession: the response returns the session it wrote.
+  if (updated && stringifySession(data) === read.json) return key;
+  const change = (current: StoredSession): SessionData =>
+    current.json === read.json ? data : mergeChanges(read.json!, data, current.data);
+  const written = await attempt('write', update(key, change, read));
+  return written?.key;
+}
+
+/**
+ * `next` (what a handler wrote, from the session whose JSON was `before`) applied to
+ * `current` (what the store holds now): the keys whose JSON differs from `before`, new keys
+ * and removed keys. A key both changed is the handler's, whole: the last write of a key wins
+ * and a value is never a mix of two writes.
+ */
+export function mergeChanges(before: string, next: SessionData, current: SessionData): SessionData {
+  const base = parseSessionJson(before) as SessionData;
+  const merged: SessionData = { ...current };
+  for (const name of Object.keys(next)) {
+    const value = next[name];
+    if (name === '__proto__') continue; // C-13: never a prototype, as parsing drops it
+    if (!(name in base) || JSON.stringify(value) !== JSON.stringify(base[name])) {
+      merged[name] = value;
+    }
+  }
+  for (const name of Object.keys(base)) if (!(name in next)) delete merged[name];
+  return merged;
 }
 
 /** A response's `sessionSubject` string: refused where the store would drop it, or malformed. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { SessionkitError } from '../core/errors.ts';
 import type { SessionData } from '../core/types.ts';
-import type { SessionStore } from '../session/store.ts';
+import type { SessionStore, StoredSession } from '../session/store.ts';
 import { wrapSession } from '../session/wrap-session.ts';
 import { Clock } from './clock.ts';
 
@@ -40,6 +40,12 @@ export interface StoreContractOptions {
    * @default []
    */
   represents?: readonly 'bigint'[] | undefined;
+  /**
+   * True for a store with `update` (conditional writes): the suite checks that concurrent
+   * updates lose nothing and that an update against a stale read sees the newer value.
+   * @default false
+   */
+  updates?: boolean | undefined;
   /** Runs once after the suite, to close clients or servers. */
   after?: (() => void | Promise<void>) | undefined;
 }
@@ -55,6 +61,17 @@ async function create(s: SessionStore, data: SessionData): Promise<string> {
   const key = await s.write(undefined, data);
   assert.ok(key !== undefined, 'a new session always gets a key');
   return key;
+}
+
+/**
+ * A read without its `json`, which a store with `update` adds: checked first to be the JSON
+ * of the data read.
+ */
+function plain(read: StoredSession | undefined): StoredSession | undefined {
+  if (read?.json === undefined) return read;
+  const { json, ...rest } = read;
+  assert.deepEqual(JSON.parse(json), read.data, 'json is the data as stored');
+  return rest;
 }
 
 const malformedKeys = [
@@ -113,7 +130,7 @@ export function storeContract(store: StoreContractOptions): void {
       const s = await make(clock);
       const key = await create(s, { user: 'alice', n: [1, 2, { deep: true }] });
       const read = await s.read(key);
-      assert.deepEqual(read, {
+      assert.deepEqual(plain(read), {
         data: { user: 'alice', n: [1, 2, { deep: true }] },
         createdAt: clock.seconds,
         stale: false,
@@ -165,7 +182,11 @@ export function storeContract(store: StoreContractOptions): void {
       const created = clock.seconds;
       clock.advance(100);
       const key2 = (await s.write(key, { v: 2 }, created))!;
-      assert.deepEqual(await s.read(key2), { data: { v: 2 }, createdAt: created, stale: false });
+      assert.deepEqual(plain(await s.read(key2)), {
+        data: { v: 2 },
+        createdAt: created,
+        stale: false,
+      });
     });
 
     it('does not adopt a session key it never issued', async () => {
@@ -244,7 +265,7 @@ export function storeContract(store: StoreContractOptions): void {
       const stale = await s.read(key);
       assert.equal(stale!.stale, true);
       const touched = (await s.touch(key))!;
-      assert.deepEqual(await s.read(touched), {
+      assert.deepEqual(plain(await s.read(touched)), {
         data: { v: 1 },
         createdAt: stale!.createdAt,
         stale: false,
@@ -312,6 +333,64 @@ export function storeContract(store: StoreContractOptions): void {
         const key = await create(s, { v: 1 });
         assert.equal(await s.write(key, { v: 2 }), key);
       });
+      if (store.updates === true) {
+        it('Q-12: update is atomic: 100 concurrent increments of one session give 100', async () => {
+          const s = await make(new Clock());
+          assert.equal(typeof s.update, 'function');
+          const key = await create(s, { n: 0, other: 'kept' });
+          const increment = (current: { data: SessionData }): SessionData => ({
+            ...current.data,
+            n: (current.data.n as number) + 1,
+          });
+          const results = await Promise.all(
+            Array.from({ length: 100 }, () => s.update!(key, increment)),
+          );
+          assert.ok(results.every((r) => r?.key === key));
+          assert.deepEqual((await s.read(key))!.data, { n: 100, other: 'kept' });
+        });
+
+        it('Q-11: update against a session read before another write gets what that write stored', async () => {
+          const s = await make(new Clock());
+          assert.equal(typeof s.update, 'function');
+          const key = await create(s, { a: 1, b: 1 });
+          const known = (await s.read(key))!;
+          assert.equal(typeof known.json, 'string', 'a store with update gives the json it read');
+          await s.write(key, { a: 2, b: 1 }, known.createdAt); // another request, meanwhile
+          const seen: SessionData[] = [];
+          const written = await s.update!(
+            key,
+            (current) => {
+              seen.push(current.data);
+              return { ...current.data, b: 2 };
+            },
+            known,
+          );
+          assert.deepEqual(seen.at(-1), { a: 2, b: 1 });
+          assert.equal(written!.key, key);
+          assert.deepEqual(JSON.parse(written!.json), { a: 2, b: 2 });
+          const read = (await s.read(key))!;
+          assert.deepEqual(read.data, { a: 2, b: 2 });
+          assert.equal(read.createdAt, known.createdAt);
+        });
+
+        it('Q-02: update under a deleted key writes nothing', async () => {
+          const s = await make(new Clock());
+          assert.equal(typeof s.update, 'function');
+          const key = await create(s, { v: 1 });
+          const known = (await s.read(key))!;
+          await s.delete(key);
+          let called = false;
+          const change = (): SessionData => {
+            called = true;
+            return { v: 2 };
+          };
+          assert.equal(await s.update!(key, change), undefined);
+          assert.equal(called, false, 'a store that reads first finds nothing to change');
+          // Trying the write against what was read may run change before finding it gone.
+          assert.equal(await s.update!(key, change, known), undefined);
+          assert.equal(await s.read(key), undefined);
+        });
+      }
     } else if (store.revokes === true) {
       it('L-07: a copied value reads as undefined once deleted (revoked)', async () => {
         const s = await make(new Clock());

@@ -4,7 +4,12 @@ import { invalidOption } from '../../core/errors.ts';
 import { checkOptions, integerOption, loggerOption } from '../../core/options.ts';
 import { parseSessionJson, stringifySession } from '../../session/session-json.ts';
 import { consoleLogger } from '../../core/logger.ts';
-import type { SessionStore, StoredSession, TimeoutOptions } from '../../session/store.ts';
+import type {
+  SessionChange,
+  SessionStore,
+  StoredSession,
+  TimeoutOptions,
+} from '../../session/store.ts';
 import { resolveTimeouts, timeoutHints } from '../../session/timeouts.ts';
 import type { Logger, SessionData } from '../../core/types.ts';
 
@@ -159,6 +164,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
     return entry;
   }
 
+  /** An entry as a store read gives it, or undefined when its JSON is not an object. */
+  function stored(entry: Entry, at: number): StoredSession | undefined {
+    const data = sessionData(entry.json);
+    if (data === undefined) return undefined;
+    return {
+      data,
+      createdAt: entry.createdAt,
+      stale: at - entry.touchedAt >= touchAfterSeconds,
+      json: entry.json,
+    };
+  }
+
   function insert(key: string, entry: Entry): void {
     entries.set(key, entry);
     while (entries.size > maxEntries) {
@@ -172,14 +189,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
     async read(key: string): Promise<StoredSession | undefined> {
       const at = seconds();
       const entry = live(key, at);
-      if (entry === undefined) return undefined;
-      const data = sessionData(entry.json);
-      if (data === undefined) return undefined;
-      return {
-        data,
-        createdAt: entry.createdAt,
-        stale: at - entry.touchedAt >= touchAfterSeconds,
-      };
+      return entry === undefined ? undefined : stored(entry, at);
     },
 
     async write(
@@ -199,6 +209,20 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore {
       const id = randomBytes(32).toString('base64url');
       insert(id, makeEntry(json, createdAt ?? at, at));
       return id;
+    },
+
+    // Atomic by construction: nothing runs between the read and the write.
+    async update(
+      key: string,
+      change: SessionChange,
+    ): Promise<{ key: string; json: string } | undefined> {
+      const at = seconds();
+      const entry = live(key, at);
+      const current = entry === undefined ? undefined : stored(entry, at);
+      if (current === undefined) return undefined;
+      const json = stringifySession(change(current));
+      entries.set(key, makeEntry(json, current.createdAt, at));
+      return { key, json };
     },
 
     async touch(key: string): Promise<string | undefined> {

@@ -1,16 +1,21 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { invalidOption, SessionkitError } from '../../core/errors.ts';
 import { consoleLogger } from '../../core/logger.ts';
 import { checkOptions, integerOption, loggerOption } from '../../core/options.ts';
 import type { Logger, SessionData } from '../../core/types.ts';
 import { parseSessionJson, stringifySession } from '../../session/session-json.ts';
-import type { SessionStore, StoredSession, TimeoutOptions } from '../../session/store.ts';
+import type {
+  SessionChange,
+  SessionStore,
+  StoredSession,
+  TimeoutOptions,
+} from '../../session/store.ts';
 import { resolveTimeouts, timeoutHints } from '../../session/timeouts.ts';
 import { commandSender } from './client.ts';
 import type { RedisClient } from './client.ts';
 import { Guard, replyCode } from './guard.ts';
 import type { RedisHealth } from './guard.ts';
-import { decodeValue, digits, encodeValue, touchScript } from './value.ts';
+import { decodeValue, digits, encodeValue, touchScript, writeIfScript } from './value.ts';
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions extends TimeoutOptions {
@@ -81,6 +86,12 @@ const optionNames = [
   'logger',
 ] as const;
 
+/**
+ * An update retries while other writes of the same session land between its read and its
+ * write: each round lets one writer through, so this bounds the writers of one session at once.
+ */
+const maxUpdateTries = 128;
+
 /** 256-bit ids, base64url without padding: 43 characters (OWASP SM "Session ID Entropy"). */
 const idPattern = /^[A-Za-z0-9_-]{43}$/;
 
@@ -88,7 +99,9 @@ const idPattern = /^[A-Za-z0-9_-]{43}$/;
  * Sessions in Redis or a Redis Cluster, shared by every app server that uses the same Redis
  * and prefix. One key per session (`<prefix><id>`), holding its creation and touch times and
  * its data as JSON, written with its TTL in the same command; the TTL is the shorter of the
- * idle timeout and what remains of the absolute timeout. Reading is one `GET`; writing one
+ * idle timeout and what remains of the absolute timeout. Reading is one `GET`; an update (a write of a session read before, see
+ * `SessionStore.update`) one script that writes only if the data is still what was read;
+ * writing one
  * `SET … EX … XX` (a session deleted meanwhile stays deleted); touching one script that moves
  * the touch time and the TTL without rewriting the data; deleting one `DEL`.
  *
@@ -158,57 +171,68 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return undefined;
   }
 
+  async function read(key: string): Promise<StoredSession | undefined> {
+    if (!idPattern.test(key)) return undefined; // L-02: never reaches Redis
+    const redisKey = prefix + key;
+    let reply: unknown;
+    try {
+      reply = await run(redisKey, ['GET', redisKey]);
+    } catch (error) {
+      if (replyCode((error as Error).cause) === 'WRONGTYPE')
+        return corrupt(redisKey, 'not a string');
+      throw error;
+    }
+    if (reply === null || reply === undefined) return undefined; // R-02
+    const text = typeof reply === 'string' ? reply : Buffer.isBuffer(reply) ? reply.toString() : '';
+    const value = decodeValue(text);
+    if (value === undefined) return corrupt(redisKey, 'no sessionkit header');
+    const at = seconds();
+    // L-08, L-09: the timeouts hold by the stored times, whatever the TTL says.
+    if (at - value.touchedAt >= idle || at - value.createdAt >= absolute) return undefined;
+    let data: unknown;
+    try {
+      data = parseSessionJson(value.json);
+    } catch {
+      return corrupt(redisKey, 'invalid JSON');
+    }
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      return corrupt(redisKey, 'not a JSON object');
+    }
+    return {
+      data: data as SessionData,
+      createdAt: value.createdAt,
+      stale: at - value.touchedAt >= touchAfter,
+      json: value.json,
+    };
+  }
+
+  /** R-07: the seconds a session created at `created` may live from `at`; ≤ 0 when it has ended. */
+  const ttlAt = (created: number, at: number): number => Math.min(idle, created + absolute - at);
+
+  /** Z-06: the JSON of `data`, refused when over maxSessionBytes. */
+  function sized(data: SessionData): string {
+    const json = stringifySession(data);
+    if (json.length > maxBytes / 3 && Buffer.byteLength(json) > maxBytes) {
+      throw new SessionkitError(
+        'session_too_large',
+        `redisStore: the session is ${Buffer.byteLength(json)} bytes of JSON, more than maxSessionBytes (${maxBytes}); keep large data elsewhere and its id in the session, or raise maxSessionBytes`,
+      );
+    }
+    return json;
+  }
+
   return {
-    async read(key: string): Promise<StoredSession | undefined> {
-      if (!idPattern.test(key)) return undefined; // L-02: never reaches Redis
-      const redisKey = prefix + key;
-      let reply: unknown;
-      try {
-        reply = await run(redisKey, ['GET', redisKey]);
-      } catch (error) {
-        if (replyCode((error as Error).cause) === 'WRONGTYPE')
-          return corrupt(redisKey, 'not a string');
-        throw error;
-      }
-      if (reply === null || reply === undefined) return undefined; // R-02
-      const text =
-        typeof reply === 'string' ? reply : Buffer.isBuffer(reply) ? reply.toString() : '';
-      const value = decodeValue(text);
-      if (value === undefined) return corrupt(redisKey, 'no sessionkit header');
-      const at = seconds();
-      // L-08, L-09: the timeouts hold by the stored times, whatever the TTL says.
-      if (at - value.touchedAt >= idle || at - value.createdAt >= absolute) return undefined;
-      let data: unknown;
-      try {
-        data = parseSessionJson(value.json);
-      } catch {
-        return corrupt(redisKey, 'invalid JSON');
-      }
-      if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-        return corrupt(redisKey, 'not a JSON object');
-      }
-      return {
-        data: data as SessionData,
-        createdAt: value.createdAt,
-        stale: at - value.touchedAt >= touchAfter,
-      };
-    },
+    read,
 
     async write(
       key: string | undefined,
       data: SessionData,
       createdAt?: number,
     ): Promise<string | undefined> {
-      const json = stringifySession(data);
-      if (json.length > maxBytes / 3 && Buffer.byteLength(json) > maxBytes) {
-        throw new SessionkitError(
-          'session_too_large',
-          `redisStore: the session is ${Buffer.byteLength(json)} bytes of JSON, more than maxSessionBytes (${maxBytes}); keep large data elsewhere and its id in the session, or raise maxSessionBytes`,
-        );
-      }
+      const json = sized(data);
       const at = seconds();
       const created = createdAt ?? at;
-      const ttl = Math.min(idle, created + absolute - at);
+      const ttl = ttlAt(created, at);
       if (key !== undefined) {
         // Q-02: a key Redis does not hold (never issued, deleted, expired) stays gone.
         if (!idPattern.test(key)) return undefined;
@@ -238,6 +262,42 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         if (reply !== null) return id;
       }
       throw new Error('redisStore: three random session ids in a row were taken');
+    },
+
+    async update(
+      key: string,
+      change: SessionChange,
+      known?: StoredSession,
+    ): Promise<{ key: string; json: string } | undefined> {
+      if (!idPattern.test(key)) return undefined;
+      const redisKey = prefix + key;
+      // The first try trusts what the caller read: one round trip when nothing changed since.
+      let current = known?.json !== undefined ? known : await read(key);
+      for (let tries = 0; tries < maxUpdateTries; tries++) {
+        if (current === undefined) return undefined;
+        const json = sized(change(current));
+        const at = seconds();
+        const ttl = ttlAt(current.createdAt, at);
+        if (ttl <= 0) {
+          await run(redisKey, ['DEL', redisKey]);
+          return undefined;
+        }
+        const reply = await run(redisKey, [
+          'EVAL',
+          writeIfScript,
+          '1',
+          redisKey,
+          createHash('sha1').update(current.json!).digest('hex'),
+          encodeValue(json, current.createdAt, at),
+          String(ttl),
+        ]);
+        if (reply === 1) return { key, json };
+        if (reply === 0) return undefined; // Q-02: deleted meanwhile
+        current = await read(key); // another write landed first: again, from what it wrote
+      }
+      throw new Error(
+        `redisStore: ${maxUpdateTries} writes of one session in a row found that another write had landed first`,
+      );
     },
 
     async touch(key: string): Promise<string | undefined> {
