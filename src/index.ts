@@ -31,6 +31,13 @@ export { sessionHalves, updateSession } from './session/wrap-session.ts';
 export { defaultHalves, wrapDefaults, wrapSession } from './config/wrap.ts';
 export type { DefaultsOptions } from './config/wrap.ts';
 export type { SessionOptions } from './session/wrap-session.ts';
+export type { SessionMigration } from './session/schema.ts';
+export type {
+  StandardSchemaIssue,
+  StandardSchemaProps,
+  StandardSchemaResult,
+  StandardSchemaV1,
+} from './core/standard-schema.ts';
 export { parseSessionJson, stringifySession } from './session/session-json.ts';
 export type {
   SessionChange,

@@ -20,11 +20,12 @@ import type { Handler, RequestMap, Revocations } from '../../src/index.ts';
 import { middlewareOptions, revocationList, sessionCookieName } from '../shared/env.ts';
 import type { ExampleEnv, ExampleOptions } from '../shared/env.ts';
 import {
+  counted,
   field,
   formPage,
   homePage,
   pageCookies,
-  counted,
+  putRefused,
   say,
   shown,
   subjectOf,
@@ -109,7 +110,8 @@ function routes({ sessionCookie, subjects, revocations }: RouteContext): Handler
   on('GET', '/session', (request) => json(shown(request.session ?? {})));
   on('GET', '/session/put', (request) => {
     const k = request.query.get('k');
-    if (k === null || k === '') return text(say.kRequired, 400);
+    const refused = putRefused(k ?? '');
+    if (refused !== undefined || k === null) return text(refused ?? say.kRequired, 400);
     const v = request.query.get('v') ?? '';
     return { ...text(say.put(k)), session: { ...request.session, [k]: v } };
   });

@@ -7,11 +7,12 @@ import { sessionMiddleware } from '../../src/express.ts';
 import { middlewareOptions, sessionCookieName, trustProxy } from '../shared/env.ts';
 import type { ExampleEnv, ExampleOptions } from '../shared/env.ts';
 import {
+  counted,
   field,
   formPage,
   homePage,
   pageCookies,
-  counted,
+  putRefused,
   say,
   shown,
   themeCookie,
@@ -68,7 +69,8 @@ export function createExpressApp(env: ExampleEnv, options: ExampleOptions = {}):
   });
   app.get('/session/put', (req, res) => {
     const k = typeof req.query.k === 'string' ? req.query.k : '';
-    if (k === '') return text(res, say.kRequired, 400);
+    const refused = putRefused(k);
+    if (refused !== undefined) return text(res, refused, 400);
     req.session[k] = typeof req.query.v === 'string' ? req.query.v : '';
     text(res, say.put(k));
   });

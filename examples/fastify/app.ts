@@ -6,11 +6,12 @@ import { sessionPlugin } from '../../src/fastify.ts';
 import { middlewareOptions, sessionCookieName, trustProxy } from '../shared/env.ts';
 import type { ExampleEnv, ExampleOptions } from '../shared/env.ts';
 import {
+  counted,
   field,
   formPage,
   homePage,
   pageCookies,
-  counted,
+  putRefused,
   say,
   shown,
   themeCookie,
@@ -77,7 +78,8 @@ export async function createFastifyApp(
   app.get('/session', (request, reply) => reply.send(shown(request.session)));
   app.get<{ Querystring: Query }>('/session/put', (request, reply) => {
     const k = request.query.k ?? '';
-    if (k === '') return text(reply, say.kRequired, 400);
+    const refused = putRefused(k);
+    if (refused !== undefined) return text(reply, refused, 400);
     request.session[k] = request.query.v ?? '';
     return text(reply, say.put(k));
   });

@@ -7,11 +7,12 @@ import type { SessionVariables } from '../../src/hono.ts';
 import { middlewareOptions, sessionCookieName, trustProxy } from '../shared/env.ts';
 import type { ExampleEnv, ExampleOptions } from '../shared/env.ts';
 import {
+  counted,
   field,
   formPage,
   homePage,
   pageCookies,
-  counted,
+  putRefused,
   say,
   shown,
   themeCookie,
@@ -65,7 +66,8 @@ export function createHonoApp(
   app.get('/session', (c) => c.json(shown(c.get('session'))));
   app.get('/session/put', (c) => {
     const k = c.req.query('k') ?? '';
-    if (k === '') return c.text(say.kRequired, 400);
+    const refused = putRefused(k);
+    if (refused !== undefined) return c.text(refused, 400);
     c.get('session')[k] = c.req.query('v') ?? '';
     return c.text(say.put(k));
   });

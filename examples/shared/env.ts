@@ -16,6 +16,7 @@ import type {
   SessionEnvOptions,
   SessionOptions,
 } from '../../src/index.ts';
+import { exampleSession, migrateSession } from './kit.ts';
 import { connectRedis, connectRevocations } from './redis.ts';
 import type { RedisEnv } from './redis.ts';
 
@@ -82,7 +83,10 @@ export function revocationList(
   });
 }
 
-/** `wrapSession`'s options from the environment (Kit's settings, then the store). */
+/**
+ * `wrapSession`'s options from the environment (Kit's settings, then the store), with the
+ * example's session schema.
+ */
 export function sessionOptions(env: ExampleEnv, options: ExampleOptions = {}): SessionOptions {
   const { logger, now, store } = options;
   const fromEnv = (
@@ -95,7 +99,8 @@ export function sessionOptions(env: ExampleEnv, options: ExampleOptions = {}): S
       ...(given === undefined ? {} : { store: given }),
       ...(revocations === undefined ? {} : { revocations }),
     });
-    return logger === undefined ? session : { ...session, logger };
+    const checked = { ...session, schema: exampleSession, migrate: migrateSession };
+    return logger === undefined ? checked : { ...checked, logger };
   };
   switch (env.SESSION_STORE ?? 'cookie') {
     case 'cookie':

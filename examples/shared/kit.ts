@@ -1,8 +1,9 @@
 // What Kit's example says, written once: every host's example answers these routes with
 // these statuses and bodies, in its own idiom. `routes` is the list the tests walk.
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { ednToJson } from '../../src/ring.ts';
-import type { RequestCookie } from '../../src/index.ts';
+import type { RequestCookie, SessionData } from '../../src/index.ts';
 
 /** A route, and a request that exercises it. */
 export interface ExampleRoute {
@@ -78,6 +79,33 @@ export function counted<S extends object>(session: S): S & { count: number } {
 }
 
 /**
+ * What the example's session may hold, checked on every read and write (`wrapSession`'s
+ * `schema`): the signed-in `user`, the `/count` counter, and any string `/session/put` sets.
+ * A stored session that does not match is no session, unless {@link migrateSession} mends it;
+ * writing one that does not match is a programming error (`invalid_session`).
+ */
+export const exampleSession = z
+  .object({ user: z.string().optional(), count: z.number().int().nonnegative().optional() })
+  .catchall(z.string());
+
+/**
+ * The example's `migrate`: a counter an older version kept as a string of digits becomes a
+ * number; anything else the schema refuses stays refused (no session).
+ */
+export function migrateSession(data: SessionData): SessionData | undefined {
+  const { count } = data;
+  return typeof count === 'string' && /^\d{1,15}$/.test(count)
+    ? { ...data, count: Number(count) }
+    : undefined;
+}
+
+/** Why `/session/put` refuses a key, or undefined: `user` and `count` have their own routes. */
+export function putRefused(k: string): string | undefined {
+  if (k === '') return say.kRequired;
+  return k === 'user' || k === 'count' ? say.kReserved(k) : undefined;
+}
+
+/**
  * The most bytes a user name or a flash message may take, as the session stores it (UTF-8
  * JSON): both travel in the session cookie, which holds 4096 bytes in all. Counted in bytes,
  * not characters: a thousand `€` are 3000 bytes.
@@ -98,6 +126,8 @@ export const say = {
   removed: 'User removed',
   cleared: 'Session cleared',
   kRequired: 'k is required',
+  kReserved: (k: 'user' | 'count') =>
+    `k may not be ${k}: ${k === 'user' ? '/login' : '/count'} sets it`,
   put: (k: string) => `Put ${k}`,
   formOk: 'Form OK',
   signedOutEverywhere: 'Signed out everywhere',

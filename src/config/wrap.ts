@@ -13,6 +13,7 @@ import type { CsrfOptions } from '../csrf/wrap-csrf.ts';
 import { flashHalves } from '../session/flash.ts';
 import { sessionHalves } from '../session/wrap-session.ts';
 import type { SessionOptions } from '../session/wrap-session.ts';
+import type { StandardSchemaV1 } from '../core/standard-schema.ts';
 import { sessionOptionsFromEnv } from './env.ts';
 import { csrfOptionsFromEnv } from './ring-env.ts';
 
@@ -31,10 +32,14 @@ import { csrfOptionsFromEnv } from './ring-env.ts';
  *   session: { ...request.session, visits: Number(request.session?.visits ?? 0) + 1 },
  * }));
  */
+export function wrapSession<S extends SessionShape<S>, F = JsonValue>(
+  options: SessionOptions & { schema: StandardSchemaV1<unknown, S> },
+): Middleware<S, F>;
 export function wrapSession<S extends SessionShape<S> = SessionData, F = JsonValue>(
   options?: SessionOptions,
-): Middleware<S, F> {
-  return wrapHalves<S, F>(sessionHalves(options ?? sessionOptionsFromEnv()));
+): Middleware<S, F>;
+export function wrapSession(options?: SessionOptions): Middleware {
+  return wrapHalves(sessionHalves(options ?? sessionOptionsFromEnv()));
 }
 
 /** Options of {@link wrapDefaults}: each middleware's own options. */
@@ -59,10 +64,14 @@ export interface DefaultsOptions {
  * const app = wrapDefaults()(routes);
  * // the same as compose(wrapCookies(), wrapSession(), wrapFlash(), wrapCsrf())(routes)
  */
+export function wrapDefaults<S extends SessionShape<S>, F = JsonValue>(
+  options: DefaultsOptions & { session: SessionOptions & { schema: StandardSchemaV1<unknown, S> } },
+): Middleware<S, F>;
 export function wrapDefaults<S extends SessionShape<S> = SessionData, F = JsonValue>(
-  options: DefaultsOptions = {},
-): Middleware<S, F> {
-  return wrapHalves<S, F>(defaultHalves(options));
+  options?: DefaultsOptions,
+): Middleware<S, F>;
+export function wrapDefaults(options: DefaultsOptions = {}): Middleware {
+  return wrapHalves(defaultHalves(options));
 }
 
 /** {@link wrapDefaults}' halves, for a host adapter that cannot wrap a handler. */

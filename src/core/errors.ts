@@ -7,6 +7,7 @@
  * - `insecure_secret`: a secret is missing, short, a known default or low in entropy.
  * - `unserializable_session`: session data that JSON cannot represent faithfully.
  * - `session_too_large`: session data past a server-side store's size limit.
+ * - `invalid_session`: session data the session's `schema` refuses, written by the application.
  * - `missing_middleware`: a request or response needs a middleware that is not applied, or
  *   is applied in the wrong order (the message names the fix).
  * - `invalid_edn`: text that `parseEdn` refuses (the Ring cookie store reads it as no session).
@@ -18,6 +19,7 @@ export type SessionkitErrorCode =
   | 'insecure_secret'
   | 'unserializable_session'
   | 'session_too_large'
+  | 'invalid_session'
   | 'missing_middleware'
   | 'invalid_edn';
 

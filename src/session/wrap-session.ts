@@ -9,6 +9,9 @@ import { decodeSessionKey, encodeSessionKey } from './session-key.ts';
 import { parseSessionJson, stringifySession } from './session-json.ts';
 import type { SessionStore, StoredSession } from './store.ts';
 import { subjectProblem } from './revocations.ts';
+import { paths, sessionCheck } from './schema.ts';
+import type { SessionCheck, SessionMigration } from './schema.ts';
+import type { StandardSchemaV1 } from '../core/standard-schema.ts';
 import type {
   CookieAttrs,
   JsonValue,
@@ -67,6 +70,22 @@ export interface SessionOptions {
    * @default console
    */
   logger?: Logger | undefined;
+  /**
+   * A Standard Schema v1 validator (zod, valibot, arktype, …) of the application's session
+   * data; the session's type comes from it. Data read from the store that the schema refuses
+   * is no session (unless `migrate` mends it); data the application writes that it refuses
+   * throws `invalid_session`, naming the paths, before anything is stored. The request's
+   * session is the schema's output; it must validate synchronously, and its output must be
+   * data it accepts (JSON: no `Date`). Flash and the CSRF secret, kept in the session by
+   * sessionkit, are not shown to it.
+   */
+  schema?: StandardSchemaV1<unknown, SessionData> | undefined;
+  /**
+   * With `schema`: turns stored data the schema refuses (say, written before it changed)
+   * into a session it accepts, or `undefined` for no session. The result is checked again,
+   * and written back by the request's response.
+   */
+  migrate?: SessionMigration | undefined;
 }
 
 /**
@@ -110,10 +129,14 @@ function candidatesOf(values: readonly string[]): string[] {
  *   (request) => ({ status: 200, body: 'hi', session: { ...request.session, visits: 1 } }),
  * );
  */
+export function wrapSession<S extends SessionShape<S>, F = JsonValue>(
+  options: SessionOptions & { schema: StandardSchemaV1<unknown, S> },
+): Middleware<S, F>;
 export function wrapSession<S extends SessionShape<S> = SessionData, F = JsonValue>(
   options: SessionOptions,
-): Middleware<S, F> {
-  return wrapHalves<S, F>(sessionHalves(options));
+): Middleware<S, F>;
+export function wrapSession(options: SessionOptions): Middleware {
+  return wrapHalves(sessionHalves(options));
 }
 
 /**
@@ -146,8 +169,11 @@ interface Settings {
   /** Ring's `:set-cookies?`: false leaves the session cookie in `response.cookies`. */
   readonly setCookies: boolean;
   readonly logger: Logger;
+  /** The `schema` and `migrate` options, when there is a schema. */
+  readonly check: SessionCheck | undefined;
   warnedInsecure: boolean;
   warnedTossing: boolean;
+  warnedInvalid: boolean;
 }
 
 const sessionOptionNames = [
@@ -158,6 +184,8 @@ const sessionOptionNames = [
   'onStoreError',
   'setCookies',
   'logger',
+  'schema',
+  'migrate',
 ] as const;
 
 function resolve(options: SessionOptions): Settings {
@@ -235,8 +263,10 @@ function resolve(options: SessionOptions): Settings {
       })),
     setCookies: booleanOption('wrapSession', 'setCookies', options.setCookies, true),
     logger,
+    check: sessionCheck('wrapSession', options.schema, options.migrate),
     warnedInsecure: false,
     warnedTossing: false,
+    warnedInvalid: false,
   };
 }
 
@@ -246,6 +276,8 @@ interface State {
   stored: StoredSession | undefined;
   /** {@link updateSession} wrote `stored`. */
   updated: boolean;
+  /** `migrate` mended the stored data: the response writes it back. */
+  readonly migrated: boolean;
   /** The request carried a cookie of the session's name: a logout must expire it. */
   readonly hadCookie: boolean;
   /** The session cookie's SameSite, lower case, for {@link sessionCookieWithheld}. */
@@ -312,16 +344,66 @@ async function sessionRequest(
   } catch (error) {
     return storeFailure(settings, new StoreFailure('read', error), request);
   }
+  let migrated = false;
+  if (settings.check !== undefined && stored !== undefined) {
+    const data = await checked(settings, settings.check, stored.data);
+    if (data === undefined) {
+      key = undefined;
+      stored = undefined;
+    } else {
+      migrated = data.migrated;
+      stored = { ...stored, data: data.session };
+    }
+  }
   request.session = stored?.data ?? {};
   request.sessionKey = key;
   request.sessionSubject = stored?.subject;
   request[state] = {
     stored,
     updated: false,
+    migrated,
     hadCookie: values.length > 0,
     sameSite: settings.sameSite,
     settings,
   };
+  return undefined;
+}
+
+/**
+ * Stored data as the schema gives it, mended by `migrate` when the schema refuses it; or
+ * undefined (no session) when it stays refused, with a warning naming the paths (never the
+ * values).
+ */
+async function checked(
+  settings: Settings,
+  check: SessionCheck,
+  data: SessionData,
+): Promise<{ session: SessionData; migrated: boolean } | undefined> {
+  let result = check.read(data);
+  if (!Array.isArray(result)) return { session: result as SessionData, migrated: false };
+  let issues = result as Parameters<SessionMigration>[1];
+  if (check.migrate !== undefined) {
+    const mended = await check.migrate(data, issues);
+    if (mended !== undefined) {
+      if (typeof mended !== 'object' || mended === null || Array.isArray(mended)) {
+        throw new SessionkitError(
+          'invalid_session',
+          `wrapSession: migrate returned ${describe(mended)}, expected a session object or undefined`,
+        );
+      }
+      result = check.read(mended);
+      if (!Array.isArray(result)) return { session: result as SessionData, migrated: true };
+      issues = result as Parameters<SessionMigration>[1];
+    }
+  }
+  const message = `sessionkit: a stored session does not match the schema, at ${paths(issues)}; the request is served without a session`;
+  if (settings.warnedInvalid) settings.logger.debug?.(message);
+  else {
+    settings.warnedInvalid = true;
+    settings.logger.warn(
+      `${message} (logged once). ${check.migrate === undefined ? 'Give wrapSession a migrate function to mend sessions written before the schema changed' : 'migrate did not mend it'}`,
+    );
+  }
   return undefined;
 }
 
@@ -383,11 +465,17 @@ export async function updateSession<S extends SessionShape<S> = SessionData, T e
       'updateSession: wrapSession has not run for this request: apply it around the handler, as in compose(wrapCookies(), wrapSession(), wrapFlash(), wrapCsrf())(routes), or use wrapDefaults()',
     );
   }
-  const { store } = seen.settings;
+  const { store, check } = seen.settings;
+  // The schema refuses a result before it is stored or handed back (invalid_session).
+  const changed = (session: S): T => {
+    const next = change(session);
+    check?.write(next as unknown as SessionData, 'updateSession');
+    return next;
+  };
   const key = request.sessionKey;
   const read = seen.stored;
   if (key === undefined || read?.json === undefined || store.update === undefined) {
-    const next = change((request.session ?? {}) as S);
+    const next = changed((request.session ?? {}) as S);
     request.session = next;
     return next;
   }
@@ -395,20 +483,37 @@ export async function updateSession<S extends SessionShape<S> = SessionData, T e
   const written = await attempt(
     'write',
     store.update(key, (current) => {
-      next = change(current.data as S);
+      // The session as this request knows it is the one the schema checked (and migrate
+      // mended); one another request wrote meanwhile is checked here.
+      const known = seen.stored;
+      const session =
+        known !== undefined && current.json === known.json
+          ? known.data
+          : schemaRead(check, current.data);
+      next = changed(session as S);
       return next as unknown as SessionData;
     }),
   );
   if (written === undefined || next === undefined) {
     // Q-02: ended meanwhile; the response's write of this key cannot bring it back.
     seen.stored = undefined;
-    next = change({} as S);
+    next = changed({} as S);
   } else {
     seen.stored = { ...read, data: next as unknown as SessionData, json: written.json };
     seen.updated = true;
   }
   request.session = next;
   return next;
+}
+
+/**
+ * `data` as the schema gives it, when it accepts it; otherwise as it is (migrate, which may be
+ * asynchronous, cannot run within a store's update), for the change's result to be checked.
+ */
+function schemaRead(check: SessionCheck | undefined, data: SessionData): SessionData {
+  if (check === undefined) return data;
+  const result = check.read(data);
+  return Array.isArray(result) ? data : (result as SessionData);
 }
 
 function tossed(settings: Settings): void {
@@ -464,20 +569,25 @@ async function save(
       'attributes other than domain and path, which belong in cookieAttrs',
     );
   }
-  const { store } = settings;
+  const { store, check } = settings;
   const key = request.sessionKey;
-  const { stored, hadCookie, updated } = request[state] ?? {
+  const { stored, hadCookie, updated, migrated } = request[state] ?? {
     stored: undefined,
     hadCookie: false,
     updated: false,
+    migrated: false,
   };
+  if (check !== undefined && session !== undefined && session !== null) {
+    check.write(session, 'wrapSession');
+  }
   let value: string | undefined;
   if (regenerateSession === true && session !== null) {
     // L-04: the old key is deleted (a cookie store with revocations revokes it); the subject
     // moves to the new key unless the response names another.
+    const data = session ?? request.session ?? {};
+    if (session === undefined) check?.write(data, 'wrapSession');
     if (key !== undefined) await attempt('delete', store.delete(key));
     const subject = sessionSubject !== undefined ? sessionSubject : (stored?.subject ?? null);
-    const data = session ?? request.session ?? {};
     value = checkKey(
       settings,
       await attempt('write', store.write(undefined, data, undefined, subject)),
@@ -485,12 +595,13 @@ async function save(
   } else if (session === null) {
     if (key !== undefined) await attempt('delete', store.delete(key));
     if (hadCookie) value = '';
-  } else if (session !== undefined || sessionSubject !== undefined) {
-    // A subject alone rewrites the session as it was read, with the subject.
+  } else if (session !== undefined || sessionSubject !== undefined || migrated) {
+    // A subject alone rewrites the session as it was read, with the subject; a session that
+    // migrate mended is written back.
     const data = session ?? stored?.data ?? {};
     let written: string | undefined;
     if (key !== undefined && stored?.json !== undefined && store.update !== undefined) {
-      written = await writeChanges(store.update.bind(store), key, stored, data, updated);
+      written = await writeChanges(store.update.bind(store), key, stored, data, updated, check);
     } else {
       written = await attempt('write', store.write(key, data, stored?.createdAt, sessionSubject));
     }
@@ -508,7 +619,8 @@ async function save(
  * Writes the handler's `data` over a session read as `read`, conditionally (a store with
  * `update`): when another request wrote the session meanwhile, the top-level keys this
  * handler changed, added or removed are applied to what that request wrote, and the others
- * keep their new values. Resolves to the key, or undefined when the session is gone (Q-02).
+ * keep their new values; when the schema refuses that merge, the handler's whole session is
+ * written. Resolves to the key, or undefined when the session is gone (Q-02).
  */
 async function writeChanges(
   update: NonNullable<SessionStore['update']>,
@@ -516,11 +628,16 @@ async function writeChanges(
   read: StoredSession,
   data: SessionData,
   updated: boolean,
+  check: SessionCheck | undefined,
 ): Promise<string | undefined> {
   // The common end of updateSession: the response returns the session it wrote.
   if (updated && stringifySession(data) === read.json) return key;
-  const change = (current: StoredSession): SessionData =>
-    current.json === read.json ? data : mergeChanges(read.json!, data, current.data);
+  const change = (current: StoredSession): SessionData => {
+    if (current.json === read.json) return data;
+    const merged = mergeChanges(read.json!, data, current.data);
+    // Keys that are each valid may make a whole the schema refuses: the handler's wins.
+    return check === undefined || check.valid(merged) ? merged : data;
+  };
   const written = await attempt('write', update(key, change, read));
   return written?.key;
 }
