@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: the cookie codec, seal + open, browser-like HTTP load, sessions in Redis
  * over HTTP, and the framework adapters, side by side in one run, in about 6½ minutes on a
- * 2-core machine (cookie 45 s, seal 60 s, http 130 s, redis 40 s, hosts 90 s, updates 2 s).
- * `npx tsx bench/index.ts cookie|seal|http|redis|hosts|updates` runs some parts. The HTTP parts read
- * `BENCH_SECONDS` (measured seconds per window, default 2) and `BENCH_ROUNDS` (interleaved
- * rounds, default 3); the browser-like part also `BENCH_USERS` (virtual users, default 64)
- * and, on a full run (none of them set), writes its chart to docs/benchmark.svg.
+ * 2-core machine (cookie 45 s, seal 60 s, http 130 s, redis 40 s, hosts 90 s, updates 2 s,
+ * schema 15 s). `npx tsx bench/index.ts cookie|seal|http|redis|hosts|updates|schema` runs
+ * some parts. The HTTP parts read `BENCH_SECONDS` (measured seconds per window, default 2)
+ * and `BENCH_ROUNDS` (interleaved rounds, default 3); the browser-like part also
+ * `BENCH_USERS` (virtual users, default 64) and, on a full run (none of them set), writes its
+ * chart to docs/benchmark.svg.
  * `npx tsx bench/profile.ts [server] [workload]` profiles one server under the same load.
  */
 import { cpus, loadavg } from 'node:os';
@@ -13,6 +14,7 @@ import { runCookieBench } from './cookie.ts';
 import { runHostsBench } from './hosts.ts';
 import { runHttpBench } from './http.ts';
 import { runRedisBench } from './redis.ts';
+import { runSchemaBench } from './schema.ts';
 import { runSealBench } from './seal.ts';
 import { runUpdatesBench } from './updates.ts';
 
@@ -23,6 +25,7 @@ const parts: Record<string, () => Promise<unknown>> = {
   redis: () => runRedisBench(),
   hosts: () => runHostsBench(),
   updates: () => runUpdatesBench(),
+  schema: async () => runSchemaBench(),
 };
 
 const chosen = process.argv.slice(2);

@@ -89,7 +89,9 @@ void describe('isKeyMaterial', () => {
       if (isKeyMaterial(bytes.toString('base64url'))) accepted++;
       if (isKeyMaterial(bytes.toString('base64'))) accepted++;
     }
-    assert.ok(accepted >= 798, `${accepted} of 800`);
+    // About 0.08% are refused, 0.7 of 800 on average: allowing 8 fails one run in 10^8, where
+    // allowing 2 failed one in 35.
+    assert.ok(accepted >= 792, `${accepted} of 800`);
   });
 
   void it('K-08: takes passphrases for what they are, even in the base64url alphabet', () => {
