@@ -7,7 +7,7 @@ import { booleanOption, checkOptions, functionOption, loggerOption } from '../co
 import { sessionDefaults } from './defaults.ts';
 import { decodeSessionKey, encodeSessionKey } from './session-key.ts';
 import { parseSessionJson, stringifySession } from './session-json.ts';
-import type { SessionStore, StoredSession } from './store.ts';
+import type { SessionChange, SessionStore, StoredSession } from './store.ts';
 import { subjectProblem } from './revocations.ts';
 import type {
   CookieAttrs,
@@ -22,7 +22,7 @@ import type {
 } from '../core/types.ts';
 import { writeCookies } from '../cookies/wrap-cookies.ts';
 import { defaultHeader, privateSetCookie, withProperty } from '../core/headers.ts';
-import { isNoResponse, wrapHalves } from '../core/halves.ts';
+import { isNoResponse, isThenable, wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 
 /** Options of {@link wrapSession}. */
@@ -387,28 +387,62 @@ export async function updateSession<S extends SessionShape<S> = SessionData, T e
   const key = request.sessionKey;
   const read = seen.stored;
   if (key === undefined || read?.json === undefined || store.update === undefined) {
-    const next = change((request.session ?? {}) as S);
+    const next = synchronous(change((request.session ?? {}) as S));
     request.session = next;
     return next;
   }
   let next: T | undefined;
-  const written = await attempt(
-    'write',
-    store.update(key, (current) => {
-      next = change(current.data as S);
-      return next as unknown as SessionData;
-    }),
-  );
+  const written = await attemptUpdate(store.update.bind(store), key, (current) => {
+    next = synchronous(change(current.data as S));
+    return next as unknown as SessionData;
+  });
   if (written === undefined || next === undefined) {
     // Q-02: ended meanwhile; the response's write of this key cannot bring it back.
     seen.stored = undefined;
-    next = change({} as S);
+    next = synchronous(change({} as S));
   } else {
     seen.stored = { ...read, data: next as unknown as SessionData, json: written.json };
     seen.updated = true;
   }
   request.session = next;
   return next;
+}
+
+/** `updateSession`'s `change` result, refused when it is a promise: a store would write it as `{}`. */
+function synchronous<T>(result: T): T {
+  if (isThenable(result)) {
+    throw new TypeError(
+      'updateSession: change returned a promise; it must return the new session itself (no async function)',
+    );
+  }
+  return result;
+}
+
+/**
+ * A store's update, its rejection marked as {@link attempt} marks it, except what `change`
+ * threw (the application's error, or a merge's): that goes on as it is, not as a store failure.
+ */
+async function attemptUpdate(
+  update: NonNullable<SessionStore['update']>,
+  key: string,
+  change: SessionChange,
+  known?: StoredSession,
+): Promise<{ key: string; json: string } | undefined> {
+  let thrown: { error: unknown } | undefined;
+  const guarded = (current: StoredSession): SessionData => {
+    try {
+      return change(current);
+    } catch (error) {
+      thrown = { error };
+      throw error;
+    }
+  };
+  try {
+    return await update(key, guarded, known);
+  } catch (error) {
+    if (thrown !== undefined && error === thrown.error) throw error;
+    throw error instanceof SessionkitError ? error : new StoreFailure('write', error);
+  }
 }
 
 function tossed(settings: Settings): void {
@@ -489,8 +523,10 @@ async function save(
     // A subject alone rewrites the session as it was read, with the subject.
     const data = session ?? stored?.data ?? {};
     let written: string | undefined;
-    if (key !== undefined && stored?.json !== undefined && store.update !== undefined) {
-      written = await writeChanges(store.update.bind(store), key, stored, data, updated);
+    // update keeps the subject read: a response that names one writes it.
+    const update = sessionSubject === undefined ? store.update?.bind(store) : undefined;
+    if (key !== undefined && stored?.json !== undefined && update !== undefined) {
+      written = await writeChanges(update, key, stored, data, updated);
     } else {
       written = await attempt('write', store.write(key, data, stored?.createdAt, sessionSubject));
     }
@@ -521,7 +557,7 @@ async function writeChanges(
   if (updated && stringifySession(data) === read.json) return key;
   const change = (current: StoredSession): SessionData =>
     current.json === read.json ? data : mergeChanges(read.json!, data, current.data);
-  const written = await attempt('write', update(key, change, read));
+  const written = await attemptUpdate(update, key, change, read);
   return written?.key;
 }
 
@@ -537,11 +573,11 @@ export function mergeChanges(before: string, next: SessionData, current: Session
   for (const name of Object.keys(next)) {
     const value = next[name];
     if (name === '__proto__') continue; // C-13: never a prototype, as parsing drops it
-    if (!(name in base) || JSON.stringify(value) !== JSON.stringify(base[name])) {
-      merged[name] = value;
-    }
+    // Own keys only (a key named `toString` is data); undefined is absent, as in the JSON.
+    const was = Object.hasOwn(base, name) ? base[name] : undefined;
+    if (JSON.stringify(value) !== JSON.stringify(was)) merged[name] = value;
   }
-  for (const name of Object.keys(base)) if (!(name in next)) delete merged[name];
+  for (const name of Object.keys(base)) if (!Object.hasOwn(next, name)) delete merged[name];
   return merged;
 }
 
