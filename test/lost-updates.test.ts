@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { SessionkitError } from '../src/core/errors.ts';
 import type { Handler, SessionData } from '../src/core/types.ts';
-import { updateSession, wrapSession } from '../src/session/wrap-session.ts';
+import { mergeChanges, updateSession, wrapSession } from '../src/session/wrap-session.ts';
 import type { SessionStore } from '../src/session/store.ts';
 import { cookieStore } from '../src/stores/cookie/cookie-store.ts';
 import { memoryStore } from '../src/stores/memory/memory-store.ts';
@@ -104,6 +104,60 @@ describe('Q-11: concurrent writes of one session on a store with update', () => 
   });
 });
 
+describe('a store with update and subjects (a custom store)', () => {
+  it('a response that names a subject writes it: update, which keeps the subject read, is not used', async () => {
+    const inner = memoryStore();
+    const { cookie } = await seeded(inner, { n: 0 });
+    const subjects: (string | null | undefined)[] = [];
+    const store: SessionStore = {
+      subjects: true,
+      read: (key) => inner.read(key),
+      write: (key, data, createdAt, subject) => (
+        subjects.push(subject),
+        inner.write(key, data, createdAt)
+      ),
+      touch: (key) => inner.touch(key),
+      delete: (key) => inner.delete(key),
+      update: (...args) => inner.update!(...args),
+    };
+    const app = wrapSession({ store })((req) => ({
+      status: 200,
+      session: { ...req.session, user: 'alice' },
+      sessionSubject: 'alice',
+    }));
+    await app(request({ headers: { cookie } }));
+    assert.deepEqual(subjects, ['alice']);
+  });
+});
+
+describe('mergeChanges', () => {
+  it('a key the handler removed is removed, whatever its name', () => {
+    const before = JSON.stringify({ toString: 'x', valueOf: 'y', a: 1 });
+    assert.deepEqual(mergeChanges(before, { a: 1 }, { toString: 'x', valueOf: 'y', a: 2 }), {
+      a: 2,
+    });
+  });
+
+  it('a key set to undefined is absent, as in the JSON: another request’s new key is kept', () => {
+    assert.deepEqual(mergeChanges('{"a":1}', { a: 1, b: undefined }, { a: 1, b: 'theirs' }), {
+      a: 1,
+      b: 'theirs',
+    });
+    // Set to undefined where it was read: removed, as a deleted key is.
+    assert.deepEqual(
+      mergeChanges('{"a":1,"b":2}', { a: 1, b: undefined }, { a: 1, b: 2 }).b,
+      undefined,
+    );
+  });
+
+  it('a key named like an Object.prototype member, new in the handler, is added', () => {
+    assert.deepEqual(mergeChanges('{"a":1}', { a: 1, valueOf: 'v' }, { a: 2 }), {
+      a: 2,
+      valueOf: 'v',
+    });
+  });
+});
+
 describe('Q-12: updateSession', () => {
   const counter: Handler = async (req) => {
     const session = await updateSession(req, (s) => ({ ...s, n: ((s.n as number) ?? 0) + 1 }));
@@ -189,6 +243,37 @@ describe('Q-12: updateSession', () => {
     const response = responseOf(await app(request({ headers: { cookie } })));
     assert.equal(response.status, 503);
     assert.match(logger.errors.join('\n'), /failed to write/);
+  });
+
+  it('an error change throws is the application’s, not a store failure: it reaches the host as it is', async () => {
+    const store = memoryStore();
+    const { cookie, read } = await seeded(store, { n: 0 });
+    const logger = new RecordingLogger();
+    const mine = new RangeError('out of stock');
+    const app = wrapSession({ store, logger })(async (req) => {
+      await updateSession(req, () => {
+        throw mine;
+      });
+      return { status: 200 };
+    });
+    await assert.rejects(
+      async () => app(request({ headers: { cookie } })),
+      (error: unknown) => error === mine,
+    );
+    assert.deepEqual(logger.errors, []);
+    assert.deepEqual(await read(), { n: 0 });
+  });
+
+  it('a change that returns a promise is refused, and the stored session is left as it was', async () => {
+    const store = memoryStore();
+    const { cookie, read } = await seeded(store, { n: 0, user: 'alice' });
+    const app = wrapSession({ store })(async (req) => {
+      const change = async (s: SessionData) => ({ ...s, n: 1 }); // a JavaScript caller's mistake
+      await updateSession(req, change as unknown as (s: SessionData) => SessionData);
+      return { status: 200 };
+    });
+    await assert.rejects(async () => app(request({ headers: { cookie } })), TypeError);
+    assert.deepEqual(await read(), { n: 0, user: 'alice' });
   });
 
   it('without wrapSession: missing_middleware, naming the fix', async () => {

@@ -173,6 +173,8 @@ export class Exchange implements SessionMarks {
     data: SessionData,
     change: (session: SessionValues) => SessionValues,
   ): Promise<SessionData> => {
+    // A destroyed session is no longer the stored one: what follows starts a new session.
+    if (this.destroyed) return Promise.resolve().then(() => change(data));
     // A store that cannot update atomically changes what the application holds now.
     this.map.session = data;
     return updateSession(this.map, change);

@@ -7,7 +7,7 @@ import { booleanOption, checkOptions, functionOption, loggerOption } from '../co
 import { sessionDefaults } from './defaults.ts';
 import { decodeSessionKey, encodeSessionKey } from './session-key.ts';
 import { parseSessionJson, stringifySession } from './session-json.ts';
-import type { SessionStore, StoredSession } from './store.ts';
+import type { SessionChange, SessionStore, StoredSession } from './store.ts';
 import { subjectProblem } from './revocations.ts';
 import { paths, sessionCheck } from './schema.ts';
 import type { SessionCheck, SessionMigration } from './schema.ts';
@@ -25,7 +25,7 @@ import type {
 } from '../core/types.ts';
 import { writeCookies } from '../cookies/wrap-cookies.ts';
 import { defaultHeader, privateSetCookie, withProperty } from '../core/headers.ts';
-import { isNoResponse, wrapHalves } from '../core/halves.ts';
+import { isNoResponse, isThenable, wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 
 /** Options of {@link wrapSession}. */
@@ -468,7 +468,7 @@ export async function updateSession<S extends SessionShape<S> = SessionData, T e
   const { store, check } = seen.settings;
   // The schema refuses a result before it is stored or handed back (invalid_session).
   const changed = (session: S): T => {
-    const next = change(session);
+    const next = synchronous(change(session));
     check?.write(next as unknown as SessionData, 'updateSession');
     return next;
   };
@@ -480,9 +480,13 @@ export async function updateSession<S extends SessionShape<S> = SessionData, T e
     return next;
   }
   let next: T | undefined;
-  const written = await attempt(
-    'write',
-    store.update(key, (current) => {
+  // What this request read is what the store holds, unless another request wrote meanwhile:
+  // a store that can check that in its write (Redis) then needs no read first.
+  const update = store.update.bind(store);
+  const written = await attemptUpdate(
+    update,
+    key,
+    (current) => {
       // The session as this request knows it is the one the schema checked (and migrate
       // mended); one another request wrote meanwhile is checked here.
       const known = seen.stored;
@@ -492,7 +496,8 @@ export async function updateSession<S extends SessionShape<S> = SessionData, T e
           : schemaRead(check, current.data);
       next = changed(session as S);
       return next as unknown as SessionData;
-    }),
+    },
+    read,
   );
   if (written === undefined || next === undefined) {
     // Q-02: ended meanwhile; the response's write of this key cannot bring it back.
@@ -514,6 +519,43 @@ function schemaRead(check: SessionCheck | undefined, data: SessionData): Session
   if (check === undefined) return data;
   const result = check.read(data);
   return Array.isArray(result) ? data : (result as SessionData);
+}
+
+/** `updateSession`'s `change` result, refused when it is a promise: a store would write it as `{}`. */
+function synchronous<T>(result: T): T {
+  if (isThenable(result)) {
+    throw new TypeError(
+      'updateSession: change returned a promise; it must return the new session itself (no async function)',
+    );
+  }
+  return result;
+}
+
+/**
+ * A store's update, its rejection marked as {@link attempt} marks it, except what `change`
+ * threw (the application's error, or a merge's): that goes on as it is, not as a store failure.
+ */
+async function attemptUpdate(
+  update: NonNullable<SessionStore['update']>,
+  key: string,
+  change: SessionChange,
+  known?: StoredSession,
+): Promise<{ key: string; json: string } | undefined> {
+  let thrown: { error: unknown } | undefined;
+  const guarded = (current: StoredSession): SessionData => {
+    try {
+      return change(current);
+    } catch (error) {
+      thrown = { error };
+      throw error;
+    }
+  };
+  try {
+    return await update(key, guarded, known);
+  } catch (error) {
+    if (thrown !== undefined && error === thrown.error) throw error;
+    throw error instanceof SessionkitError ? error : new StoreFailure('write', error);
+  }
 }
 
 function tossed(settings: Settings): void {
@@ -600,8 +642,10 @@ async function save(
     // migrate mended is written back.
     const data = session ?? stored?.data ?? {};
     let written: string | undefined;
-    if (key !== undefined && stored?.json !== undefined && store.update !== undefined) {
-      written = await writeChanges(store.update.bind(store), key, stored, data, updated, check);
+    // update keeps the subject read: a response that names one writes it.
+    const update = sessionSubject === undefined ? store.update?.bind(store) : undefined;
+    if (key !== undefined && stored?.json !== undefined && update !== undefined) {
+      written = await writeChanges(update, key, stored, data, updated, check);
     } else {
       written = await attempt('write', store.write(key, data, stored?.createdAt, sessionSubject));
     }
@@ -638,7 +682,7 @@ async function writeChanges(
     // Keys that are each valid may make a whole the schema refuses: the handler's wins.
     return check === undefined || check.valid(merged) ? merged : data;
   };
-  const written = await attempt('write', update(key, change, read));
+  const written = await attemptUpdate(update, key, change, read);
   return written?.key;
 }
 
@@ -654,11 +698,11 @@ export function mergeChanges(before: string, next: SessionData, current: Session
   for (const name of Object.keys(next)) {
     const value = next[name];
     if (name === '__proto__') continue; // C-13: never a prototype, as parsing drops it
-    if (!(name in base) || JSON.stringify(value) !== JSON.stringify(base[name])) {
-      merged[name] = value;
-    }
+    // Own keys only (a key named `toString` is data); undefined is absent, as in the JSON.
+    const was = Object.hasOwn(base, name) ? base[name] : undefined;
+    if (JSON.stringify(value) !== JSON.stringify(was)) merged[name] = value;
   }
-  for (const name of Object.keys(base)) if (!(name in next)) delete merged[name];
+  for (const name of Object.keys(base)) if (!Object.hasOwn(next, name)) delete merged[name];
   return merged;
 }
 

@@ -211,6 +211,34 @@ void describe('sessionMiddleware (express): the session in Express idiom', () =>
     assert.deepEqual(await browser.json('/session'), { notice: 'logged out' });
   });
 
+  void it('L-06: update() after destroy() changes the emptied session, never the stored one', async () => {
+    const updating = await start((app) => {
+      app.get('/login', (req, res) => {
+        req.session.user = 'alice';
+        res.send('in');
+      });
+      app.get('/logout', async (req, res) => {
+        req.session.destroy();
+        await req.session.update((s) => ({ ...s, notice: 'logged out' }));
+        res.send('bye');
+      });
+      app.get('/session', show);
+    });
+    try {
+      const browser = updating.client();
+      await browser.get('/login');
+      const key = browser.cookie('session')!;
+      await browser.get('/logout');
+      assert.notEqual(browser.cookie('session'), key);
+      assert.deepEqual(await browser.json('/session'), { notice: 'logged out' });
+      const replay = updating.client();
+      replay.jar.set('session', key);
+      assert.deepEqual(await replay.json('/session'), {}, 'the old session is gone');
+    } finally {
+      await updating.close();
+    }
+  });
+
   void it('takes a session replaced by assignment', async () => {
     const browser = app.client();
     await browser.get('/replace');
