@@ -80,9 +80,9 @@ const expected = {
   ],
   'sessionkit/testing': ['Clock', 'storeContract'],
   'sessionkit/fetch': ['fetchHostDefaults', 'toFetchHandler'],
-  'sessionkit/express': ['sessionMiddleware'],
-  'sessionkit/hono': ['honoSessionDefaults', 'sessionMiddleware'],
-  'sessionkit/fastify': ['sessionPlugin'],
+  'sessionkit/express': ['SessionUnavailableError', 'sessionMiddleware'],
+  'sessionkit/hono': ['SessionUnavailableError', 'honoSessionDefaults', 'sessionMiddleware'],
+  'sessionkit/fastify': ['SessionUnavailableError', 'sessionPlugin'],
 };
 
 const sources: Record<string, Record<string, unknown>> = {

@@ -20,7 +20,7 @@ import type {
 } from '../core/types.ts';
 import { cookieHalves } from '../cookies/wrap-cookies.ts';
 import { flashHalves } from '../session/flash.ts';
-import { sessionHalves, updateSession } from '../session/wrap-session.ts';
+import { sessionHalves, StoreFailure, updateSession } from '../session/wrap-session.ts';
 import { csrfHalves, csrfInput } from '../csrf/wrap-csrf.ts';
 import { invalidOption } from '../core/errors.ts';
 import { checkOptions } from '../core/options.ts';
@@ -84,7 +84,7 @@ export class Adapter {
   async open(map: RequestMap): Promise<Exchange | ResponseMap> {
     const early = await this.#outer.request(map);
     if (early !== undefined) return early;
-    return new Exchange(map);
+    return new Exchange(map, this.logger);
   }
 
   /**
@@ -136,6 +136,31 @@ export class Adapter {
   }
 }
 
+/**
+ * What `req.session.update()` rejects with when the store fails: an error the frameworks'
+ * own error handling answers with 503 and `Retry-After: 5`, as a failed read or write is
+ * answered (Express reads `status` and `headers`, Fastify `statusCode` and `headers`, Hono
+ * `getResponse()`). A custom error handler can tell it by `statusCode`.
+ */
+export class SessionUnavailableError extends Error {
+  override name = 'SessionUnavailableError';
+  readonly status = 503;
+  readonly statusCode = 503;
+  readonly headers: Readonly<Record<string, string>> = Object.freeze({ 'retry-after': '5' });
+
+  constructor(failure: Error) {
+    super(failure.message, { cause: failure });
+  }
+
+  /** The 503 response, for Hono's default error handler. */
+  getResponse(): Response {
+    return new Response('Service Unavailable', {
+      status: 503,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5' },
+    });
+  }
+}
+
 /** One request's state between the request halves and the commit. */
 export class Exchange implements SessionMarks {
   readonly map: RequestMap;
@@ -150,8 +175,11 @@ export class Exchange implements SessionMarks {
   #flash: JsonValue | undefined = undefined;
   #flashSet = false;
 
-  constructor(map: RequestMap) {
+  readonly #logger: Logger;
+
+  constructor(map: RequestMap, logger: Logger) {
     this.map = map;
+    this.#logger = logger;
     const data = map.session ?? {};
     this.#snapshot = snapshot(data);
     this.session = new SessionObject(this, data);
@@ -177,7 +205,11 @@ export class Exchange implements SessionMarks {
     if (this.destroyed) return Promise.resolve().then(() => change(data));
     // A store that cannot update atomically changes what the application holds now.
     this.map.session = data;
-    return updateSession(this.map, change);
+    return updateSession(this.map, change).catch((error: unknown) => {
+      if (!(error instanceof StoreFailure)) throw error;
+      this.#logger.error(`sessionkit: ${error.message}`, error.error);
+      throw new SessionUnavailableError(error);
+    });
   };
 
   /** A masked anti-forgery token; the first call makes the session's secret. */

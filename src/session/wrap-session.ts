@@ -289,7 +289,7 @@ const state = Symbol('sessionkit.session');
 type WithState = RequestMap & { [state]?: State };
 
 /** A store operation that failed (the store is down), with the operation's name for the log. */
-class StoreFailure extends Error {
+export class StoreFailure extends Error {
   constructor(
     readonly operation: 'read' | 'write' | 'delete' | 'touch',
     readonly error: unknown,
