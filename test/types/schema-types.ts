@@ -2,7 +2,13 @@
 import { type } from 'arktype';
 import * as v from 'valibot';
 import { z } from 'zod';
-import { memoryStore, text, wrapDefaults, wrapSession } from '../../src/index.ts';
+import {
+  memoryStore,
+  sessionOptionsFromEnv,
+  text,
+  wrapDefaults,
+  wrapSession,
+} from '../../src/index.ts';
 import type { Handler, Middleware } from '../../src/index.ts';
 
 const store = memoryStore();
@@ -45,3 +51,10 @@ export const dated = wrapSession({ store, schema: Dated });
 export const plain: Handler<{ user?: string }> = wrapSession<{ user?: string }>({ store })(
   (request) => text(request.session?.user ?? ''),
 );
+
+// The README's example: options from the environment, with a schema.
+const Session = z.object({ user: z.string().optional(), cart: z.array(z.number()).optional() });
+export const readmeApp = wrapSession({ ...sessionOptionsFromEnv(), schema: Session })((request) => {
+  const user: string | undefined = request.session?.user;
+  return { ...text(user ?? 'stranger'), session: { ...request.session, cart: [] } };
+});
