@@ -67,6 +67,26 @@ describe('every example answers the same routes the same way', () => {
     for (const app of started.values()) await app.close();
   });
 
+  for (const driver of drivers) {
+    it(`L-13 on ${driver.name}: POST /logout/all ends every session of the signed-in user and no other`, async () => {
+      const app = started.get(driver.name)!;
+      const browse = () => new Client((path, init) => app.fetch(path, init));
+      const [laptop, phone, bob] = [browse(), browse(), browse()];
+      await laptop.get('/login/alice');
+      await phone.get('/login/alice');
+      await bob.get('/login/bob');
+      const token = formToken(await laptop.text('/form'));
+      const all = await laptop.post('/logout/all', { '__anti-forgery-token': token });
+      assert.equal(all.status, 200);
+      assert.equal(await all.text(), 'Signed out everywhere');
+      assert.deepEqual(await laptop.json('/session'), {});
+      assert.deepEqual(await phone.json('/session'), {});
+      assert.deepEqual(await bob.json('/session'), { user: 'bob' });
+      await phone.get('/login/alice');
+      assert.deepEqual(await phone.json('/session'), { user: 'alice' }, 'signing in again works');
+    });
+  }
+
   for (const { name, route } of checks) {
     it(name, async () => {
       const reference = await answer(started.get(nodeDriver.name)!, route);

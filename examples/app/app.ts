@@ -24,6 +24,7 @@ import {
   field,
   formPage,
   homePage,
+  logoutEverywhere,
   pageCookies,
   putRefused,
   say,
@@ -97,15 +98,10 @@ function routes({ sessionCookie, subjects, revocations }: RouteContext): Handler
   on('GET', '/logout', () => ({ ...text(say.cleared), session: null }));
   // Log out everywhere: every session of this user, on every server sharing the list.
   on('POST', '/logout/all', async (request) => {
-    if (revocations === undefined) return text(say.needsCookieStore, 501);
-    const user = request.sessionSubject;
-    if (user === undefined) return text(say.notSignedIn, 403);
-    try {
-      await revocations.revokeSubject(user);
-    } catch {
-      return { ...text('Service Unavailable', 503), headers: { 'retry-after': '5' } };
-    }
-    return { ...text(say.signedOutEverywhere), session: null };
+    const { status, body, ended } = await logoutEverywhere(revocations, request.sessionSubject);
+    const answer = text(body, status);
+    if (status === 503) return { ...answer, headers: { ...answer.headers, 'retry-after': '5' } };
+    return ended ? { ...answer, session: null } : answer;
   });
   on('GET', '/session', (request) => json(shown(request.session ?? {})));
   on('GET', '/session/put', (request) => {

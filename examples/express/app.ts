@@ -4,25 +4,31 @@ import type { ErrorRequestHandler, Express } from 'express';
 import { csrfInput } from '../../src/index.ts';
 import type { RequestCookie } from '../../src/index.ts';
 import { sessionMiddleware } from '../../src/express.ts';
-import { middlewareOptions, sessionCookieName, trustProxy } from '../shared/env.ts';
+import { middlewareOptions, revocationList, sessionCookieName, trustProxy } from '../shared/env.ts';
 import type { ExampleEnv, ExampleOptions } from '../shared/env.ts';
 import {
   counted,
   field,
   formPage,
   homePage,
+  logoutEverywhere,
   pageCookies,
   putRefused,
   say,
   shown,
+  subjectOf,
   themeCookie,
   tooLong,
 } from '../shared/kit.ts';
 
 export function createExpressApp(env: ExampleEnv, options: ExampleOptions = {}): Express {
   const logger = options.logger ?? console;
-  const middleware = middlewareOptions(env, options);
+  // One revocation list for the store and for /logout/all.
+  const revocations = revocationList(env, options);
+  const middleware = middlewareOptions(env, { ...options, revocations });
   const sessionCookie = sessionCookieName(middleware.session);
+  /** The user as the session's subject, for /logout/all, where the store keeps one. */
+  const subjects = middleware.session.store.subjects === true;
   const app = express();
   app.set('trust proxy', trustProxy(env));
   app.set('etag', false);
@@ -42,6 +48,7 @@ export function createExpressApp(env: ExampleEnv, options: ExampleOptions = {}):
     if (tooLong(user)) return text(res, say.tooLong('user'), 400);
     req.session.user = user;
     req.session.regenerate(); // a new session key on login (session fixation)
+    if (subjects) req.session.setSubject(subjectOf(user));
     res.flash(say.welcome(user));
     res.redirect(303, '/');
   });
@@ -54,6 +61,7 @@ export function createExpressApp(env: ExampleEnv, options: ExampleOptions = {}):
     if (tooLong(id)) return text(res, say.tooLong('id'), 400);
     req.session.user = id;
     req.session.regenerate();
+    if (subjects) req.session.setSubject(subjectOf(id));
     text(res, say.login(id));
   });
   app.get('/remove', (req, res) => {
@@ -63,6 +71,13 @@ export function createExpressApp(env: ExampleEnv, options: ExampleOptions = {}):
   app.get('/logout', (req, res) => {
     req.session.destroy();
     text(res, say.cleared);
+  });
+  // Log out everywhere: every session of this user, on every server sharing the list.
+  app.post('/logout/all', async (req, res) => {
+    const { status, body, ended } = await logoutEverywhere(revocations, req.session.getSubject());
+    if (ended) req.session.destroy();
+    if (status === 503) res.set('retry-after', '5');
+    text(res, body, status);
   });
   app.get('/session', (req, res) => {
     res.json(shown(req.session));

@@ -3,17 +3,19 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { csrfInput, serializeCookie } from '../../src/index.ts';
 import { sessionPlugin } from '../../src/fastify.ts';
-import { middlewareOptions, sessionCookieName, trustProxy } from '../shared/env.ts';
+import { middlewareOptions, revocationList, sessionCookieName, trustProxy } from '../shared/env.ts';
 import type { ExampleEnv, ExampleOptions } from '../shared/env.ts';
 import {
   counted,
   field,
   formPage,
   homePage,
+  logoutEverywhere,
   pageCookies,
   putRefused,
   say,
   shown,
+  subjectOf,
   themeCookie,
   tooLong,
 } from '../shared/kit.ts';
@@ -30,8 +32,12 @@ export async function createFastifyApp(
   options: ExampleOptions = {},
 ): Promise<FastifyInstance> {
   const logger = options.logger ?? console;
-  const middleware = middlewareOptions(env, options);
+  // One revocation list for the store and for /logout/all.
+  const revocations = revocationList(env, options);
+  const middleware = middlewareOptions(env, { ...options, revocations });
   const sessionCookie = sessionCookieName(middleware.session);
+  /** The user as the session's subject, for /logout/all, where the store keeps one. */
+  const subjects = middleware.session.store.subjects === true;
   const app = Fastify({ trustProxy: trustProxy(env), routerOptions: { maxParamLength: 16384 } });
   // Forms as @fastify/formbody parses them: fields from the urlencoded body.
   app.addContentTypeParser(
@@ -53,6 +59,7 @@ export async function createFastifyApp(
     if (tooLong(user)) return text(reply, say.tooLong('user'), 400);
     request.session.user = user;
     request.session.regenerate(); // a new session key on login (session fixation)
+    if (subjects) request.session.setSubject(subjectOf(user));
     reply.flash(say.welcome(user));
     return reply.redirect('/', 303);
   });
@@ -65,6 +72,7 @@ export async function createFastifyApp(
     if (tooLong(id)) return text(reply, say.tooLong('id'), 400);
     request.session.user = id;
     request.session.regenerate();
+    if (subjects) request.session.setSubject(subjectOf(id));
     return text(reply, say.login(id));
   });
   app.get('/remove', (request, reply) => {
@@ -74,6 +82,14 @@ export async function createFastifyApp(
   app.get('/logout', (request, reply) => {
     request.session.destroy();
     return text(reply, say.cleared);
+  });
+  // Log out everywhere: every session of this user, on every server sharing the list.
+  app.post('/logout/all', async (request, reply) => {
+    const session = request.session;
+    const { status, body, ended } = await logoutEverywhere(revocations, session.getSubject());
+    if (ended) session.destroy();
+    if (status === 503) reply.header('retry-after', '5');
+    return text(reply, body, status);
   });
   app.get('/session', (request, reply) => reply.send(shown(request.session)));
   app.get<{ Querystring: Query }>('/session/put', (request, reply) => {

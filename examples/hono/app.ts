@@ -1,20 +1,23 @@
 // Kit's example in Hono 4's idiom: the same routes, statuses and bodies as examples/app.
 import { Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { csrfInput } from '../../src/index.ts';
 import { sessionMiddleware } from '../../src/hono.ts';
 import type { SessionVariables } from '../../src/hono.ts';
-import { middlewareOptions, sessionCookieName, trustProxy } from '../shared/env.ts';
+import { middlewareOptions, revocationList, sessionCookieName, trustProxy } from '../shared/env.ts';
 import type { ExampleEnv, ExampleOptions } from '../shared/env.ts';
 import {
   counted,
   field,
   formPage,
   homePage,
+  logoutEverywhere,
   pageCookies,
   putRefused,
   say,
   shown,
+  subjectOf,
   themeCookie,
   tooLong,
 } from '../shared/kit.ts';
@@ -24,8 +27,12 @@ export function createHonoApp(
   options: ExampleOptions = {},
 ): Hono<{ Variables: SessionVariables }> {
   const logger = options.logger ?? console;
-  const middleware = middlewareOptions(env, options);
+  // One revocation list for the store and for /logout/all.
+  const revocations = revocationList(env, options);
+  const middleware = middlewareOptions(env, { ...options, revocations });
   const sessionCookie = sessionCookieName(middleware.session);
+  /** The user as the session's subject, for /logout/all, where the store keeps one. */
+  const subjects = middleware.session.store.subjects === true;
   const app = new Hono<{ Variables: SessionVariables }>();
   app.use(sessionMiddleware({ ...middleware, trustProxy: trustProxy(env) }));
 
@@ -41,6 +48,7 @@ export function createHonoApp(
     if (tooLong(user)) return c.text(say.tooLong('user'), 400);
     c.get('session').user = user;
     c.get('session').regenerate(); // a new session key on login (session fixation)
+    if (subjects) c.get('session').setSubject(subjectOf(user));
     c.set('nextFlash', say.welcome(user));
     return c.redirect('/', 303);
   });
@@ -53,6 +61,7 @@ export function createHonoApp(
     if (tooLong(id)) return c.text(say.tooLong('id'), 400);
     c.get('session').user = id;
     c.get('session').regenerate();
+    if (subjects) c.get('session').setSubject(subjectOf(id));
     return c.text(say.login(id));
   });
   app.get('/remove', (c) => {
@@ -62,6 +71,14 @@ export function createHonoApp(
   app.get('/logout', (c) => {
     c.get('session').destroy();
     return c.text(say.cleared);
+  });
+  // Log out everywhere: every session of this user, on every server sharing the list.
+  app.post('/logout/all', async (c) => {
+    const session = c.get('session');
+    const { status, body, ended } = await logoutEverywhere(revocations, session.getSubject());
+    if (ended) session.destroy();
+    if (status === 503) c.header('retry-after', '5');
+    return c.text(body, status as ContentfulStatusCode);
   });
   app.get('/session', (c) => c.json(shown(c.get('session'))));
   app.get('/session/put', (c) => {

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ednToJson } from '../../src/ring.ts';
-import type { RequestCookie, SessionData } from '../../src/index.ts';
+import type { RequestCookie, Revocations, SessionData } from '../../src/index.ts';
 
 /** A route, and a request that exercises it. */
 export interface ExampleRoute {
@@ -37,21 +37,6 @@ export const routes: readonly ExampleRoute[] = [
   { method: 'GET', path: '/cookies/set', sample: '/cookies/set' },
   { method: 'GET', path: '/form', sample: '/form' },
   { method: 'POST', path: '/form', sample: '/form', form: { from: '/form', fields: {} } },
-];
-
-/**
- * Routes of the node:http and Fetch examples (issue 14) that the framework examples do not
- * serve yet, since their adapters have no way to attach a session's subject: mirror them
- * there once they do, then move them into {@link routes}. With the cookie store, `GET /logout`
- * already revokes the session in every example.
- *
- * - `POST /logout/all` (with the anti-forgery token): ends every session of the signed-in
- *   user (`revokeSubject`), answers {@link say}`.signedOutEverywhere`; 403
- *   `say.notSignedIn` without a subject; 501 `say.needsCookieStore` with another store; 503
- *   when the revocation list cannot be told.
- * - Both logins attach the user as the session's subject (`sessionSubject: subjectOf(user)`).
- */
-export const revocationRoutes: readonly ExampleRoute[] = [
   {
     method: 'POST',
     path: '/logout/all',
@@ -59,6 +44,27 @@ export const revocationRoutes: readonly ExampleRoute[] = [
     form: { from: '/form', fields: {} },
   },
 ];
+
+/**
+ * `POST /logout/all` (with the anti-forgery token), in every example: ends every session of
+ * the signed-in user (`revokeSubject`) and answers {@link say}`.signedOutEverywhere`, the
+ * response ending this session too (`ended`); 403 `say.notSignedIn` without a subject; 501
+ * `say.needsCookieStore` with another store; 503 when the revocation list cannot be told.
+ * Both logins attach the user as the session's subject (`subjectOf(user)`).
+ */
+export async function logoutEverywhere(
+  revocations: Revocations | undefined,
+  subject: string | undefined,
+): Promise<{ status: number; body: string; ended: boolean }> {
+  if (revocations === undefined) return { status: 501, body: say.needsCookieStore, ended: false };
+  if (subject === undefined) return { status: 403, body: say.notSignedIn, ended: false };
+  try {
+    await revocations.revokeSubject(subject);
+  } catch {
+    return { status: 503, body: 'Service Unavailable', ended: false };
+  }
+  return { status: 200, body: say.signedOutEverywhere, ended: true };
+}
 
 /**
  * The subject the examples attach for `user`: an id standing for the user (the example has no

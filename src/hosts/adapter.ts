@@ -172,6 +172,7 @@ export class Exchange implements SessionMarks {
   csrf = false;
   regenerate = false;
   destroyed = false;
+  subject: string | null | undefined = undefined;
   #flash: JsonValue | undefined = undefined;
   #flashSet = false;
 
@@ -183,6 +184,11 @@ export class Exchange implements SessionMarks {
     const data = map.session ?? {};
     this.#snapshot = snapshot(data);
     this.session = new SessionObject(this, data);
+  }
+
+  /** The subject the session was read with. */
+  get readSubject(): string | undefined {
+    return this.map.sessionSubject;
   }
 
   /** The value the previous response set as the flash (read once). */
@@ -227,6 +233,7 @@ export class Exchange implements SessionMarks {
   /** Puts on `skeleton` Ring's `session`, `regenerateSession` and `flash` for what was done. */
   changes(skeleton: ResponseMap, current: unknown): void {
     if (this.#flashSet) skeleton.flash = this.#flash;
+    if (this.subject !== undefined) skeleton.sessionSubject = this.subject;
     if (current === null || current === undefined) {
       skeleton.session = null;
       return;

@@ -4,6 +4,8 @@
  * loaded when the response is committed; the halves never see this object.
  */
 import type { JsonValue, SessionData } from '../core/types.ts';
+import { invalidOption } from '../core/errors.ts';
+import { subjectProblem } from '../session/revocations.ts';
 
 /**
  * The application's session fields. Augment it to type them, as with express-session:
@@ -18,7 +20,7 @@ export interface SessionValues {
   [key: string]: JsonValue | undefined;
 }
 
-/** The two things a framework session does besides holding data. */
+/** What a framework session does besides holding data. */
 export interface SessionMethods {
   /**
    * Moves the data to a new session key when the response is committed, and drops the CSRF
@@ -42,6 +44,16 @@ export interface SessionMethods {
    * replaces the data held here.
    */
   update<T extends SessionValues>(change: (session: SessionValues) => T): Promise<T>;
+  /**
+   * Attaches the session's subject when the response is committed (`sessionSubject`): the
+   * user a login signs in, by an id of yours, for `revokeSubject` to end every session of that
+   * user ("log out everywhere"); `null` removes it. Only a store that keeps subjects takes one
+   * (the cookie store); others refuse it when the response is committed. Call it with
+   * `regenerate()` on login.
+   */
+  setSubject(subject: string | null): void;
+  /** The session's subject: as set in this request, else as read (`undefined`: none). */
+  getSubject(): string | undefined;
 }
 
 /** `req.session`, `request.session`, `c.get('session')`: the data, plus {@link SessionMethods}. */
@@ -51,6 +63,10 @@ export type Session = SessionValues & SessionMethods;
 export interface SessionMarks {
   regenerate: boolean;
   destroyed: boolean;
+  /** The subject set in this request (`undefined`: left as it was). */
+  subject: string | null | undefined;
+  /** The subject the session was read with. */
+  readonly readSubject: string | undefined;
   /** Runs `updateSession` over the data the object holds now. */
   update(
     data: SessionData,
@@ -75,6 +91,19 @@ export class SessionObject implements SessionMethods {
   destroy(): void {
     this.#marks.destroyed = true;
     for (const key of Object.keys(this)) delete this[key];
+  }
+
+  setSubject(subject: string | null): void {
+    const problem = subject === null ? undefined : subjectProblem(subject);
+    if (problem !== undefined) {
+      throw invalidOption('session.setSubject', 'subject', typeof subject, problem);
+    }
+    this.#marks.subject = subject;
+  }
+
+  getSubject(): string | undefined {
+    const { subject } = this.#marks;
+    return subject === undefined ? this.#marks.readSubject : (subject ?? undefined);
   }
 
   async update<T extends SessionValues>(change: (session: SessionValues) => T): Promise<T> {
