@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { invalidOption, SessionkitError } from '../../core/errors.ts';
 import { consoleLogger } from '../../core/logger.ts';
 import { checkOptions, integerOption, loggerOption } from '../../core/options.ts';
@@ -15,6 +16,7 @@ import { commandSender } from './client.ts';
 import type { RedisClient } from './client.ts';
 import { Guard, replyCode } from './guard.ts';
 import type { RedisHealth } from './guard.ts';
+import { Turns } from './turns.ts';
 import { decodeValue, digits, encodeValue, touchScript, writeIfScript } from './value.ts';
 
 /** Options of {@link redisStore}. */
@@ -88,9 +90,22 @@ const optionNames = [
 
 /**
  * An update retries while other writes of the same session land between its read and its
- * write: each round lets one writer through, so this bounds the writers of one session at once.
+ * write (the updates of one process take turns, see {@link turns}); past this many tries it
+ * rejects, which wrapSession answers with its store-error response (503).
  */
 const maxUpdateTries = 128;
+/** The tries of an update that retry at once; before each later one it waits a random while. */
+const backoffAfterTries = 3;
+/** The longest of those waits, in milliseconds: each is random, up to the tries so far. */
+const maxBackoffMs = 16;
+
+/**
+ * The updates of one session in this process, by every store (two stores in one process
+ * would otherwise race each other in Redis), each with what it wrote for the next. Keyed by
+ * the Redis key; a store on another Redis with the same key only waits its turn, and finds
+ * that what the turn before left is not what its Redis holds on its first try.
+ */
+const turns = new Turns<{ createdAt: number; json: string }>();
 
 /** 256-bit ids, base64url without padding: 43 characters (OWASP SM "Session ID Entropy"). */
 const idPattern = /^[A-Za-z0-9_-]{43}$/;
@@ -99,11 +114,12 @@ const idPattern = /^[A-Za-z0-9_-]{43}$/;
  * Sessions in Redis or a Redis Cluster, shared by every app server that uses the same Redis
  * and prefix. One key per session (`<prefix><id>`), holding its creation and touch times and
  * its data as JSON, written with its TTL in the same command; the TTL is the shorter of the
- * idle timeout and what remains of the absolute timeout. Reading is one `GET`; an update (a write of a session read before, see
- * `SessionStore.update`) one script that writes only if the data is still what was read;
- * writing one
- * `SET … EX … XX` (a session deleted meanwhile stays deleted); touching one script that moves
- * the touch time and the TTL without rewriting the data; deleting one `DEL`.
+ * idle timeout and what remains of the absolute timeout. Reading is one `GET`; an update (a
+ * write of a session read before, see `SessionStore.update`) one script that writes only if
+ * the data is still what was read, and otherwise answers what is there to try again from (the
+ * updates of one session in one process take turns, each from what the one before wrote);
+ * writing one `SET … EX … XX` (a session deleted meanwhile stays deleted); touching one
+ * script that moves the touch time and the TTL without rewriting the data; deleting one `DEL`.
  *
  * Ids are 32 random bytes; a malformed id never reaches Redis and an id Redis does not hold
  * is never adopted. A stored value that is not ours is no session: it is logged and deleted.
@@ -183,6 +199,11 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       throw error;
     }
     if (reply === null || reply === undefined) return undefined; // R-02
+    return session(redisKey, reply);
+  }
+
+  /** The session in a value read from `redisKey`, or undefined when it has ended or is not one. */
+  async function session(redisKey: string, reply: unknown): Promise<StoredSession | undefined> {
     const text = typeof reply === 'string' ? reply : Buffer.isBuffer(reply) ? reply.toString() : '';
     const value = decodeValue(text);
     if (value === undefined) return corrupt(redisKey, 'no sessionkit header');
@@ -271,33 +292,54 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     ): Promise<{ key: string; json: string } | undefined> {
       if (!idPattern.test(key)) return undefined;
       const redisKey = prefix + key;
-      // The first try trusts what the caller read: one round trip when nothing changed since.
-      let current = known?.json !== undefined ? known : await read(key);
-      for (let tries = 0; tries < maxUpdateTries; tries++) {
-        if (current === undefined) return undefined;
-        const json = sized(change(current));
-        const at = seconds();
-        const ttl = ttlAt(current.createdAt, at);
-        if (ttl <= 0) {
-          await run(redisKey, ['DEL', redisKey]);
-          return undefined;
+      return turns.take(redisKey, async (previous) => {
+        // The first try trusts what the update before this one wrote, or else what the caller
+        // read: one round trip when nothing else changed the session since.
+        let current: StoredSession | undefined = previous
+          ? { ...previous, data: parseSessionJson(previous.json) as SessionData, stale: false }
+          : known?.json !== undefined
+            ? known
+            : await read(key);
+        for (let tries = 1; current !== undefined; tries++) {
+          const json = sized(change(current));
+          const at = seconds();
+          const ttl = ttlAt(current.createdAt, at);
+          if (ttl <= 0) {
+            await run(redisKey, ['DEL', redisKey]);
+            return { result: undefined };
+          }
+          const reply = await run(redisKey, [
+            'EVAL',
+            writeIfScript,
+            '1',
+            redisKey,
+            createHash('sha1').update(current.json!).digest('hex'),
+            encodeValue(json, current.createdAt, at),
+            String(ttl),
+          ]);
+          if (reply === 1)
+            return { result: { key, json }, left: { createdAt: current.createdAt, json } };
+          if (reply === 0) return { result: undefined }; // Q-02: deleted meanwhile
+          // Another write landed first, and the script answered what it stored.
+          if (typeof reply !== 'string' && !Buffer.isBuffer(reply)) {
+            throw new Error(`redisStore: the conditional write answered ${typeof reply}`);
+          }
+          if (tries === maxUpdateTries) {
+            throw new Error(
+              `redisStore: ${maxUpdateTries} writes of one session in a row found that another write had landed first`,
+            );
+          }
+          if (tries < backoffAfterTries) {
+            current = await session(redisKey, reply); // again at once, from that
+          } else {
+            // Writers that keep meeting would keep meeting in the same order, which can make
+            // the same one lose every time: a random pause, then a fresh read, breaks the order.
+            await delay(Math.random() * Math.min(tries, maxBackoffMs));
+            current = await read(key);
+          }
         }
-        const reply = await run(redisKey, [
-          'EVAL',
-          writeIfScript,
-          '1',
-          redisKey,
-          createHash('sha1').update(current.json!).digest('hex'),
-          encodeValue(json, current.createdAt, at),
-          String(ttl),
-        ]);
-        if (reply === 1) return { key, json };
-        if (reply === 0) return undefined; // Q-02: deleted meanwhile
-        current = await read(key); // another write landed first: again, from what it wrote
-      }
-      throw new Error(
-        `redisStore: ${maxUpdateTries} writes of one session in a row found that another write had landed first`,
-      );
+        return { result: undefined };
+      });
     },
 
     async touch(key: string): Promise<string | undefined> {
