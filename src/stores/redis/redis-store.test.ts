@@ -244,7 +244,7 @@ describe('redisStore', () => {
     assert.deepEqual((await store.read(id))!.data, { a: 2, b: 2 });
   });
 
-  it('Q-11: updates of one session in one process take turns, each starting from what the one before wrote', async () => {
+  it('Q-11: updates of one session sent together each expect what the one sent before writes: all land at once', async () => {
     const store = redisStore({ client });
     const id = (await store.write(undefined, { n: 0 }))!;
     const known = (await store.read(id))!;
@@ -257,6 +257,21 @@ describe('redisStore', () => {
     );
     assert.deepEqual(ran, { eval: 10, get: 10, set: 10 });
     assert.deepEqual((await store.read(id))!.data, { n: 10 });
+  });
+
+  it('Q-11: another write breaks such a chain: each update of it tries once more, and all land', async () => {
+    const store = redisStore({ client });
+    const id = (await store.write(undefined, { n: 0 }))!;
+    const known = (await store.read(id))!;
+    await store.write(id, { n: 100 }, known.createdAt); // another process, meanwhile
+    const increment = (current: { data: { [k: string]: unknown } }) => ({
+      n: (current.data.n as number) + 1,
+    });
+    const ran = await commandsDuring(() =>
+      Promise.all(Array.from({ length: 5 }, () => store.update!(id, increment, known))),
+    );
+    assert.deepEqual(ran, { eval: 10, get: 10, set: 5 });
+    assert.deepEqual((await store.read(id))!.data, { n: 105 });
   });
 
   it('through wrapSession: a read costs one round trip, a read-increment-write two, a stale read two', async () => {

@@ -16,7 +16,7 @@ import { commandSender } from './client.ts';
 import type { RedisClient } from './client.ts';
 import { Guard, replyCode } from './guard.ts';
 import type { RedisHealth } from './guard.ts';
-import { Turns } from './turns.ts';
+import { Chains } from './chains.ts';
 import { decodeValue, digits, encodeValue, touchScript, writeIfScript } from './value.ts';
 
 /** Options of {@link redisStore}. */
@@ -89,8 +89,8 @@ const optionNames = [
 ] as const;
 
 /**
- * An update retries while other writes of the same session land between its read and its
- * write (the updates of one process take turns, see {@link turns}); past this many tries it
+ * An update retries while other processes' writes of the same session land between its read
+ * and its write (those of this process do not, see {@link chains}); past this many tries it
  * rejects, which wrapSession answers with its store-error response (503).
  */
 const maxUpdateTries = 128;
@@ -100,12 +100,16 @@ const backoffAfterTries = 3;
 const maxBackoffMs = 16;
 
 /**
- * The updates of one session in this process, by every store (two stores in one process
- * would otherwise race each other in Redis), each with what it wrote for the next. Keyed by
- * the Redis key; a store on another Redis with the same key only waits its turn, and finds
- * that what the turn before left is not what its Redis holds on its first try.
+ * The updates of one session in this process in flight, as one chain: each expects what those
+ * sent before it leave, so all land (they used to race each other in Redis, where on one
+ * pipelined connection the same update could lose every round, 128 times). Shared by the
+ * stores of the process, keyed by the Redis key: two stores (two clients) of one Redis do not
+ * race either, though their commands may reach it out of the order sent, which costs a try.
  */
-const turns = new Turns<{ createdAt: number; json: string }>();
+const chains = new Chains();
+
+/** A session this store read: always with its JSON. */
+type Read = StoredSession & { json: string };
 
 /** 256-bit ids, base64url without padding: 43 characters (OWASP SM "Session ID Entropy"). */
 const idPattern = /^[A-Za-z0-9_-]{43}$/;
@@ -116,8 +120,8 @@ const idPattern = /^[A-Za-z0-9_-]{43}$/;
  * its data as JSON, written with its TTL in the same command; the TTL is the shorter of the
  * idle timeout and what remains of the absolute timeout. Reading is one `GET`; an update (a
  * write of a session read before, see `SessionStore.update`) one script that writes only if
- * the data is still what was read, and otherwise answers what is there to try again from (the
- * updates of one session in one process take turns, each from what the one before wrote);
+ * the data is still what was read, and otherwise answers what is there to try again from (an
+ * update expects what the updates of this process sent before it leave, so they all land);
  * writing one `SET … EX … XX` (a session deleted meanwhile stays deleted); touching one
  * script that moves the touch time and the TTL without rewriting the data; deleting one `DEL`.
  *
@@ -187,7 +191,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return undefined;
   }
 
-  async function read(key: string): Promise<StoredSession | undefined> {
+  async function read(key: string): Promise<Read | undefined> {
     if (!idPattern.test(key)) return undefined; // L-02: never reaches Redis
     const redisKey = prefix + key;
     let reply: unknown;
@@ -203,7 +207,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   }
 
   /** The session in a value read from `redisKey`, or undefined when it has ended or is not one. */
-  async function session(redisKey: string, reply: unknown): Promise<StoredSession | undefined> {
+  async function session(redisKey: string, reply: unknown): Promise<Read | undefined> {
     const text = typeof reply === 'string' ? reply : Buffer.isBuffer(reply) ? reply.toString() : '';
     const value = decodeValue(text);
     if (value === undefined) return corrupt(redisKey, 'no sessionkit header');
@@ -292,34 +296,45 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     ): Promise<{ key: string; json: string } | undefined> {
       if (!idPattern.test(key)) return undefined;
       const redisKey = prefix + key;
-      return turns.take(redisKey, async (previous) => {
-        // The first try trusts what the update before this one wrote, or else what the caller
-        // read: one round trip when nothing else changed the session since.
-        let current: StoredSession | undefined = previous
-          ? { ...previous, data: parseSessionJson(previous.json) as SessionData, stale: false }
-          : known?.json !== undefined
-            ? known
-            : await read(key);
-        for (let tries = 1; current !== undefined; tries++) {
+      return chains.with(redisKey, async (chain) => {
+        // The first try expects what the caller read (one round trip when nothing changed
+        // since), unless writes of this session are in flight: then what they leave.
+        let current: Read | undefined =
+          known?.json === undefined ? undefined : { ...known, json: known.json };
+        if (current === undefined && chain.expected === undefined) {
+          const mark = chain.mark();
+          current = await read(key);
+          if (current !== undefined)
+            chain.read(mark, { createdAt: current.createdAt, json: current.json });
+        }
+        for (let tries = 1; ; tries++) {
+          // While writes of this session are in flight, what they leave once they land.
+          const expected = chain.expected;
+          if (expected !== undefined && expected.json !== current?.json) {
+            const data = parseSessionJson(expected.json) as SessionData;
+            current = { ...expected, data, stale: false };
+          }
+          if (current === undefined) return undefined;
           const json = sized(change(current));
           const at = seconds();
           const ttl = ttlAt(current.createdAt, at);
           if (ttl <= 0) {
             await run(redisKey, ['DEL', redisKey]);
-            return { result: undefined };
+            return undefined;
           }
-          const reply = await run(redisKey, [
+          const sending = run(redisKey, [
             'EVAL',
             writeIfScript,
             '1',
             redisKey,
-            createHash('sha1').update(current.json!).digest('hex'),
+            createHash('sha1').update(current.json).digest('hex'),
             encodeValue(json, current.createdAt, at),
             String(ttl),
           ]);
-          if (reply === 1)
-            return { result: { key, json }, left: { createdAt: current.createdAt, json } };
-          if (reply === 0) return { result: undefined }; // Q-02: deleted meanwhile
+          const ticket = chain.sent({ createdAt: current.createdAt, json });
+          const reply = await sending;
+          if (reply === 1) return { key, json };
+          if (reply === 0) return undefined; // Q-02: deleted meanwhile
           // Another write landed first, and the script answered what it stored.
           if (typeof reply !== 'string' && !Buffer.isBuffer(reply)) {
             throw new Error(`redisStore: the conditional write answered ${typeof reply}`);
@@ -329,16 +344,19 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
               `redisStore: ${maxUpdateTries} writes of one session in a row found that another write had landed first`,
             );
           }
-          if (tries < backoffAfterTries) {
-            current = await session(redisKey, reply); // again at once, from that
-          } else {
+          current = await session(redisKey, reply);
+          if (current === undefined) return undefined;
+          chain.failed(ticket, { createdAt: current.createdAt, json: current.json });
+          if (tries >= backoffAfterTries) {
             // Writers that keep meeting would keep meeting in the same order, which can make
             // the same one lose every time: a random pause, then a fresh read, breaks the order.
             await delay(Math.random() * Math.min(tries, maxBackoffMs));
+            const mark = chain.mark();
             current = await read(key);
+            if (current !== undefined)
+              chain.read(mark, { createdAt: current.createdAt, json: current.json });
           }
         }
-        return { result: undefined };
       });
     },
 
