@@ -229,6 +229,51 @@ describe('redisStore', () => {
     assert.deepEqual(await commandsDuring(() => store.delete(id)), { del: 1 });
   });
 
+  it('Q-11: an update that finds another write landed first tries again from what the script answered, without a GET', async () => {
+    const store = redisStore({ client });
+    const id = (await store.write(undefined, { a: 1, b: 1 }))!;
+    const known = (await store.read(id))!;
+    await store.write(id, { a: 2, b: 1 }, known.createdAt); // another request, meanwhile
+    const add = (current: { data: { [k: string]: unknown } }) => ({ ...current.data, b: 2 });
+    // Two EVALs, each one GET inside the script; the second writes.
+    assert.deepEqual(await commandsDuring(() => store.update!(id, add, known)), {
+      eval: 2,
+      get: 2,
+      set: 1,
+    });
+    assert.deepEqual((await store.read(id))!.data, { a: 2, b: 2 });
+  });
+
+  it('Q-11: updates of one session sent together each expect what the one sent before writes: all land at once', async () => {
+    const store = redisStore({ client });
+    const id = (await store.write(undefined, { n: 0 }))!;
+    const known = (await store.read(id))!;
+    const increment = (current: { data: { [k: string]: unknown } }) => ({
+      n: (current.data.n as number) + 1,
+    });
+    // Ten at once, all read before any wrote: one EVAL each, none lost.
+    const ran = await commandsDuring(() =>
+      Promise.all(Array.from({ length: 10 }, () => store.update!(id, increment, known))),
+    );
+    assert.deepEqual(ran, { eval: 10, get: 10, set: 10 });
+    assert.deepEqual((await store.read(id))!.data, { n: 10 });
+  });
+
+  it('Q-11: another write breaks such a chain: each update of it tries once more, and all land', async () => {
+    const store = redisStore({ client });
+    const id = (await store.write(undefined, { n: 0 }))!;
+    const known = (await store.read(id))!;
+    await store.write(id, { n: 100 }, known.createdAt); // another process, meanwhile
+    const increment = (current: { data: { [k: string]: unknown } }) => ({
+      n: (current.data.n as number) + 1,
+    });
+    const ran = await commandsDuring(() =>
+      Promise.all(Array.from({ length: 5 }, () => store.update!(id, increment, known))),
+    );
+    assert.deepEqual(ran, { eval: 10, get: 10, set: 5 });
+    assert.deepEqual((await store.read(id))!.data, { n: 105 });
+  });
+
   it('through wrapSession: a read costs one round trip, a read-increment-write two, a stale read two', async () => {
     const clock = new Clock();
     const store = redisStore({ client, idleTimeoutSeconds: 600, now: clock.now });

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { invalidOption, SessionkitError } from '../../core/errors.ts';
 import { consoleLogger } from '../../core/logger.ts';
 import { checkOptions, integerOption, loggerOption } from '../../core/options.ts';
@@ -15,6 +16,7 @@ import { commandSender } from './client.ts';
 import type { RedisClient } from './client.ts';
 import { Guard, replyCode } from './guard.ts';
 import type { RedisHealth } from './guard.ts';
+import { Chains } from './chains.ts';
 import { decodeValue, digits, encodeValue, touchScript, writeIfScript } from './value.ts';
 
 /** Options of {@link redisStore}. */
@@ -87,10 +89,27 @@ const optionNames = [
 ] as const;
 
 /**
- * An update retries while other writes of the same session land between its read and its
- * write: each round lets one writer through, so this bounds the writers of one session at once.
+ * An update retries while other processes' writes of the same session land between its read
+ * and its write (those of this process do not, see {@link chains}); past this many tries it
+ * rejects, which wrapSession answers with its store-error response (503).
  */
 const maxUpdateTries = 128;
+/** The tries of an update that retry at once; before each later one it waits a random while. */
+const backoffAfterTries = 3;
+/** The longest of those waits, in milliseconds: each is random, up to the tries so far. */
+const maxBackoffMs = 16;
+
+/**
+ * The updates of one session in this process in flight, as one chain: each expects what those
+ * sent before it leave, so all land (they used to race each other in Redis, where on one
+ * pipelined connection the same update could lose every round, 128 times). Shared by the
+ * stores of the process, keyed by the Redis key: two stores (two clients) of one Redis do not
+ * race either, though their commands may reach it out of the order sent, which costs a try.
+ */
+const chains = new Chains();
+
+/** A session this store read: always with its JSON. */
+type Read = StoredSession & { json: string };
 
 /** 256-bit ids, base64url without padding: 43 characters (OWASP SM "Session ID Entropy"). */
 const idPattern = /^[A-Za-z0-9_-]{43}$/;
@@ -99,11 +118,12 @@ const idPattern = /^[A-Za-z0-9_-]{43}$/;
  * Sessions in Redis or a Redis Cluster, shared by every app server that uses the same Redis
  * and prefix. One key per session (`<prefix><id>`), holding its creation and touch times and
  * its data as JSON, written with its TTL in the same command; the TTL is the shorter of the
- * idle timeout and what remains of the absolute timeout. Reading is one `GET`; an update (a write of a session read before, see
- * `SessionStore.update`) one script that writes only if the data is still what was read;
- * writing one
- * `SET … EX … XX` (a session deleted meanwhile stays deleted); touching one script that moves
- * the touch time and the TTL without rewriting the data; deleting one `DEL`.
+ * idle timeout and what remains of the absolute timeout. Reading is one `GET`; an update (a
+ * write of a session read before, see `SessionStore.update`) one script that writes only if
+ * the data is still what was read, and otherwise answers what is there to try again from (an
+ * update expects what the updates of this process sent before it leave, so they all land);
+ * writing one `SET … EX … XX` (a session deleted meanwhile stays deleted); touching one
+ * script that moves the touch time and the TTL without rewriting the data; deleting one `DEL`.
  *
  * Ids are 32 random bytes; a malformed id never reaches Redis and an id Redis does not hold
  * is never adopted. A stored value that is not ours is no session: it is logged and deleted.
@@ -171,7 +191,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     return undefined;
   }
 
-  async function read(key: string): Promise<StoredSession | undefined> {
+  async function read(key: string): Promise<Read | undefined> {
     if (!idPattern.test(key)) return undefined; // L-02: never reaches Redis
     const redisKey = prefix + key;
     let reply: unknown;
@@ -183,6 +203,11 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       throw error;
     }
     if (reply === null || reply === undefined) return undefined; // R-02
+    return session(redisKey, reply);
+  }
+
+  /** The session in a value read from `redisKey`, or undefined when it has ended or is not one. */
+  async function session(redisKey: string, reply: unknown): Promise<Read | undefined> {
     const text = typeof reply === 'string' ? reply : Buffer.isBuffer(reply) ? reply.toString() : '';
     const value = decodeValue(text);
     if (value === undefined) return corrupt(redisKey, 'no sessionkit header');
@@ -271,33 +296,68 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     ): Promise<{ key: string; json: string } | undefined> {
       if (!idPattern.test(key)) return undefined;
       const redisKey = prefix + key;
-      // The first try trusts what the caller read: one round trip when nothing changed since.
-      let current = known?.json !== undefined ? known : await read(key);
-      for (let tries = 0; tries < maxUpdateTries; tries++) {
-        if (current === undefined) return undefined;
-        const json = sized(change(current));
-        const at = seconds();
-        const ttl = ttlAt(current.createdAt, at);
-        if (ttl <= 0) {
-          await run(redisKey, ['DEL', redisKey]);
-          return undefined;
+      return chains.with(redisKey, async (chain) => {
+        // The first try expects what the caller read (one round trip when nothing changed
+        // since), unless writes of this session are in flight: then what they leave.
+        let current: Read | undefined =
+          known?.json === undefined ? undefined : { ...known, json: known.json };
+        if (current === undefined && chain.expected === undefined) {
+          const mark = chain.mark();
+          current = await read(key);
+          if (current !== undefined)
+            chain.read(mark, { createdAt: current.createdAt, json: current.json });
         }
-        const reply = await run(redisKey, [
-          'EVAL',
-          writeIfScript,
-          '1',
-          redisKey,
-          createHash('sha1').update(current.json!).digest('hex'),
-          encodeValue(json, current.createdAt, at),
-          String(ttl),
-        ]);
-        if (reply === 1) return { key, json };
-        if (reply === 0) return undefined; // Q-02: deleted meanwhile
-        current = await read(key); // another write landed first: again, from what it wrote
-      }
-      throw new Error(
-        `redisStore: ${maxUpdateTries} writes of one session in a row found that another write had landed first`,
-      );
+        for (let tries = 1; ; tries++) {
+          // While writes of this session are in flight, what they leave once they land.
+          const expected = chain.expected;
+          if (expected !== undefined && expected.json !== current?.json) {
+            const data = parseSessionJson(expected.json) as SessionData;
+            current = { ...expected, data, stale: false };
+          }
+          if (current === undefined) return undefined;
+          const json = sized(change(current));
+          const at = seconds();
+          const ttl = ttlAt(current.createdAt, at);
+          if (ttl <= 0) {
+            await run(redisKey, ['DEL', redisKey]);
+            return undefined;
+          }
+          const sending = run(redisKey, [
+            'EVAL',
+            writeIfScript,
+            '1',
+            redisKey,
+            createHash('sha1').update(current.json).digest('hex'),
+            encodeValue(json, current.createdAt, at),
+            String(ttl),
+          ]);
+          const ticket = chain.sent({ createdAt: current.createdAt, json });
+          const reply = await sending;
+          if (reply === 1) return { key, json };
+          if (reply === 0) return undefined; // Q-02: deleted meanwhile
+          // Another write landed first, and the script answered what it stored.
+          if (typeof reply !== 'string' && !Buffer.isBuffer(reply)) {
+            throw new Error(`redisStore: the conditional write answered ${typeof reply}`);
+          }
+          if (tries === maxUpdateTries) {
+            throw new Error(
+              `redisStore: ${maxUpdateTries} writes of one session in a row found that another write had landed first`,
+            );
+          }
+          current = await session(redisKey, reply);
+          if (current === undefined) return undefined;
+          chain.failed(ticket, { createdAt: current.createdAt, json: current.json });
+          if (tries >= backoffAfterTries) {
+            // Writers that keep meeting would keep meeting in the same order, which can make
+            // the same one lose every time: a random pause, then a fresh read, breaks the order.
+            await delay(Math.random() * Math.min(tries, maxBackoffMs));
+            const mark = chain.mark();
+            current = await read(key);
+            if (current !== undefined)
+              chain.read(mark, { createdAt: current.createdAt, json: current.json });
+          }
+        }
+      });
     },
 
     async touch(key: string): Promise<string | undefined> {

@@ -61,13 +61,15 @@ return 1`;
 
 /**
  * A conditional write, in one round trip: replaces the session only if its data is still the
- * data whose SHA-1 the caller read (no other write landed since), with a new TTL.
+ * data whose SHA-1 the caller read (no other write landed since), with a new TTL. When another
+ * write landed first, it answers the value that write stored, so that the caller can try again
+ * at once without reading.
  *
  * KEYS[1] the session key; ARGV: SHA-1 (hex) of the JSON read, the new value, the TTL (s).
- * Returns 1 when written, 0 when the session is gone, -1 when its data changed.
+ * Returns 1 when written, 0 when the session is gone, the stored value when its data changed.
  */
 export const writeIfScript = `local value = redis.call('GET', KEYS[1])
 if not value then return 0 end
-if redis.sha1hex(string.sub(value, ${headerLength + 1})) ~= ARGV[1] then return -1 end
+if redis.sha1hex(string.sub(value, ${headerLength + 1})) ~= ARGV[1] then return value end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 return 1`;
