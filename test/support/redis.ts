@@ -49,9 +49,13 @@ export function rawCommand(port: number, command: string, timeoutMs = 1000): Pro
   });
 }
 
-const live = new Set<ChildProcess>();
+const live = new Map<ChildProcess, RedisServer>();
 process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
+  // The server first: a watchdog killed first could not kill it any more.
+  for (const [child, server] of live) {
+    if (server.pid !== 0 && isAlive(server.pid)) process.kill(server.pid, 'SIGKILL');
+    child.kill('SIGKILL');
+  }
 });
 
 /** Options of {@link startRedis}. */
@@ -130,7 +134,7 @@ export class RedisServer {
     const script = `redis-server ${quoted} >/dev/null 2>&1 & pid=$!; echo $pid; read _; kill -9 $pid 2>/dev/null`;
     const watchdog = spawn('sh', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.#watchdog = watchdog;
-    live.add(watchdog);
+    live.set(watchdog, this);
     watchdog.once('exit', () => live.delete(watchdog));
     this.pid = await new Promise<number>((resolve, reject) => {
       let out = '';
