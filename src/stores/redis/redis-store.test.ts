@@ -10,6 +10,7 @@ import type { RedisServer } from '../../../test/support/redis.ts';
 import { flowApp, get } from '../../../test/support/session-flow.ts';
 import { SessionkitError } from '../../core/errors.ts';
 import { redisStore } from './redis-store.ts';
+import { touchScript, writeIfScript } from './value.ts';
 import type { RedisStoreOptions } from './redis-store.ts';
 
 let server: RedisServer;
@@ -19,6 +20,10 @@ before(async () => {
   server = await startRedis();
   client = createClient({ url: server.url, disableOfflineQueue: true });
   await client.connect();
+  // As the first call of each would: the counts below are those of a server that holds the
+  // scripts (a server that does not is the NOSCRIPT test's).
+  await client.scriptLoad(writeIfScript);
+  await client.scriptLoad(touchScript);
 });
 after(async () => {
   client.destroy();
@@ -206,9 +211,9 @@ describe('redisStore', () => {
     const before = (await client.get(key))!;
     await client.expire(key, 5);
     clock.advance(120);
-    // One round trip: EVAL, whose script runs GETRANGE, SETRANGE and EXPIRE inside Redis.
+    // One round trip: EVALSHA, whose script runs GETRANGE, SETRANGE and EXPIRE inside Redis.
     assert.deepEqual(await commandsDuring(() => store.touch(id)), {
-      eval: 1,
+      evalsha: 1,
       getrange: 1,
       setrange: 1,
       expire: 1,
@@ -235,13 +240,35 @@ describe('redisStore', () => {
     const known = (await store.read(id))!;
     await store.write(id, { a: 2, b: 1 }, known.createdAt); // another request, meanwhile
     const add = (current: { data: { [k: string]: unknown } }) => ({ ...current.data, b: 2 });
-    // Two EVALs, each one GET inside the script; the second writes.
+    // Two EVALSHAs, each one GET inside the script; the second writes.
     assert.deepEqual(await commandsDuring(() => store.update!(id, add, known)), {
-      eval: 2,
+      evalsha: 2,
       get: 2,
       set: 1,
     });
     assert.deepEqual((await store.read(id))!.data, { a: 2, b: 2 });
+  });
+
+  it('a server that does not hold a script (restarted, failed over) gets its text once: NOSCRIPT, then EVAL', async () => {
+    const store = redisStore({ client });
+    const id = (await store.write(undefined, { n: 0 }))!;
+    const increment = (current: { data: { [k: string]: unknown } }) => ({
+      n: (current.data.n as number) + 1,
+    });
+    await client.scriptFlush();
+    assert.deepEqual(await commandsDuring(() => store.update!(id, increment)), {
+      get: 2, // the read, and the one inside the script
+      evalsha: 1, // answered NOSCRIPT
+      eval: 1,
+      set: 1,
+    });
+    assert.deepEqual(await commandsDuring(() => store.update!(id, increment)), {
+      get: 2,
+      evalsha: 1,
+      set: 1,
+    });
+    assert.deepEqual((await store.read(id))!.data, { n: 2 });
+    await client.scriptLoad(touchScript); // for the tests after this one
   });
 
   it('Q-11: updates of one session sent together each expect what the one sent before writes: all land at once', async () => {
@@ -251,11 +278,11 @@ describe('redisStore', () => {
     const increment = (current: { data: { [k: string]: unknown } }) => ({
       n: (current.data.n as number) + 1,
     });
-    // Ten at once, all read before any wrote: one EVAL each, none lost.
+    // Ten at once, all read before any wrote: one EVALSHA each, none lost.
     const ran = await commandsDuring(() =>
       Promise.all(Array.from({ length: 10 }, () => store.update!(id, increment, known))),
     );
-    assert.deepEqual(ran, { eval: 10, get: 10, set: 10 });
+    assert.deepEqual(ran, { evalsha: 10, get: 10, set: 10 });
     assert.deepEqual((await store.read(id))!.data, { n: 10 });
   });
 
@@ -270,7 +297,7 @@ describe('redisStore', () => {
     const ran = await commandsDuring(() =>
       Promise.all(Array.from({ length: 5 }, () => store.update!(id, increment, known))),
     );
-    assert.deepEqual(ran, { eval: 10, get: 10, set: 5 });
+    assert.deepEqual(ran, { evalsha: 10, get: 10, set: 5 });
     assert.deepEqual((await store.read(id))!.data, { n: 105 });
   });
 
@@ -283,13 +310,13 @@ describe('redisStore', () => {
     // The write is conditional: a script that GETs, compares and SETs.
     assert.deepEqual(await commandsDuring(() => get(app, '/count', pair)), {
       get: 2,
-      eval: 1,
+      evalsha: 1,
       set: 1,
     });
     clock.advance(60); // the touch interval (idle / 10)
     assert.deepEqual(await commandsDuring(() => get(app, '/me', pair)), {
       get: 1,
-      eval: 1,
+      evalsha: 1,
       getrange: 1, // the three inside the script
       setrange: 1,
       expire: 1,

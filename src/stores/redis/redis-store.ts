@@ -108,6 +108,19 @@ const maxBackoffMs = 16;
  */
 const chains = new Chains();
 
+/** A Lua script and its SHA-1, for `EVALSHA`. */
+interface Script {
+  readonly text: string;
+  readonly sha: string;
+}
+
+function scriptOf(text: string): Script {
+  return { text, sha: createHash('sha1').update(text).digest('hex') };
+}
+
+const writeIf = scriptOf(writeIfScript);
+const touch = scriptOf(touchScript);
+
 /** A session this store read: always with its JSON. */
 type Read = StoredSession & { json: string };
 
@@ -177,6 +190,19 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   const guard = new Guard(send, kind, timeoutMs, logger);
   const seconds = (): number => Math.floor(now() / 1000);
   const run = (key: string, args: string[]): Promise<unknown> => guard.run(key, args);
+  /**
+   * Runs one of the store's scripts on `key` by its SHA-1 (`EVALSHA`: the script's text is not
+   * sent, nor hashed again by Redis, on every call); a server that does not hold it yet (after
+   * a restart, a failover, on a new cluster node) answers NOSCRIPT, and the text goes once.
+   */
+  const script = async (source: Script, key: string, args: string[]): Promise<unknown> => {
+    try {
+      return await run(key, ['EVALSHA', source.sha, '1', key, ...args]);
+    } catch (error) {
+      if (replyCode((error as Error).cause) !== 'NOSCRIPT') throw error;
+      return run(key, ['EVAL', source.text, '1', key, ...args]);
+    }
+  };
 
   /** R-06: a value that is not ours is no session; it is reported once and deleted. */
   async function corrupt(key: string, why: string): Promise<undefined> {
@@ -322,11 +348,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
             await run(redisKey, ['DEL', redisKey]);
             return undefined;
           }
-          const sending = run(redisKey, [
-            'EVAL',
-            writeIfScript,
-            '1',
-            redisKey,
+          const sending = script(writeIf, redisKey, [
             createHash('sha1').update(current.json).digest('hex'),
             encodeValue(json, current.createdAt, at),
             String(ttl),
@@ -364,11 +386,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
       if (!idPattern.test(key)) return undefined;
       const redisKey = prefix + key;
       const at = seconds();
-      const reply = await run(redisKey, [
-        'EVAL',
-        touchScript,
-        '1',
-        redisKey,
+      const reply = await script(touch, redisKey, [
         String(at),
         String(idle),
         String(absolute),
