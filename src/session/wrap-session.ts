@@ -311,7 +311,42 @@ async function attempted<T>(operation: StoreFailure['operation'], work: Promise<
   try {
     return await work;
   } catch (error) {
-    throw error instanceof SessionkitError ? error : new StoreFailure(operation, error);
+    throw failure(operation, error);
+  }
+}
+
+function failure(operation: StoreFailure['operation'], error: unknown): unknown {
+  return error instanceof SessionkitError ? error : new StoreFailure(operation, error);
+}
+
+/** The store's write: `writeSync` when it has one (what it throws marked as {@link attempt} marks a rejection), else `write`. */
+function storeWrite(
+  store: SessionStore,
+  key: string | undefined,
+  data: SessionData,
+  createdAt: number | undefined,
+  subject: string | null | undefined,
+): string | undefined | Promise<string | undefined> {
+  if (store.writeSync === undefined) {
+    return attempt('write', store.write(key, data, createdAt, subject));
+  }
+  try {
+    return store.writeSync(key, data, createdAt, subject);
+  } catch (error) {
+    throw failure('write', error);
+  }
+}
+
+/** The store's touch: `touchSync` when it has one, as {@link storeWrite}. */
+function storeTouch(
+  store: SessionStore,
+  key: string,
+): string | undefined | Promise<string | undefined> {
+  if (store.touchSync === undefined) return attempt('touch', store.touch(key));
+  try {
+    return store.touchSync(key);
+  } catch (error) {
+    throw failure('touch', error);
   }
 }
 
@@ -335,7 +370,9 @@ function sessionRequest(settings: Settings, request: WithState): Early | Promise
   const found: Found = { key: undefined, stored: undefined, hadCookie: values.length > 0 };
   try {
     for (let i = 0; i < candidates.length; i++) {
-      const read = settings.store.read(candidates[i]!);
+      const { store } = settings;
+      const read =
+        store.readSync !== undefined ? store.readSync(candidates[i]!) : store.read(candidates[i]!);
       if (isThenable(read)) return readLater(settings, request, candidates, i, read, found);
       if (!take(settings, found, candidates[i]!, read)) break;
     }
@@ -680,10 +717,21 @@ function sessionResponse(
   if (typeof response !== 'object') {
     throw new TypeError(`wrapSession: the handler returned ${String(response)}, not a response`);
   }
-  const value = save(settings, response, request);
+  let value;
+  try {
+    value = save(settings, response, request);
+  } catch (error) {
+    return saveFailed(settings, error, request);
+  }
   return isThenable(value)
     ? respondLater(settings, request, response, value)
     : respond(settings, request, response, value);
+}
+
+/** A store that failed to save: `onStoreError`'s response. Anything else goes on (the host's 500). */
+function saveFailed(settings: Settings, error: unknown, request: RequestMap): Promise<ResponseMap> {
+  if (!(error instanceof StoreFailure)) throw error; // a programming error: the host's 500
+  return storeFailure(settings, error, request);
 }
 
 async function respondLater(
@@ -696,8 +744,7 @@ async function respondLater(
   try {
     value = await pending;
   } catch (error) {
-    if (!(error instanceof StoreFailure)) throw error; // a programming error: the host's 500
-    return storeFailure(settings, error, request);
+    return saveFailed(settings, error, request);
   }
   return respond(settings, request, response, value);
 }
@@ -761,13 +808,13 @@ function save(
     const written =
       key !== undefined && stored?.json !== undefined && update !== undefined
         ? writeChanges(update, key, stored, data, updated, check)
-        : attempt('write', store.write(key, data, stored?.createdAt, sessionSubject));
+        : storeWrite(store, key, data, stored?.createdAt, sessionSubject);
     return isThenable(written)
       ? newValueLater(settings, key, stale, sessionCookieAttrs, written)
       : newValue(settings, key, stale, sessionCookieAttrs, written);
   }
   if (stale && key !== undefined) {
-    const touched = attempt('touch', store.touch(key));
+    const touched = storeTouch(store, key);
     return isThenable(touched)
       ? newValueLater(settings, key, true, sessionCookieAttrs, touched)
       : newValue(settings, key, true, sessionCookieAttrs, touched);
@@ -785,7 +832,7 @@ async function regenerate(
 ): Promise<string | undefined> {
   const { store } = settings;
   if (key !== undefined) await attempt('delete', store.delete(key));
-  const written = await attempt('write', store.write(undefined, data, undefined, subject));
+  const written = await storeWrite(store, undefined, data, undefined, subject);
   return cookieValue(settings, key, attrs, checkKey(settings, written));
 }
 

@@ -51,6 +51,20 @@ export interface CookieStore extends SessionStore {
     subject?: string | null,
   ): Promise<string | undefined>;
   /**
+   * `read`, `write` and `touch` answered at once: each returns what its asynchronous twin
+   * resolves to and throws what it rejects with. `wrapSession` calls these, so that a request
+   * costs no promise.
+   */
+  readSync(key: string): StoredSession | undefined;
+  writeSync(key: undefined, data: SessionData, createdAt?: number, subject?: string | null): string;
+  writeSync(
+    key: string | undefined,
+    data: SessionData,
+    createdAt?: number,
+    subject?: string | null,
+  ): string | undefined;
+  touchSync(key: string): string | undefined;
+  /**
    * What this store makes of a cookie value, for debugging (`sessionkit open`): the session
    * it holds and why it would or would not be read, or why it does not open. Never throws.
    */
@@ -153,6 +167,10 @@ class SealedCookieStore implements CookieStore {
     return settle(() => this.#read(key));
   }
 
+  readSync(key: string): StoredSession | undefined {
+    return this.#read(key);
+  }
+
   write(
     key: undefined,
     data: SessionData,
@@ -171,50 +189,60 @@ class SealedCookieStore implements CookieStore {
     createdAt?: number,
     subject?: string | null,
   ): Promise<string | undefined> {
-    return settle(() => {
-      const ms = this.#timeouts.now();
-      const now = Math.floor(ms / 1000);
-      if (subject !== undefined && subject !== null) {
-        const problem = subjectProblem(subject);
-        if (problem !== undefined) throw invalidOption('cookieStore', 'subject', subject, problem);
+    return settle(() => this.writeSync(key, data, createdAt, subject));
+  }
+
+  writeSync(key: undefined, data: SessionData, createdAt?: number, subject?: string | null): string;
+  writeSync(
+    key: string | undefined,
+    data: SessionData,
+    createdAt?: number,
+    subject?: string | null,
+  ): string | undefined;
+  writeSync(
+    key: string | undefined,
+    data: SessionData,
+    createdAt?: number,
+    subject?: string | null,
+  ): string | undefined {
+    const ms = this.#timeouts.now();
+    const now = Math.floor(ms / 1000);
+    if (subject !== undefined && subject !== null) {
+      const problem = subjectProblem(subject);
+      if (problem !== undefined) throw invalidOption('cookieStore', 'subject', subject, problem);
+    }
+    let id: string | undefined;
+    let kept: string | undefined;
+    if (key !== undefined) {
+      const header = this.#header(key);
+      if (typeof header !== 'string' && this.#lapse(header, now) === undefined) {
+        // Q-04: a request that read the session before its logout cannot seal it again.
+        if (this.#revocations?.isRevoked(header.id, header.subject) === true) return undefined;
+        id = header.id;
+        kept = header.subject;
       }
-      let id: string | undefined;
-      let kept: string | undefined;
-      if (key !== undefined) {
-        const header = this.#header(key);
-        if (typeof header !== 'string' && this.#lapse(header, now) === undefined) {
-          // Q-04: a request that read the session before its logout cannot seal it again.
-          if (this.#revocations?.isRevoked(header.id, header.subject) === true) return undefined;
-          id = header.id;
-          kept = header.subject;
-        }
-      }
-      const next = subject === undefined ? kept : (subject ?? undefined);
-      // A new session, or a new subject on this one: a new identity.
-      if (id === undefined || next !== kept) id = newSessionId(ms);
-      return this.#seal(data, createdAt ?? now, now, id, next);
-    });
+    }
+    const next = subject === undefined ? kept : (subject ?? undefined);
+    // A new session, or a new subject on this one: a new identity.
+    if (id === undefined || next !== kept) id = newSessionId(ms);
+    return this.#seal(data, createdAt ?? now, now, id, next);
   }
 
   touch(key: string): Promise<string | undefined> {
+    return settle(() => this.touchSync(key));
+  }
+
+  touchSync(key: string): string | undefined {
     // Q-04: a request that read the session before a logout must not re-send it refreshed
     // after the logout expired it. Without a revocation list only this process can tell,
     // and writes are not refused; with one, #read below answers for every process.
-    if (this.#deleted.has(key)) return Promise.resolve(undefined);
+    if (this.#deleted.has(key)) return undefined;
     // Re-seals the authenticated copy (a cache hit), never the object a handler may have
     // changed in place: touching moves the deadline and nothing else (Q-03).
-    return settle(() => {
-      const session = this.#read(key);
-      const header = this.#header(key);
-      if (session === undefined || typeof header === 'string') return undefined;
-      return this.#seal(
-        session.data,
-        session.createdAt,
-        this.#seconds(),
-        header.id,
-        header.subject,
-      );
-    });
+    const session = this.#read(key);
+    const header = this.#header(key);
+    if (session === undefined || typeof header === 'string') return undefined;
+    return this.#seal(session.data, session.createdAt, this.#seconds(), header.id, header.subject);
   }
 
   /**
