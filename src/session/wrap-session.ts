@@ -368,9 +368,9 @@ function sessionRequest(settings: Settings, request: WithState): Early | Promise
   const only = values.length === 1 ? values[0]! : '';
   const candidates = only !== '' && only.indexOf('%') === -1 ? values : candidatesOf(values);
   const found: Found = { key: undefined, stored: undefined, hadCookie: values.length > 0 };
+  const { store } = settings;
   try {
     for (let i = 0; i < candidates.length; i++) {
-      const { store } = settings;
       const read =
         store.readSync !== undefined ? store.readSync(candidates[i]!) : store.read(candidates[i]!);
       if (isThenable(read)) return readLater(settings, request, candidates, i, read, found);
