@@ -52,10 +52,16 @@ const inFile =
 /** The steps the docs name, for the sessionkit server; other servers get the generic ones. */
 const markers: Marker[] = [
   { step: 'cookie parse (cookieValues)', match: inFile('/src/cookies/parse.ts') },
-  { step: 'open (unseal, cache, JSON, timeouts)', match: inFile('cookie-store.ts', 'read') },
+  {
+    step: 'open (unseal, cache, JSON, timeouts)',
+    match: inFile('cookie-store.ts', 'read', 'readSync'),
+  },
   { step: '  of which unseal (AEAD)', match: inFile('/src/crypto/seal.ts', 'unseal') },
   { step: 'handler (route)', match: inFile('servers/sessionkit.ts', 'route') },
-  { step: 'seal (JSON, AEAD, base64url)', match: inFile('cookie-store.ts', 'write', 'touch') },
+  {
+    step: 'seal (JSON, AEAD, base64url)',
+    match: inFile('cookie-store.ts', 'write', 'touch', 'writeSync', 'touchSync'),
+  },
   { step: '  of which AEAD, nonce, base64url', match: inFile('/src/crypto/seal.ts', 'seal') },
   {
     step: 'Set-Cookie (respond, sessionCookie)',

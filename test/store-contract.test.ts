@@ -10,6 +10,7 @@ storeContract({ name: 'memoryStore', make: (options) => memoryStore(options), up
 storeContract({
   name: 'cookieStore',
   stateless: true,
+  synchronous: true,
   make: (options) =>
     cookieStore({ secrets: ['kR3v9Lq2xW8mZ4pT6yB1nH5sD7fG0jCe-contract'], ...options }),
 });
@@ -18,6 +19,7 @@ storeContract({
   name: 'cookieStore with memoryRevocations',
   stateless: true,
   revokes: true,
+  synchronous: true,
   make: (options) =>
     cookieStore({
       secrets: ['kR3v9Lq2xW8mZ4pT6yB1nH5sD7fG0jCe-contract'],

@@ -88,4 +88,52 @@ describe('halves', () => {
     assert.deepEqual(log, ['a request', 'b request', 'a response']);
     assert.deepEqual(early?.headers, { 'x-a': '1' });
   });
+  it('answers synchronously when the halves and the handler do, and waits for any that does not', async () => {
+    const log: string[] = [];
+    const sync = wrapHalves(recording('a', log))(() => ({ status: 200 }));
+    const answer = sync(request());
+    assert.ok(!(answer instanceof Promise));
+    assert.deepEqual(responseOf(answer).headers, { 'x-a': '1' });
+    const slow: Halves = {
+      request: async () => undefined,
+      response: async (response) => ({ ...response, status: 201 }),
+    };
+    for (const app of [
+      wrapHalves(slow)(() => ({ status: 200 })),
+      wrapHalves(recording('b', log))(async () => ({ status: 201 })),
+      wrapHalves(composeHalves(recording('c', log), slow))(() => ({ status: 200 })),
+    ]) {
+      const pending = app(request());
+      assert.ok(pending instanceof Promise);
+      assert.equal(responseOf(await pending).status, 201);
+    }
+  });
+
+  it('wrapHalves rejects, never throws, with what a half or the handler throws', async () => {
+    const boom = new Error('boom');
+    const throwing: Halves = {
+      request() {
+        throw boom;
+      },
+      response: (response) => response,
+    };
+    const apps = [
+      wrapHalves(throwing)(() => ({ status: 200 })),
+      wrapHalves(recording('a', []))(() => {
+        throw boom;
+      }),
+      wrapHalves({
+        ...throwing,
+        request: () => undefined,
+        response: () => {
+          throw boom;
+        },
+      })(() => ({ status: 200 })),
+    ];
+    for (const app of apps) {
+      let pending: unknown;
+      assert.doesNotThrow(() => (pending = app(request())));
+      await assert.rejects(pending as Promise<unknown>, boom);
+    }
+  });
 });

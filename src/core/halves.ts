@@ -62,8 +62,9 @@ export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T
 }
 
 /**
- * Ring's `wrap-*`: a middleware from its halves. A handler that answers synchronously costs
- * no extra microtask turn here.
+ * Ring's `wrap-*`: a middleware from its halves. When the request half, the handler and the
+ * response half all answer synchronously, so does the wrapped handler: no promise and no
+ * microtask turn. It never throws: what its halves or the handler throw, it rejects with.
  *
  * @example
  * const wrapSession = (options) => wrapHalves(sessionHalves(options));
@@ -74,29 +75,76 @@ export function wrapHalves<S extends SessionShape<S> = SessionData, F = JsonValu
   const middleware = (handler: Handler<S, F>): Handler<S, F> => {
     // The halves work on any session; the handler's session type is the application's.
     const inner = handler as unknown as Handler;
-    const wrapped: Handler = async (request) => {
-      const before = halves.request(request);
-      const early = isThenable(before) ? await before : before;
-      if (early !== undefined) return early;
-      let response;
+    const wrapped: Handler = (request) => {
       try {
-        const result = inner(request);
-        response = isThenable(result) ? await result : result;
+        const early = halves.request(request);
+        if (isThenable(early)) return afterRequest(halves, inner, early, request);
+        return early !== undefined ? early : handle(halves, inner, request);
       } catch (error) {
-        const answer =
-          halves.failed === undefined ? undefined : await halves.failed(error, request);
-        if (answer === undefined) throw error;
-        return answer;
+        return rejection(error);
       }
-      // Ring's nil: "not mine". No store write, no cookie; the host answers 404.
-      if (isNoResponse(response)) return response;
-      return halves.response(response, request);
     };
     return wrapped as unknown as Handler<S, F>;
   };
   return halves.role === undefined
     ? middleware
     : Object.assign(middleware, { [roleOf]: halves.role });
+}
+
+/** `wrapHalves` once the request half let the request through: the handler, then the response half. */
+function handle(
+  halves: Halves,
+  inner: Handler,
+  request: RequestMap,
+): HandlerResult | Promise<HandlerResult> {
+  let result;
+  try {
+    result = inner(request);
+  } catch (error) {
+    return failed(halves, error, request);
+  }
+  if (isThenable(result)) return afterHandler(halves, result, request);
+  // Ring's nil: "not mine". No store write, no cookie; the host answers 404.
+  return isNoResponse(result) ? result : halves.response(result, request);
+}
+
+/** {@link handle} after a request half that answered with a promise. */
+async function afterRequest(
+  halves: Halves,
+  inner: Handler,
+  pending: PromiseLike<Early>,
+  request: RequestMap,
+): Promise<HandlerResult> {
+  const early = await pending;
+  if (early !== undefined) return early;
+  return handle(halves, inner, request);
+}
+
+/** The response half after a handler that answered with a promise. */
+async function afterHandler(
+  halves: Halves,
+  pending: PromiseLike<HandlerResult>,
+  request: RequestMap,
+): Promise<HandlerResult> {
+  let response;
+  try {
+    response = await pending;
+  } catch (error) {
+    return failed(halves, error, request);
+  }
+  return isNoResponse(response) ? response : halves.response(response, request);
+}
+
+/** The middleware's answer to what the handler threw, or the error again. */
+async function failed(halves: Halves, error: unknown, request: RequestMap): Promise<ResponseMap> {
+  const answer = halves.failed === undefined ? undefined : await halves.failed(error, request);
+  if (answer === undefined) throw error;
+  return answer;
+}
+
+/** A promise rejected with `error`, as an async function that threw it gives. */
+async function rejection(error: unknown): Promise<never> {
+  throw error;
 }
 
 /** Where `wrapHalves` records a middleware's role, for `compose`. */
@@ -119,14 +167,8 @@ export function middlewareRole(middleware: object): Role | undefined {
 export function composeHalves(...list: readonly Halves[]): Halves {
   checkOrder(list.map((halves) => halves.role));
   return {
-    async request(request) {
-      for (let i = 0; i < list.length; i++) {
-        // A synchronous half (cookies, flash) is not awaited: no microtask turn for it.
-        const result = list[i]!.request(request);
-        const early = isThenable(result) ? await result : result;
-        if (early !== undefined) return unwind(list, i - 1, early, request);
-      }
-      return undefined;
+    request(request) {
+      return requestFrom(list, 0, request);
     },
     response(response, request) {
       return unwind(list, list.length - 1, response, request);
@@ -141,17 +183,67 @@ export function composeHalves(...list: readonly Halves[]): Halves {
   };
 }
 
-async function unwind(
+/**
+ * The request halves from `from` on; an early answer goes back through the response halves
+ * before it. Synchronous halves (cookies, flash) cost no promise and no microtask turn.
+ */
+function requestFrom(
+  list: readonly Halves[],
+  from: number,
+  request: RequestMap,
+): Early | Promise<Early> {
+  for (let i = from; i < list.length; i++) {
+    const result = list[i]!.request(request);
+    if (isThenable(result)) return requestAfter(list, i, result, request);
+    if (result !== undefined) return unwind(list, i - 1, result, request);
+  }
+  return undefined;
+}
+
+/** {@link requestFrom} once request half `at`, which answered with a promise, settled. */
+async function requestAfter(
+  list: readonly Halves[],
+  at: number,
+  pending: PromiseLike<Early>,
+  request: RequestMap,
+): Promise<Early> {
+  const early = await pending;
+  return early === undefined
+    ? requestFrom(list, at + 1, request)
+    : unwind(list, at - 1, early, request);
+}
+
+/** The response halves from `from` down to the outermost; synchronous ones without a promise. */
+function unwind(
   list: readonly Halves[],
   from: number,
   response: ResponseMap,
   request: RequestMap,
-): Promise<ResponseMap> {
+): ResponseMap | Promise<ResponseMap> {
+  return isNoResponse(response) ? response : unwindFrom(list, from, response, request);
+}
+
+function unwindFrom(
+  list: readonly Halves[],
+  from: number,
+  response: ResponseMap,
+  request: RequestMap,
+): ResponseMap | Promise<ResponseMap> {
   let out = response;
-  if (isNoResponse(out)) return out;
   for (let i = from; i >= 0; i--) {
     const result = list[i]!.response(out, request);
-    out = isThenable(result) ? await result : result;
+    if (isThenable(result)) return unwindAfter(list, i, result, request);
+    out = result;
   }
   return out;
+}
+
+/** {@link unwindFrom} once response half `at`, which answered with a promise, settled. */
+async function unwindAfter(
+  list: readonly Halves[],
+  at: number,
+  pending: PromiseLike<ResponseMap>,
+  request: RequestMap,
+): Promise<ResponseMap> {
+  return unwindFrom(list, at - 1, await pending, request);
 }

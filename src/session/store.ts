@@ -92,6 +92,25 @@ export interface SessionStore {
   touch(key: string): Promise<string | undefined>;
 
   /**
+   * Optional, for a store whose work is synchronous (the cookie store): {@link read} answered
+   * at once. It returns what `read` resolves to and throws what `read` rejects with.
+   * `wrapSession` calls it instead of `read` when present, and so serves a request without a
+   * promise or a microtask turn. `readSync`, `writeSync` and `touchSync` are each optional.
+   */
+  readSync?(key: string): StoredSession | undefined;
+
+  /** Optional: {@link write} answered at once, as {@link readSync} is for `read`. */
+  writeSync?(
+    key: string | undefined,
+    data: SessionData,
+    createdAt?: number,
+    subject?: string | null,
+  ): string | undefined;
+
+  /** Optional: {@link touch} answered at once, as {@link readSync} is for `read`. */
+  touchSync?(key: string): string | undefined;
+
+  /**
    * Optional: an atomic read-modify-write, for server-side stores. Writes `change(current)`
    * under `key`, where `current` is the session the store holds at the moment of the write:
    * no other write lands between the value `change` was given and the write of its result.

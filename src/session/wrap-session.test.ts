@@ -359,6 +359,65 @@ describe('wrapSession', () => {
     assert.deepEqual(setCookies(response), []);
   });
 
+  it('answers without a promise over a store with readSync, writeSync and touchSync (the cookie store)', () => {
+    const clock = new Clock();
+    const store = cookieStore({ secrets: [secret], now: clock.now, touchAfterSeconds: 60 });
+    const app = wrapSession({ store })((req) =>
+      req.path === '/read'
+        ? { status: 200, body: String(req.session?.n) }
+        : { status: 200, session: { n: 1 } },
+    );
+    const written = app(request({ path: '/write' }));
+    assert.ok(!(written instanceof Promise));
+    const cookie = cookieFrom(written, 'session')!;
+    const read = app(request({ path: '/read', headers: { cookie } }));
+    assert.ok(!(read instanceof Promise));
+    assert.equal(responseOf(read).body, '1');
+    clock.advance(61_000); // the refresh is due: touchSync
+    const touched = app(request({ path: '/read', headers: { cookie } }));
+    assert.ok(!(touched instanceof Promise));
+    assert.equal(setCookies(responseOf(touched)).length, 1);
+  });
+
+  it('R-01, R-04: readSync, writeSync or touchSync throwing answers 503, as their rejection would', async () => {
+    const clock = new Clock();
+    const inner = cookieStore({ secrets: [secret], now: clock.now, touchAfterSeconds: 60 });
+    const fail = { read: false, write: false, touch: false };
+    const down = (): never => {
+      throw new Error('ECONNRESET');
+    };
+    const store: SessionStore = {
+      cookieName: inner.cookieName,
+      subjects: true,
+      read: (key) => inner.read(key),
+      write: (key, data, createdAt, subject) => inner.write(key, data, createdAt, subject),
+      touch: (key) => inner.touch(key),
+      delete: (key) => inner.delete(key),
+      readSync: (key) => (fail.read ? down() : inner.readSync(key)),
+      writeSync: (key, data, createdAt, subject) =>
+        fail.write ? down() : inner.writeSync(key, data, createdAt, subject),
+      touchSync: (key) => (fail.touch ? down() : inner.touchSync(key)),
+    };
+    const logger = new RecordingLogger();
+    const app = wrapSession({ store, logger })((req) =>
+      req.path === '/read' ? { status: 200 } : { status: 200, session: { n: 1 } },
+    );
+    const cookie = cookieFrom(await app(request({ path: '/write' })), 'session')!;
+    for (const [operation, path] of [
+      ['read', '/read'],
+      ['write', '/write'],
+      ['touch', '/read'],
+    ] as const) {
+      if (operation === 'touch') clock.advance(61_000);
+      fail[operation] = true;
+      const response = responseOf(await app(request({ path, headers: { cookie } })));
+      fail[operation] = false;
+      assert.equal(response.status, 503, operation);
+      assert.deepEqual(setCookies(response), [], operation);
+    }
+    assert.equal(logger.errors.length, 3);
+  });
+
   it('uses the onStoreError response when given', async () => {
     const { app, store } = setup(login, {
       onStoreError: () => ({ status: 500, body: 'custom' }),

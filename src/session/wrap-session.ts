@@ -26,7 +26,7 @@ import type {
 import { writeCookies } from '../cookies/wrap-cookies.ts';
 import { defaultHeader, privateSetCookie, withProperty } from '../core/headers.ts';
 import { isNoResponse, isThenable, wrapHalves } from '../core/halves.ts';
-import type { Halves } from '../core/halves.ts';
+import type { Early, Halves } from '../core/halves.ts';
 
 /** Options of {@link wrapSession}. */
 export interface SessionOptions {
@@ -299,62 +299,183 @@ export class StoreFailure extends Error {
 }
 
 /**
- * Awaits a store call, marking its rejection as a store failure (503), except a
+ * A store call's result, its rejection marked as a store failure (503), except a
  * `SessionkitError`: data that cannot be stored (`unserializable_session`, `cookie_too_large`)
- * is a programming error, which the host answers with 500.
+ * is a programming error, which the host answers with 500. A plain value passes as it is.
  */
-async function attempt<T>(operation: StoreFailure['operation'], work: Promise<T>): Promise<T> {
+function attempt<T>(operation: StoreFailure['operation'], work: T | Promise<T>): T | Promise<T> {
+  return isThenable(work) ? attempted(operation, work) : work;
+}
+
+async function attempted<T>(operation: StoreFailure['operation'], work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    throw error instanceof SessionkitError ? error : new StoreFailure(operation, error);
+    throw failure(operation, error);
   }
 }
 
-async function sessionRequest(
-  settings: Settings,
-  request: WithState,
-): Promise<ResponseMap | undefined> {
+function failure(operation: StoreFailure['operation'], error: unknown): unknown {
+  return error instanceof SessionkitError ? error : new StoreFailure(operation, error);
+}
+
+/** The store's write: `writeSync` when it has one (what it throws marked as {@link attempt} marks a rejection), else `write`. */
+function storeWrite(
+  store: SessionStore,
+  key: string | undefined,
+  data: SessionData,
+  createdAt: number | undefined,
+  subject: string | null | undefined,
+): string | undefined | Promise<string | undefined> {
+  if (store.writeSync === undefined) {
+    return attempt('write', store.write(key, data, createdAt, subject));
+  }
+  try {
+    return store.writeSync(key, data, createdAt, subject);
+  } catch (error) {
+    throw failure('write', error);
+  }
+}
+
+/** The store's touch: `touchSync` when it has one, as {@link storeWrite}. */
+function storeTouch(
+  store: SessionStore,
+  key: string,
+): string | undefined | Promise<string | undefined> {
+  if (store.touchSync === undefined) return attempt('touch', store.touch(key));
+  try {
+    return store.touchSync(key);
+  } catch (error) {
+    throw failure('touch', error);
+  }
+}
+
+/** What the request half found: the session's key and what the store read under it. */
+interface Found {
+  key: string | undefined;
+  stored: StoredSession | undefined;
+  /** The request carried a cookie of the session's name. */
+  readonly hadCookie: boolean;
+}
+
+/**
+ * The request half. With a store that answers with plain values (the cookie store), it
+ * answers synchronously: no promise, no microtask turn.
+ */
+function sessionRequest(settings: Settings, request: WithState): Early | Promise<Early> {
   const values = cookieValues(request.headers.cookie, settings.name);
   // The common case, one value with nothing to decode, costs no copy.
   const only = values.length === 1 ? values[0]! : '';
   const candidates = only !== '' && only.indexOf('%') === -1 ? values : candidatesOf(values);
-  let key: string | undefined;
-  let stored: StoredSession | undefined;
+  const found: Found = { key: undefined, stored: undefined, hadCookie: values.length > 0 };
+  const { store } = settings;
   try {
-    for (const candidate of candidates) {
-      const read = await settings.store.read(candidate);
-      if (read === undefined) {
-        settings.logger.debug?.(
-          `sessionkit: ignored an invalid or expired ${settings.name} cookie`,
-        );
-      } else if (key === undefined) {
-        key = candidate;
-        stored = read;
-      } else {
-        // P-01: a second valid session is a cookie planted by a sibling subdomain (cookie
-        // tossing) or left behind by a change of Path or Domain; neither can be told from the
-        // header, so the request gets no session rather than perhaps the attacker's.
-        tossed(settings);
-        key = undefined;
-        stored = undefined;
-        break;
-      }
+    for (let i = 0; i < candidates.length; i++) {
+      const read =
+        store.readSync !== undefined ? store.readSync(candidates[i]!) : store.read(candidates[i]!);
+      if (isThenable(read)) return readLater(settings, request, candidates, i, read, found);
+      if (!take(settings, found, candidates[i]!, read)) break;
     }
   } catch (error) {
     return storeFailure(settings, new StoreFailure('read', error), request);
   }
-  let migrated = false;
-  if (settings.check !== undefined && stored !== undefined) {
-    const data = await checked(settings, settings.check, stored.data);
-    if (data === undefined) {
-      key = undefined;
-      stored = undefined;
-    } else {
-      migrated = data.migrated;
-      stored = { ...stored, data: data.session };
+  return opened(settings, request, found);
+}
+
+/** {@link sessionRequest} from the candidate whose read answered with a promise on. */
+async function readLater(
+  settings: Settings,
+  request: WithState,
+  candidates: readonly string[],
+  from: number,
+  pending: PromiseLike<StoredSession | undefined>,
+  found: Found,
+): Promise<Early> {
+  try {
+    let read = await pending;
+    for (let i = from; take(settings, found, candidates[i]!, read) && ++i < candidates.length;) {
+      read = await settings.store.read(candidates[i]!);
     }
+  } catch (error) {
+    return storeFailure(settings, new StoreFailure('read', error), request);
   }
+  return opened(settings, request, found);
+}
+
+/** Takes what the store read under `candidate` into `found`; false when reading must stop. */
+function take(
+  settings: Settings,
+  found: Found,
+  candidate: string,
+  read: StoredSession | undefined,
+): boolean {
+  if (read === undefined) {
+    settings.logger.debug?.(`sessionkit: ignored an invalid or expired ${settings.name} cookie`);
+  } else if (found.key === undefined) {
+    found.key = candidate;
+    found.stored = read;
+  } else {
+    // P-01: a second valid session is a cookie planted by a sibling subdomain (cookie
+    // tossing) or left behind by a change of Path or Domain; neither can be told from the
+    // header, so the request gets no session rather than perhaps the attacker's.
+    tossed(settings);
+    found.key = undefined;
+    found.stored = undefined;
+    return false;
+  }
+  return true;
+}
+
+/** The request half's end: the session found, checked by the schema, put on the request. */
+function opened(settings: Settings, request: WithState, found: Found): Early | Promise<Early> {
+  const { check } = settings;
+  const { key, stored, hadCookie } = found;
+  if (check === undefined || stored === undefined) {
+    return provide(settings, request, key, stored, false, hadCookie);
+  }
+  const result = checked(settings, check, stored.data);
+  return isThenable(result)
+    ? checkedLater(settings, request, found, result)
+    : provideChecked(settings, request, found, result);
+}
+
+async function checkedLater(
+  settings: Settings,
+  request: WithState,
+  found: Found,
+  pending: Promise<Checked>,
+): Promise<Early> {
+  return provideChecked(settings, request, found, await pending);
+}
+
+/** {@link provide} for a session the schema checked: refused (undefined) is no session. */
+function provideChecked(
+  settings: Settings,
+  request: WithState,
+  { key, stored, hadCookie }: Found,
+  result: Checked,
+): undefined {
+  return result === undefined
+    ? provide(settings, request, undefined, undefined, false, hadCookie)
+    : provide(
+        settings,
+        request,
+        key,
+        { ...stored!, data: result.session },
+        result.migrated,
+        hadCookie,
+      );
+}
+
+/** Puts the session on the request and keeps what the response half needs. */
+function provide(
+  settings: Settings,
+  request: WithState,
+  key: string | undefined,
+  stored: StoredSession | undefined,
+  migrated: boolean,
+  hadCookie: boolean,
+): undefined {
   request.session = stored?.data ?? {};
   request.sessionKey = key;
   request.sessionSubject = stored?.subject;
@@ -362,7 +483,7 @@ async function sessionRequest(
     stored,
     updated: false,
     migrated,
-    hadCookie: values.length > 0,
+    hadCookie,
     sameSite: settings.sameSite,
     settings,
   };
@@ -374,24 +495,37 @@ async function sessionRequest(
  * undefined (no session) when it stays refused, with a warning naming the paths (never the
  * values).
  */
-async function checked(
+function checked(
   settings: Settings,
   check: SessionCheck,
   data: SessionData,
-): Promise<{ session: SessionData; migrated: boolean } | undefined> {
-  let result = check.read(data);
+): Checked | Promise<Checked> {
+  const result = check.read(data);
   if (!Array.isArray(result)) return { session: result as SessionData, migrated: false };
-  let issues = result as Parameters<SessionMigration>[1];
+  return mend(settings, check, data, result as Parameters<SessionMigration>[1]);
+}
+
+type Checked = { session: SessionData; migrated: boolean } | undefined;
+
+/** {@link checked} for data the schema refused: `migrate`'s turn, or a warning. */
+async function mend(
+  settings: Settings,
+  check: SessionCheck,
+  data: SessionData,
+  refused: Parameters<SessionMigration>[1],
+): Promise<Checked> {
+  let result;
+  let issues = refused;
   if (check.migrate !== undefined) {
-    const mended = await check.migrate(data, issues);
-    if (mended !== undefined) {
-      if (typeof mended !== 'object' || mended === null || Array.isArray(mended)) {
+    const fixed = await check.migrate(data, issues);
+    if (fixed !== undefined) {
+      if (typeof fixed !== 'object' || fixed === null || Array.isArray(fixed)) {
         throw new SessionkitError(
           'invalid_session',
-          `wrapSession: migrate returned ${describe(mended)}, expected a session object or undefined`,
+          `wrapSession: migrate returned ${describe(fixed)}, expected a session object or undefined`,
         );
       }
-      result = check.read(mended);
+      result = check.read(fixed);
       if (!Array.isArray(result)) return { session: result as SessionData, migrated: true };
       issues = result as Parameters<SessionMigration>[1];
     }
@@ -570,31 +704,60 @@ function tossed(settings: Settings): void {
   );
 }
 
-async function sessionResponse(
+/**
+ * The response half. With a store that answers with plain values (the cookie store), or a
+ * response that needs no store call (a read), it answers synchronously.
+ */
+function sessionResponse(
   settings: Settings,
   response: ResponseMap,
   request: WithState,
-): Promise<ResponseMap> {
+): ResponseMap | Promise<ResponseMap> {
   if (isNoResponse(response)) return response; // Ring's nil passes through: no write, no cookie
   if (typeof response !== 'object') {
     throw new TypeError(`wrapSession: the handler returned ${String(response)}, not a response`);
   }
+  let value;
+  try {
+    value = save(settings, response, request);
+  } catch (error) {
+    return saveFailed(settings, error, request);
+  }
+  return isThenable(value)
+    ? respondLater(settings, request, response, value)
+    : respond(settings, request, response, value);
+}
+
+/** A store that failed to save: `onStoreError`'s response. Anything else goes on (the host's 500). */
+function saveFailed(settings: Settings, error: unknown, request: RequestMap): Promise<ResponseMap> {
+  if (!(error instanceof StoreFailure)) throw error; // a programming error: the host's 500
+  return storeFailure(settings, error, request);
+}
+
+async function respondLater(
+  settings: Settings,
+  request: RequestMap,
+  response: ResponseMap,
+  pending: Promise<string | undefined>,
+): Promise<ResponseMap> {
   let value: string | undefined;
   try {
-    value = await save(settings, response, request);
+    value = await pending;
   } catch (error) {
-    if (!(error instanceof StoreFailure)) throw error; // a programming error: the host's 500
-    return storeFailure(settings, error, request);
+    return saveFailed(settings, error, request);
   }
   return respond(settings, request, response, value);
 }
 
-/** The store half: writes, deletes or touches; resolves to the session cookie's new value ('' expires it). */
-async function save(
+/**
+ * The store half: writes, deletes or touches; gives the session cookie's new value ('' expires
+ * it), synchronously when the store answers with a plain value or is not called.
+ */
+function save(
   settings: Settings,
   response: ResponseMap,
   request: WithState,
-): Promise<string | undefined> {
+): string | undefined | Promise<string | undefined> {
   const { session, regenerateSession, sessionCookieAttrs, sessionSubject } = response;
   if (sessionSubject !== undefined && sessionSubject !== null) {
     checkSubject(settings, sessionSubject);
@@ -622,41 +785,103 @@ async function save(
   if (check !== undefined && session !== undefined && session !== null) {
     check.write(session, 'wrapSession');
   }
-  let value: string | undefined;
   if (regenerateSession === true && session !== null) {
     // L-04: the old key is deleted (a cookie store with revocations revokes it); the subject
     // moves to the new key unless the response names another.
     const data = session ?? request.session ?? {};
     if (session === undefined) check?.write(data, 'wrapSession');
-    if (key !== undefined) await attempt('delete', store.delete(key));
     const subject = sessionSubject !== undefined ? sessionSubject : (stored?.subject ?? null);
-    value = checkKey(
-      settings,
-      await attempt('write', store.write(undefined, data, undefined, subject)),
-    );
-  } else if (session === null) {
-    if (key !== undefined) await attempt('delete', store.delete(key));
-    if (hadCookie) value = '';
-  } else if (session !== undefined || sessionSubject !== undefined || migrated) {
+    return regenerate(settings, key, data, subject, sessionCookieAttrs);
+  }
+  if (session === null) {
+    const value = hadCookie ? '' : undefined;
+    if (key === undefined) return value;
+    return ended(settings, key, value, sessionCookieAttrs);
+  }
+  const stale = stored?.stale === true;
+  if (session !== undefined || sessionSubject !== undefined || migrated) {
     // A subject alone rewrites the session as it was read, with the subject; a session that
     // migrate mended is written back.
     const data = session ?? stored?.data ?? {};
-    let written: string | undefined;
     // update keeps the subject read: a response that names one writes it.
     const update = sessionSubject === undefined ? store.update?.bind(store) : undefined;
-    if (key !== undefined && stored?.json !== undefined && update !== undefined) {
-      written = await writeChanges(update, key, stored, data, updated, check);
-    } else {
-      written = await attempt('write', store.write(key, data, stored?.createdAt, sessionSubject));
-    }
-    if (written !== key || stored?.stale === true) value = checkKey(settings, written);
-  } else if (stored?.stale === true && key !== undefined) {
-    value = checkKey(settings, await attempt('touch', store.touch(key)));
+    const written =
+      key !== undefined && stored?.json !== undefined && update !== undefined
+        ? writeChanges(update, key, stored, data, updated, check)
+        : storeWrite(store, key, data, stored?.createdAt, sessionSubject);
+    return isThenable(written)
+      ? newValueLater(settings, key, stale, sessionCookieAttrs, written)
+      : newValue(settings, key, stale, sessionCookieAttrs, written);
   }
-  if (value === undefined && sessionCookieAttrs !== undefined && key !== undefined) {
-    value = checkKey(settings, key);
+  if (stale && key !== undefined) {
+    const touched = storeTouch(store, key);
+    return isThenable(touched)
+      ? newValueLater(settings, key, true, sessionCookieAttrs, touched)
+      : newValue(settings, key, true, sessionCookieAttrs, touched);
   }
-  return value;
+  return cookieValue(settings, key, sessionCookieAttrs, undefined);
+}
+
+/** L-04's store calls: the old key deleted, then the data written under a new one. */
+async function regenerate(
+  settings: Settings,
+  key: string | undefined,
+  data: SessionData,
+  subject: string | null,
+  attrs: CookieAttrs | undefined,
+): Promise<string | undefined> {
+  const { store } = settings;
+  if (key !== undefined) await attempt('delete', store.delete(key));
+  const written = await storeWrite(store, undefined, data, undefined, subject);
+  return cookieValue(settings, key, attrs, checkKey(settings, written));
+}
+
+/** Logout's store call: the session deleted; `value` expires the cookie, or is undefined. */
+async function ended(
+  settings: Settings,
+  key: string,
+  value: string | undefined,
+  attrs: CookieAttrs | undefined,
+): Promise<string | undefined> {
+  await attempt('delete', settings.store.delete(key));
+  return cookieValue(settings, key, attrs, value);
+}
+
+/**
+ * The cookie's value once the store wrote or touched the session under `key` and gave
+ * `written`: a key to send when it changed or the session was stale (a touch), else none.
+ */
+function newValue(
+  settings: Settings,
+  key: string | undefined,
+  stale: boolean,
+  attrs: CookieAttrs | undefined,
+  written: string | undefined,
+): string | undefined {
+  const value = written !== key || stale ? checkKey(settings, written) : undefined;
+  return cookieValue(settings, key, attrs, value);
+}
+
+async function newValueLater(
+  settings: Settings,
+  key: string | undefined,
+  stale: boolean,
+  attrs: CookieAttrs | undefined,
+  pending: Promise<string | undefined>,
+): Promise<string | undefined> {
+  return newValue(settings, key, stale, attrs, await pending);
+}
+
+/** `value`, or with `sessionCookieAttrs` the unchanged key: the cookie is sent again with them. */
+function cookieValue(
+  settings: Settings,
+  key: string | undefined,
+  attrs: CookieAttrs | undefined,
+  value: string | undefined,
+): string | undefined {
+  return value === undefined && attrs !== undefined && key !== undefined
+    ? checkKey(settings, key)
+    : value;
 }
 
 /**

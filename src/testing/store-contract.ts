@@ -46,6 +46,12 @@ export interface StoreContractOptions {
    * @default false
    */
   updates?: boolean | undefined;
+  /**
+   * True for a store with `readSync`, `writeSync` and `touchSync`: every case runs a second
+   * time through them, so that they are proved to answer as `read`, `write` and `touch` do.
+   * @default false
+   */
+  synchronous?: boolean | undefined;
   /** Runs once after the suite, to close clients or servers. */
   after?: (() => void | Promise<void>) | undefined;
 }
@@ -104,15 +110,42 @@ const malformedKeys = [
  * });
  */
 export function storeContract(store: StoreContractOptions): void {
-  describe(`SessionStore contract: ${store.name}`, () => {
-    const make = async (clock: Clock, t: TimeoutOverrides = {}): Promise<SessionStore> =>
-      store.make({
+  cases(store, false);
+  if (store.synchronous === true) cases(store, true);
+}
+
+/** The store seen through its synchronous twins (as promises, for the cases to await). */
+function throughSync(s: SessionStore): SessionStore {
+  assert.ok(
+    s.readSync !== undefined && s.writeSync !== undefined && s.touchSync !== undefined,
+    'a store the suite is told is synchronous has readSync, writeSync and touchSync',
+  );
+  const view: SessionStore = {
+    cookieName: s.cookieName,
+    subjects: s.subjects,
+    read: async (key) => s.readSync!(key),
+    write: async (key, data, createdAt, subject) => s.writeSync!(key, data, createdAt, subject),
+    touch: async (key) => s.touchSync!(key),
+    delete: (key) => s.delete(key),
+  };
+  if (s.update !== undefined) view.update = s.update.bind(s);
+  return view;
+}
+
+function cases(store: StoreContractOptions, sync: boolean): void {
+  const title = `SessionStore contract: ${store.name}${sync ? ' (readSync, writeSync, touchSync)' : ''}`;
+  describe(title, () => {
+    const make = async (clock: Clock, t: TimeoutOverrides = {}): Promise<SessionStore> => {
+      const made = await store.make({
         now: clock.now,
         idleTimeoutSeconds: t.idle ?? 3600,
         absoluteTimeoutSeconds: t.absolute ?? 36_000,
         touchAfterSeconds: t.touchAfter ?? 360,
       });
-    if (store.after !== undefined) after(store.after);
+      return sync ? throughSync(made) : made;
+    };
+    // Once, after the last pass.
+    if (store.after !== undefined && sync === (store.synchronous === true)) after(store.after);
 
     it('R-02: reads a key it never issued as undefined: not found is not an error', async () => {
       const s = await make(new Clock());

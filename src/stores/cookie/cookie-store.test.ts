@@ -337,6 +337,28 @@ void describe('cookieStore', () => {
     assert.equal(probe.x, undefined);
   });
 
+  void it('reads a value again as it read it the first time, a fresh copy each time, whatever its layout', async () => {
+    const { store: s } = store();
+    const sealer = createSealer({ secrets: [k1], cookieName: 'session' });
+    const id = 'AaIrs7bKLHJygPL4Lpoh5ZW77bgwQQ';
+    const keys = [
+      await s.write(undefined, { n: 1, d: { d: 2 } }, undefined, 'user-1'),
+      sealer.seal(`{"d":{"n":1},"i":"${id}","a":${t0},"c":${t0}}`),
+      sealer.seal(`{"c":${t0},"a":${t0},"i":"${id}","d":{"n":1},"d":{"n":2}}`),
+      sealer.seal(`{"c":${t0},"a":${t0},"i":"${id}","d":{"n":1},"x":{"n":2}}`),
+    ];
+    for (const key of keys) {
+      const first = await s.read(key);
+      assert.ok(first !== undefined);
+      for (let i = 0; i < 3; i++) {
+        const again = await s.read(key);
+        assert.deepEqual(again, first);
+        assert.notEqual(again.data, first.data);
+        (again.data as Record<string, unknown>).n = 99; // a handler changing it in place
+      }
+    }
+  });
+
   void it('reads an authentic payload of the wrong shape as nothing', async () => {
     const { store: s } = store();
     const sealer = createSealer({ secrets: [k1], cookieName: 'session' });

@@ -5,6 +5,11 @@ import type { Header } from './payload.ts';
 export class CachedValue implements Unsealed {
   /** The payload's header, once a read parsed it: writes and logouts need no second parse. */
   header: Header | undefined = undefined;
+  /**
+   * The data's JSON within the plaintext (see `dataTextOf`), so that a read parses only that;
+   * null when the plaintext is not laid out for it; undefined until known.
+   */
+  data: string | null | undefined = undefined;
 
   constructor(
     readonly sealed: string,

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { SessionData } from '../../core/types.ts';
 import { legacySessionId, sessionIdPattern } from '../../session/session-id.ts';
 import { maxSubjectLength } from '../../session/revocations.ts';
-import { parseSessionJson, stringifySession } from '../../session/session-json.ts';
+import { parseSessionJson } from '../../session/session-json.ts';
 
 /** The payload's fields besides the data, parsed. */
 export interface Header {
@@ -29,16 +29,56 @@ export interface Payload extends Header {
   readonly data: SessionData;
 }
 
-/** The plaintext to seal. `data` is checked by `stringifySession` (C-14). */
+/**
+ * The plaintext to seal, around `json`, the data as `stringifySession` gives it (which checks
+ * it: C-14), and which the cache keeps apart (see {@link dataTextOf}).
+ */
 export function stringifyPayload(
   createdAt: number,
   activeAt: number,
   id: string,
   subject: string | undefined,
-  data: SessionData,
+  json: string,
+): string {
+  return `${payloadHead(createdAt, activeAt, id, subject)}${json}}`;
+}
+
+/** What {@link stringifyPayload} writes before the data: `{"c":…,"a":…,"i":"…",["s":…,]"d":`. */
+function payloadHead(
+  createdAt: number,
+  activeAt: number,
+  id: string,
+  subject: string | undefined,
 ): string {
   const s = subject === undefined ? '' : `,"s":${JSON.stringify(subject)}`;
-  return `{"c":${createdAt},"a":${activeAt},"i":"${id}"${s},"d":${stringifySession(data)}}`;
+  return `{"c":${createdAt},"a":${activeAt},"i":"${id}"${s},"d":`;
+}
+
+/**
+ * The data's JSON within a payload whose `header` was parsed from it, when it is laid out
+ * exactly as {@link stringifyPayload} writes that header; otherwise undefined. It then parses
+ * (with {@link parseData}) to the payload's data, or fails to parse (an authentic payload
+ * written otherwise, with members after the data), never to other data.
+ */
+export function dataTextOf(plaintext: string, header: Header): string | undefined {
+  if (header.legacyId) return undefined;
+  const head = payloadHead(header.createdAt, header.activeAt, header.id, header.subject);
+  return plaintext.length > head.length + 1 && plaintext.startsWith(head) && plaintext.endsWith('}')
+    ? plaintext.slice(head.length, -1)
+    : undefined;
+}
+
+/** Session data from {@link dataTextOf}'s text, or undefined when it is no session data. */
+export function parseData(text: string): SessionData | undefined {
+  let data: unknown;
+  try {
+    data = parseSessionJson(text); // drops __proto__, constructor, prototype (C-13)
+  } catch {
+    return undefined;
+  }
+  return typeof data === 'object' && data !== null && !Array.isArray(data)
+    ? (data as SessionData)
+    : undefined;
 }
 
 /**
