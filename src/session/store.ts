@@ -96,6 +96,8 @@ export interface SessionStore {
    * at once. It returns what `read` resolves to and throws what `read` rejects with.
    * `wrapSession` calls it instead of `read` when present, and so serves a request without a
    * promise or a microtask turn. `readSync`, `writeSync` and `touchSync` are each optional.
+   * A store that wraps another and changes `read` (say, to log) must change `readSync` the
+   * same way, or leave it out: `wrapSession` would otherwise call the inner one.
    */
   readSync?(key: string): StoredSession | undefined;
 
@@ -154,4 +156,12 @@ export interface TimeoutOptions {
    * @default Date.now
    */
   now?: (() => number) | undefined;
+}
+
+/**
+ * Runs `work` now, synchronously, and gives its result or its throw as a promise: a store's
+ * `read` from its `readSync`, and so on.
+ */
+export function settle<T>(work: () => T): Promise<T> {
+  return new Promise<T>((resolve) => resolve(work()));
 }

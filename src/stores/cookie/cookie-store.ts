@@ -7,6 +7,7 @@ import type { SealFailure, Sealer, Unsealed } from '../../crypto/seal.ts';
 import type { Revocations } from '../../session/revocations.ts';
 import { subjectProblem } from '../../session/revocations.ts';
 import { newSessionId } from '../../session/session-id.ts';
+import { settle } from '../../session/store.ts';
 import type { SessionStore, StoredSession } from '../../session/store.ts';
 import { resolveTimeouts, timeoutHints } from '../../session/timeouts.ts';
 import type { ResolvedTimeouts } from '../../session/timeouts.ts';
@@ -429,8 +430,4 @@ class SealedCookieStore implements CookieStore {
 /** The header of a payload, without its data (what the cache keeps). */
 function headerOf({ createdAt, activeAt, id, subject, legacyId }: Payload): Header {
   return { createdAt, activeAt, id, subject, legacyId };
-}
-/** Runs `work` now, synchronously, and gives its result or its throw as a promise. */
-function settle<T>(work: () => T): Promise<T> {
-  return new Promise<T>((resolve) => resolve(work()));
 }
