@@ -1,7 +1,8 @@
 // The framework adapters over HTTP on 127.0.0.1, the same read-increment-write route on
 // each: Express + sessionkit against Express + express-session (memory) and + cookie-session
 // and bare Express; Fastify + sessionkit against Fastify + @fastify/secure-session (and bare
-// Fastify, for scale); Hono + sessionkit on @hono/node-server against bare Hono. Each server
+// Fastify, for scale); Hono + sessionkit on @hono/node-server against bare Hono (and Hono with
+// one empty async middleware, what any middleware costs by itself). Each server
 // runs in its own process (bench/servers/*.ts), pinned to CPU 0 with taskset, the load
 // generator here, pinned to CPU 1; rounds are interleaved and the median kept.
 import { execFileSync } from 'node:child_process';
@@ -37,6 +38,7 @@ const contenders: readonly HostContender[] = [
   contender('fastify', 'fastify 5 + sessionkit', 'fastify-sessionkit'),
   contender('fastify', 'fastify 5 + @fastify/secure-session', 'fastify-secure-session'),
   contender('hono', 'hono 4 (bare, node-server)', 'hono-bare', 'none'),
+  contender('hono', 'hono 4 + an empty middleware (node-server)', 'hono-empty-middleware', 'none'),
   contender('hono', 'hono 4 + sessionkit (node-server)', 'hono-sessionkit'),
 ];
 

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the cookie codec, seal + open, browser-like HTTP load, sessions in Redis
  * over HTTP, and the framework adapters, side by side in one run, in about 6½ minutes on a
- * 2-core machine (cookie 45 s, seal 60 s, http 130 s, redis 40 s, hosts 90 s, updates 2 s,
+ * 2-core machine (cookie 45 s, seal 60 s, http 130 s, redis 40 s, hosts 100 s, updates 2 s,
  * schema 15 s). `npx tsx bench/index.ts cookie|seal|http|redis|hosts|updates|schema` runs
  * some parts. The HTTP parts read `BENCH_SECONDS` (measured seconds per window, default 2)
  * and `BENCH_ROUNDS` (interleaved rounds, default 3); the browser-like part also
