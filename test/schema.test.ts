@@ -17,6 +17,11 @@ import { middlewareKeys, paths } from '../src/session/schema.ts';
 import type { SessionMigration } from '../src/session/schema.ts';
 import type { SessionStore } from '../src/session/store.ts';
 import { updateSession, wrapSession } from '../src/session/wrap-session.ts';
+import { compose } from '../src/core/compose.ts';
+import { wrapCookies } from '../src/cookies/wrap-cookies.ts';
+import { wrapCsrf } from '../src/csrf/wrap-csrf.ts';
+import { toFetchHandler } from '../src/hosts/fetch/fetch-host.ts';
+import { wrapFlash } from '../src/session/flash.ts';
 import { flashKey } from '../src/session/flash.ts';
 import { csrfKey, ringTokenKey } from '../src/csrf/wrap-csrf.ts';
 import { cookieStore } from '../src/stores/cookie/cookie-store.ts';
@@ -230,6 +235,44 @@ describe('the schema and sessionkit’s own keys', () => {
       theme: 'light',
     });
     assert.deepEqual(await read(), {});
+  });
+});
+
+describe('V-05: a schema with required fields and sessions that hold no application data yet', () => {
+  // A signed-in session: the user is required. (Untyped here, to compose with the other
+  // middleware's default session type.)
+  const schema: StandardSchemaV1<unknown, SessionData> = z.object({ user: z.string() });
+  const routes: Handler = (req) => {
+    if (req.path === '/form') return { status: 200, body: String(req.csrfToken) };
+    if (req.path === '/login') {
+      return { status: 200, body: 'in', session: { user: 'ada' }, regenerateSession: true };
+    }
+    if (req.path === '/logout') return { status: 200, body: 'out', session: null, flash: 'bye' };
+    return { status: 200, body: JSON.stringify({ user: req.session?.user, flash: req.flash }) };
+  };
+
+  it('a visitor’s form (a session holding only the CSRF secret) posts, and a logout’s flash shows', async () => {
+    const store = memoryStore();
+    const app = toFetchHandler(
+      compose(wrapCookies(), wrapSession({ store, schema }), wrapFlash(), wrapCsrf())(routes),
+    );
+    const browser = new Client((path, init) => app(new Request(`http://localhost${path}`, init)));
+    const token = await browser.text('/form');
+    const login = await browser.post('/login', { '__anti-forgery-token': token });
+    assert.equal(login.status, 200, 'the CSRF secret of the anonymous session was kept');
+    assert.deepEqual(await browser.json('/me'), { user: 'ada' });
+    const logout = await browser.post('/logout', {
+      '__anti-forgery-token': await browser.text('/form'),
+    });
+    assert.equal(logout.status, 200, 'a new session of only the flash is written');
+    assert.deepEqual(await browser.json('/me'), { flash: 'bye' });
+  });
+
+  it('a stored session with application data the schema refuses is still no session', async () => {
+    const store = memoryStore();
+    const { cookie } = await seeded(store, { theme: 'dark' }); // no user
+    const app = wrapSession({ store, schema, logger: new RecordingLogger() })(echo);
+    assert.equal(seen(await app(request({ headers: { cookie } }))).key, null);
   });
 });
 

@@ -72,12 +72,18 @@ export function sessionCheck(
   }
   const run = props.validate;
   const validate = (data: SessionData): StandardSchemaResult<unknown> => {
-    const result = run(ownPart(data));
+    const own = ownPart(data);
+    const result = run(own);
     if (typeof (result as { then?: unknown }).then === 'function') {
       throw new SessionkitError(
         'invalid_option',
         `${what}: option schema is invalid: it validated asynchronously (an async refinement or transform), expected a schema that validates synchronously, as session checks run within each request's store operations`,
       );
+    }
+    // No application data yet (a visitor's CSRF secret, a logout's flash): a schema with
+    // required fields describes a signed-in session, not this one, which stays as it is.
+    if ((result as StandardSchemaResult<unknown>).issues !== undefined && isEmpty(own)) {
+      return { value: {} };
     }
     return result as StandardSchemaResult<unknown>;
   };
@@ -114,6 +120,12 @@ function ownPart(data: SessionData): SessionData {
     }
   }
   return own ?? data;
+}
+
+/** Whether `data` holds no value (a property set to `undefined` is not stored). */
+function isEmpty(data: SessionData): boolean {
+  for (const key in data) if (data[key] !== undefined) return false;
+  return true;
 }
 
 /** `value` with the middleware keys of `data` as they were. */
