@@ -197,16 +197,16 @@ export class Exchange implements SessionMarks {
   }
 
   /** Sets the flash the next request sees. */
-  readonly setFlash = (value: JsonValue | undefined): void => {
+  setFlash(value: JsonValue | undefined): void {
     this.#flash = value;
     this.#flashSet = true;
-  };
+  }
 
   /** The session's atomic update, for {@link SessionObject.update}. */
-  readonly update = (
+  update(
     data: SessionData,
     change: (session: SessionValues) => SessionValues,
-  ): Promise<SessionData> => {
+  ): Promise<SessionData> {
     // A destroyed session is no longer the stored one: what follows starts a new session.
     if (this.destroyed) return Promise.resolve().then(() => change(data));
     // A store that cannot update atomically changes what the application holds now.
@@ -216,19 +216,21 @@ export class Exchange implements SessionMarks {
       this.#logger.error(`sessionkit: ${error.message}`, error.error);
       throw new SessionUnavailableError(error);
     });
-  };
+  }
 
   /** A masked anti-forgery token; the first call makes the session's secret. */
-  readonly csrfToken = (): string => {
+  csrfToken(): string {
     const token = this.map.csrfToken;
     if (token === undefined) {
       throw new TypeError('csrfToken: CSRF protection is off (the csrf option is false)');
     }
     return token;
-  };
+  }
 
   /** The hidden input that carries {@link csrfToken} in a form. */
-  readonly csrfInput = (): string => csrfInput({ csrfToken: this.csrfToken() });
+  csrfInput(): string {
+    return csrfInput({ csrfToken: this.csrfToken() });
+  }
 
   /** Puts on `skeleton` Ring's `session`, `regenerateSession` and `flash` for what was done. */
   changes(skeleton: ResponseMap, current: unknown): void {
