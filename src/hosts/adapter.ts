@@ -6,8 +6,8 @@
  * its framework sends the headers calls {@link Adapter.commit} (the response halves) and
  * copies the headers it gives back. See docs/decisions/0016-framework-adapters.md.
  */
-import { composeHalves } from '../core/halves.ts';
-import type { Halves } from '../core/halves.ts';
+import { composeHalves, isThenable } from '../core/halves.ts';
+import type { Early, Halves } from '../core/halves.ts';
 import { consoleLogger } from '../core/logger.ts';
 import type {
   FormFields,
@@ -79,61 +79,112 @@ export class Adapter {
 
   /**
    * The cookie, session and flash request halves: the exchange to hand to the application,
-   * or a response to send at once (a store that cannot read: `onStoreError`'s 503).
+   * or a response to send at once (a store that cannot read: `onStoreError`'s 503). Answers
+   * synchronously when the halves do (the cookie store), else with a promise; never throws:
+   * what the halves throw, it rejects with.
    */
-  async open(map: RequestMap): Promise<Exchange | ResponseMap> {
-    const early = await this.#outer.request(map);
-    if (early !== undefined) return early;
-    return new Exchange(map, this.logger);
+  open(map: RequestMap): Exchange | ResponseMap | Promise<Exchange | ResponseMap> {
+    try {
+      const early = this.#outer.request(map);
+      if (isThenable(early)) return this.#openAfter(early, map);
+      return early !== undefined ? early : new Exchange(map, this.logger);
+    } catch (error) {
+      return rejection(error);
+    }
+  }
+
+  async #openAfter(pending: PromiseLike<Early>, map: RequestMap): Promise<Exchange | ResponseMap> {
+    const early = await pending;
+    return early !== undefined ? early : new Exchange(map, this.logger);
   }
 
   /**
    * The CSRF request half, once `exchange.map.form` is known: a response to send at once
    * (403, already through the session's response half, so a flash read stays read), or
-   * undefined to go on.
+   * undefined to go on. Synchronous when the halves are, as {@link open}.
    */
-  async check(exchange: Exchange): Promise<ResponseMap | undefined> {
+  check(exchange: Exchange): Early | Promise<Early> {
     if (this.#csrf === undefined) return undefined;
-    const map = exchange.map;
-    const early = await this.#csrf.request(map);
+    try {
+      const early = this.#csrf.request(exchange.map);
+      if (isThenable(early)) return this.#checkAfter(early, exchange);
+      return this.#checked(early, exchange);
+    } catch (error) {
+      return rejection(error);
+    }
+  }
+
+  async #checkAfter(pending: PromiseLike<Early>, exchange: Exchange): Promise<Early> {
+    return this.#checked(await pending, exchange);
+  }
+
+  #checked(early: Early, exchange: Exchange): Early | Promise<Early> {
     if (early === undefined) {
       exchange.csrf = true;
       return undefined;
     }
     exchange.state = 'done';
-    return this.#outer.response(early, map);
+    return this.#outer.response(early, exchange.map);
   }
 
   /** {@link open} then {@link check}, for a framework whose body is parsed already. */
-  async load(map: RequestMap): Promise<Exchange | ResponseMap> {
-    const opened = await this.open(map);
+  load(map: RequestMap): Exchange | ResponseMap | Promise<Exchange | ResponseMap> {
+    const opened = this.open(map);
+    if (isThenable(opened)) return opened.then((value) => this.#loaded(value));
+    return this.#loaded(opened);
+  }
+
+  #loaded(
+    opened: Exchange | ResponseMap,
+  ): Exchange | ResponseMap | Promise<Exchange | ResponseMap> {
     if (!(opened instanceof Exchange)) return opened;
-    return (await this.check(opened)) ?? opened;
+    const early = this.check(opened);
+    if (isThenable(early)) return early.then((value) => value ?? opened);
+    return early ?? opened;
   }
 
   /**
    * The response halves over a skeleton made of what the application did: `status`, the
    * framework's current `headers` (lower-case names), and `current`, the session the
    * application holds now (`req.session`, which it may have replaced). Marks the exchange
-   * done. Rejects with what the halves throw (a session too large for a cookie): a
-   * programming error, for the framework's own error handling.
+   * done. Synchronous when the halves are, as {@link open}. Rejects with what the halves
+   * throw (a session too large for a cookie): a programming error, for the framework's own
+   * error handling.
    */
-  async commit(
+  commit(
     exchange: Exchange,
     status: number,
     headers: ResponseHeaders,
     current: unknown,
-  ): Promise<Commit> {
-    exchange.state = 'done';
-    const map = exchange.map;
-    const skeleton: ResponseMap = { status, headers, body: skeletonBody };
-    exchange.changes(skeleton, current);
-    let out = skeleton;
-    if (exchange.csrf) out = await this.#csrf!.response(out, map);
-    out = await this.#outer.response(out, map);
-    if (out.body !== skeletonBody) return { replaced: true, response: out };
-    return { replaced: false, headers: out.headers ?? {} };
+  ): Commit | Promise<Commit> {
+    try {
+      exchange.state = 'done';
+      const map = exchange.map;
+      const skeleton: ResponseMap = { status, headers, body: skeletonBody };
+      exchange.changes(skeleton, current);
+      if (!exchange.csrf) return this.#outerCommit(skeleton, map);
+      const out = this.#csrf!.response(skeleton, map);
+      if (isThenable(out)) return this.#commitAfter(out, map);
+      return this.#outerCommit(out, map);
+    } catch (error) {
+      return rejection(error);
+    }
   }
+
+  async #commitAfter(pending: PromiseLike<ResponseMap>, map: RequestMap): Promise<Commit> {
+    return this.#outerCommit(await pending, map);
+  }
+
+  #outerCommit(response: ResponseMap, map: RequestMap): Commit | Promise<Commit> {
+    const out = this.#outer.response(response, map);
+    return isThenable(out) ? Promise.resolve(out).then(toCommit) : toCommit(out);
+  }
+}
+
+/** The {@link Commit} of the response the halves gave back. */
+function toCommit(out: ResponseMap): Commit {
+  if (out.body !== skeletonBody) return { replaced: true, response: out };
+  return { replaced: false, headers: out.headers ?? {} };
 }
 
 /**
@@ -324,4 +375,9 @@ export async function bodyBytes(
     chunks.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/** A promise rejected with `error`, as an async function that threw it gives. */
+async function rejection(error: unknown): Promise<never> {
+  throw error;
 }

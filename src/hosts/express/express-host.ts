@@ -90,7 +90,7 @@ export function sessionMiddleware(options?: ExpressSessionOptions): RequestHandl
         'sessionkit (express): a form was posted but req.body is not parsed, so its anti-forgery token cannot be read: mount express.urlencoded() before sessionMiddleware (logged once)',
       );
     }
-    void adapter.load(map).then(
+    void Promise.resolve(adapter.load(map)).then(
       (loaded) => {
         if (loaded instanceof Exchange) {
           expose(req, res, loaded);
