@@ -216,8 +216,14 @@ export class SessionUnavailableError extends Error {
 export class Exchange implements SessionMarks {
   readonly map: RequestMap;
   readonly session: SessionObject;
-  /** The session as loaded, to tell whether the application changed it. */
-  readonly #snapshot: string;
+  /**
+   * The session as loaded, to tell whether the application changed it: its keys and values
+   * in order, and its JSON text, taken at once when a value is an object (which the
+   * application may change in place), else made from them only when needed.
+   */
+  readonly #keys: string[];
+  readonly #values: unknown[];
+  #snapshot: string | undefined;
   state: 'open' | 'done' = 'open';
   /** The CSRF request half ran and let the request through: its response half must run. */
   csrf = false;
@@ -233,7 +239,17 @@ export class Exchange implements SessionMarks {
     this.map = map;
     this.#logger = logger;
     const data = map.session ?? {};
-    this.#snapshot = snapshot(data);
+    const keys = Object.keys(data);
+    const values: unknown[] = new Array<unknown>(keys.length);
+    let nested = false;
+    for (let i = 0; i < keys.length; i++) {
+      const value = data[keys[i]!];
+      values[i] = value;
+      if (typeof value === 'object' && value !== null) nested = true;
+    }
+    this.#keys = keys;
+    this.#values = values;
+    this.#snapshot = nested ? snapshot(data) : undefined;
     this.session = new SessionObject(this, data);
   }
 
@@ -306,10 +322,57 @@ export class Exchange implements SessionMarks {
     } else if (this.regenerate) {
       skeleton.session = data;
       skeleton.regenerateSession = true;
-    } else if (current !== this.session || snapshot(data) !== this.#snapshot) {
+    } else if (current !== this.session || this.#changed(data)) {
       skeleton.session = data;
     }
   }
+
+  /**
+   * Whether `data`'s JSON differs from the loaded session's, without writing either when the
+   * keys are the same: a scalar value replaced by another (a string, a boolean, a finite
+   * number, null) changes the JSON; the same values, none of them an object, leave it.
+   */
+  #changed(data: SessionData): boolean {
+    const keys = this.#keys;
+    const values = this.#values;
+    const now = Object.keys(data);
+    if (sameKeys(now, keys)) {
+      let same = true;
+      for (let i = 0; i < keys.length; i++) {
+        const before = values[i];
+        const after = data[keys[i]!];
+        if (before === after) continue;
+        if (isScalar(before) && isScalar(after)) return true;
+        same = false;
+      }
+      if (same && this.#snapshot === undefined) return false;
+    }
+    this.#snapshot ??= snapshot(rebuilt(keys, values));
+    return snapshot(data) !== this.#snapshot;
+  }
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A value whose JSON text no other such value shares: two of them differ in JSON if they differ. */
+function isScalar(value: unknown): boolean {
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
+}
+
+/** The loaded session again, from its keys and values, none an object (an own `__proto__` kept). */
+function rebuilt(keys: readonly string[], values: readonly unknown[]): SessionData {
+  const data = Object.create(null) as Record<string, unknown>;
+  for (let i = 0; i < keys.length; i++) data[keys[i]!] = values[i];
+  return data as SessionData;
 }
 
 /** JSON text to compare sessions by; a value JSON refuses (a BigInt) is written as text. */
