@@ -147,7 +147,13 @@ export function csrfHalves(options: CsrfOptions = {}): Halves {
   const settings = resolve(options);
   return {
     role: 'csrf',
-    request: (request) => csrfRequest(settings, request),
+    request: (request) => {
+      try {
+        return csrfRequest(settings, request);
+      } catch (error) {
+        return rejection(error);
+      }
+    },
     response: csrfResponse,
   };
 }
@@ -252,10 +258,15 @@ interface State {
 const state = Symbol('sessionkit.csrf');
 type WithState = RequestMap & { [state]?: State };
 
-async function csrfRequest(
+/**
+ * Synchronous unless the request is refused (`onFailure` may answer with a promise), so
+ * that a safe or well-tokened request costs no promise. What it throws, the request half
+ * rejects with, as when it was async.
+ */
+function csrfRequest(
   settings: Settings,
   request: WithState,
-): Promise<ResponseMap | undefined> {
+): ResponseMap | undefined | Promise<ResponseMap | undefined> {
   const session = request.session;
   if (session === undefined) throw needsSession('csrf');
   const { ring, key } = settings;
@@ -298,7 +309,20 @@ async function csrfRequest(
   settings.logger.debug?.(
     `sessionkit: refused a ${request.method} request to ${request.path}: ${reason} (${explanations[reason]})`,
   );
-  // X-20: an onFailure page that renders the form again gets its secret stored.
+  return refuse(settings, request, reason);
+}
+
+/** A promise rejected with `error`, as an async function that threw it gives. */
+async function rejection(error: unknown): Promise<never> {
+  throw error;
+}
+
+/** X-20: an onFailure page that renders the form again gets its secret stored. */
+async function refuse(
+  settings: Settings,
+  request: WithState,
+  reason: CsrfFailure,
+): Promise<ResponseMap> {
   return csrfResponse(await settings.onFailure(request, reason), request);
 }
 

@@ -6,8 +6,8 @@
  * its framework sends the headers calls {@link Adapter.commit} (the response halves) and
  * copies the headers it gives back. See docs/decisions/0016-framework-adapters.md.
  */
-import { composeHalves } from '../core/halves.ts';
-import type { Halves } from '../core/halves.ts';
+import { composeHalves, isThenable } from '../core/halves.ts';
+import type { Early, Halves } from '../core/halves.ts';
 import { consoleLogger } from '../core/logger.ts';
 import type {
   FormFields,
@@ -79,61 +79,112 @@ export class Adapter {
 
   /**
    * The cookie, session and flash request halves: the exchange to hand to the application,
-   * or a response to send at once (a store that cannot read: `onStoreError`'s 503).
+   * or a response to send at once (a store that cannot read: `onStoreError`'s 503). Answers
+   * synchronously when the halves do (the cookie store), else with a promise; never throws:
+   * what the halves throw, it rejects with.
    */
-  async open(map: RequestMap): Promise<Exchange | ResponseMap> {
-    const early = await this.#outer.request(map);
-    if (early !== undefined) return early;
-    return new Exchange(map, this.logger);
+  open(map: RequestMap): Exchange | ResponseMap | Promise<Exchange | ResponseMap> {
+    try {
+      const early = this.#outer.request(map);
+      if (isThenable(early)) return this.#openAfter(early, map);
+      return early !== undefined ? early : new Exchange(map, this.logger);
+    } catch (error) {
+      return rejection(error);
+    }
+  }
+
+  async #openAfter(pending: PromiseLike<Early>, map: RequestMap): Promise<Exchange | ResponseMap> {
+    const early = await pending;
+    return early !== undefined ? early : new Exchange(map, this.logger);
   }
 
   /**
    * The CSRF request half, once `exchange.map.form` is known: a response to send at once
    * (403, already through the session's response half, so a flash read stays read), or
-   * undefined to go on.
+   * undefined to go on. Synchronous when the halves are, as {@link open}.
    */
-  async check(exchange: Exchange): Promise<ResponseMap | undefined> {
+  check(exchange: Exchange): Early | Promise<Early> {
     if (this.#csrf === undefined) return undefined;
-    const map = exchange.map;
-    const early = await this.#csrf.request(map);
+    try {
+      const early = this.#csrf.request(exchange.map);
+      if (isThenable(early)) return this.#checkAfter(early, exchange);
+      return this.#checked(early, exchange);
+    } catch (error) {
+      return rejection(error);
+    }
+  }
+
+  async #checkAfter(pending: PromiseLike<Early>, exchange: Exchange): Promise<Early> {
+    return this.#checked(await pending, exchange);
+  }
+
+  #checked(early: Early, exchange: Exchange): Early | Promise<Early> {
     if (early === undefined) {
       exchange.csrf = true;
       return undefined;
     }
     exchange.state = 'done';
-    return this.#outer.response(early, map);
+    return this.#outer.response(early, exchange.map);
   }
 
   /** {@link open} then {@link check}, for a framework whose body is parsed already. */
-  async load(map: RequestMap): Promise<Exchange | ResponseMap> {
-    const opened = await this.open(map);
+  load(map: RequestMap): Exchange | ResponseMap | Promise<Exchange | ResponseMap> {
+    const opened = this.open(map);
+    if (isThenable(opened)) return opened.then((value) => this.#loaded(value));
+    return this.#loaded(opened);
+  }
+
+  #loaded(
+    opened: Exchange | ResponseMap,
+  ): Exchange | ResponseMap | Promise<Exchange | ResponseMap> {
     if (!(opened instanceof Exchange)) return opened;
-    return (await this.check(opened)) ?? opened;
+    const early = this.check(opened);
+    if (isThenable(early)) return early.then((value) => value ?? opened);
+    return early ?? opened;
   }
 
   /**
    * The response halves over a skeleton made of what the application did: `status`, the
    * framework's current `headers` (lower-case names), and `current`, the session the
    * application holds now (`req.session`, which it may have replaced). Marks the exchange
-   * done. Rejects with what the halves throw (a session too large for a cookie): a
-   * programming error, for the framework's own error handling.
+   * done. Synchronous when the halves are, as {@link open}. Rejects with what the halves
+   * throw (a session too large for a cookie): a programming error, for the framework's own
+   * error handling.
    */
-  async commit(
+  commit(
     exchange: Exchange,
     status: number,
     headers: ResponseHeaders,
     current: unknown,
-  ): Promise<Commit> {
-    exchange.state = 'done';
-    const map = exchange.map;
-    const skeleton: ResponseMap = { status, headers, body: skeletonBody };
-    exchange.changes(skeleton, current);
-    let out = skeleton;
-    if (exchange.csrf) out = await this.#csrf!.response(out, map);
-    out = await this.#outer.response(out, map);
-    if (out.body !== skeletonBody) return { replaced: true, response: out };
-    return { replaced: false, headers: out.headers ?? {} };
+  ): Commit | Promise<Commit> {
+    try {
+      exchange.state = 'done';
+      const map = exchange.map;
+      const skeleton: ResponseMap = { status, headers, body: skeletonBody };
+      exchange.changes(skeleton, current);
+      if (!exchange.csrf) return this.#outerCommit(skeleton, map);
+      const out = this.#csrf!.response(skeleton, map);
+      if (isThenable(out)) return this.#commitAfter(out, map);
+      return this.#outerCommit(out, map);
+    } catch (error) {
+      return rejection(error);
+    }
   }
+
+  async #commitAfter(pending: PromiseLike<ResponseMap>, map: RequestMap): Promise<Commit> {
+    return this.#outerCommit(await pending, map);
+  }
+
+  #outerCommit(response: ResponseMap, map: RequestMap): Commit | Promise<Commit> {
+    const out = this.#outer.response(response, map);
+    return isThenable(out) ? Promise.resolve(out).then(toCommit) : toCommit(out);
+  }
+}
+
+/** The {@link Commit} of the response the halves gave back. */
+function toCommit(out: ResponseMap): Commit {
+  if (out.body !== skeletonBody) return { replaced: true, response: out };
+  return { replaced: false, headers: out.headers ?? {} };
 }
 
 /**
@@ -165,8 +216,14 @@ export class SessionUnavailableError extends Error {
 export class Exchange implements SessionMarks {
   readonly map: RequestMap;
   readonly session: SessionObject;
-  /** The session as loaded, to tell whether the application changed it. */
-  readonly #snapshot: string;
+  /**
+   * The session as loaded, to tell whether the application changed it: its keys and values
+   * in order, and its JSON text, taken at once when a value is an object (which the
+   * application may change in place), else made from them only when needed.
+   */
+  readonly #keys: string[];
+  readonly #values: unknown[];
+  #snapshot: string | undefined;
   state: 'open' | 'done' = 'open';
   /** The CSRF request half ran and let the request through: its response half must run. */
   csrf = false;
@@ -182,7 +239,17 @@ export class Exchange implements SessionMarks {
     this.map = map;
     this.#logger = logger;
     const data = map.session ?? {};
-    this.#snapshot = snapshot(data);
+    const keys = Object.keys(data);
+    const values: unknown[] = new Array<unknown>(keys.length);
+    let nested = false;
+    for (let i = 0; i < keys.length; i++) {
+      const value = data[keys[i]!];
+      values[i] = value;
+      if (typeof value === 'object' && value !== null) nested = true;
+    }
+    this.#keys = keys;
+    this.#values = values;
+    this.#snapshot = nested ? snapshot(data) : undefined;
     this.session = new SessionObject(this, data);
   }
 
@@ -197,16 +264,16 @@ export class Exchange implements SessionMarks {
   }
 
   /** Sets the flash the next request sees. */
-  readonly setFlash = (value: JsonValue | undefined): void => {
+  setFlash(value: JsonValue | undefined): void {
     this.#flash = value;
     this.#flashSet = true;
-  };
+  }
 
   /** The session's atomic update, for {@link SessionObject.update}. */
-  readonly update = (
+  update(
     data: SessionData,
     change: (session: SessionValues) => SessionValues,
-  ): Promise<SessionData> => {
+  ): Promise<SessionData> {
     // A destroyed session is no longer the stored one: what follows starts a new session.
     if (this.destroyed) return Promise.resolve().then(() => change(data));
     // A store that cannot update atomically changes what the application holds now.
@@ -216,19 +283,21 @@ export class Exchange implements SessionMarks {
       this.#logger.error(`sessionkit: ${error.message}`, error.error);
       throw new SessionUnavailableError(error);
     });
-  };
+  }
 
   /** A masked anti-forgery token; the first call makes the session's secret. */
-  readonly csrfToken = (): string => {
+  csrfToken(): string {
     const token = this.map.csrfToken;
     if (token === undefined) {
       throw new TypeError('csrfToken: CSRF protection is off (the csrf option is false)');
     }
     return token;
-  };
+  }
 
   /** The hidden input that carries {@link csrfToken} in a form. */
-  readonly csrfInput = (): string => csrfInput({ csrfToken: this.csrfToken() });
+  csrfInput(): string {
+    return csrfInput({ csrfToken: this.csrfToken() });
+  }
 
   /** Puts on `skeleton` Ring's `session`, `regenerateSession` and `flash` for what was done. */
   changes(skeleton: ResponseMap, current: unknown): void {
@@ -253,10 +322,57 @@ export class Exchange implements SessionMarks {
     } else if (this.regenerate) {
       skeleton.session = data;
       skeleton.regenerateSession = true;
-    } else if (current !== this.session || snapshot(data) !== this.#snapshot) {
+    } else if (current !== this.session || this.#changed(data)) {
       skeleton.session = data;
     }
   }
+
+  /**
+   * Whether `data`'s JSON differs from the loaded session's, without writing either when the
+   * keys are the same: a scalar value replaced by another (a string, a boolean, a finite
+   * number, null) changes the JSON; the same values, none of them an object, leave it.
+   */
+  #changed(data: SessionData): boolean {
+    const keys = this.#keys;
+    const values = this.#values;
+    const now = Object.keys(data);
+    if (sameKeys(now, keys)) {
+      let same = true;
+      for (let i = 0; i < keys.length; i++) {
+        const before = values[i];
+        const after = data[keys[i]!];
+        if (before === after) continue;
+        if (isScalar(before) && isScalar(after)) return true;
+        same = false;
+      }
+      if (same && this.#snapshot === undefined) return false;
+    }
+    this.#snapshot ??= snapshot(rebuilt(keys, values));
+    return snapshot(data) !== this.#snapshot;
+  }
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A value whose JSON text no other such value shares: two of them differ in JSON if they differ. */
+function isScalar(value: unknown): boolean {
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
+}
+
+/** The loaded session again, from its keys and values, none an object (an own `__proto__` kept). */
+function rebuilt(keys: readonly string[], values: readonly unknown[]): SessionData {
+  const data = Object.create(null) as Record<string, unknown>;
+  for (let i = 0; i < keys.length; i++) data[keys[i]!] = values[i];
+  return data as SessionData;
 }
 
 /** JSON text to compare sessions by; a value JSON refuses (a BigInt) is written as text. */
@@ -322,4 +438,9 @@ export async function bodyBytes(
     chunks.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/** A promise rejected with `error`, as an async function that threw it gives. */
+async function rejection(error: unknown): Promise<never> {
+  throw error;
 }

@@ -90,7 +90,7 @@ export function sessionMiddleware(options?: ExpressSessionOptions): RequestHandl
         'sessionkit (express): a form was posted but req.body is not parsed, so its anti-forgery token cannot be read: mount express.urlencoded() before sessionMiddleware (logged once)',
       );
     }
-    void adapter.load(map).then(
+    void Promise.resolve(adapter.load(map)).then(
       (loaded) => {
         if (loaded instanceof Exchange) {
           expose(req, res, loaded);
@@ -137,8 +137,9 @@ function expose(req: Request, res: Response, exchange: Exchange): void {
   req.session = exchange.session as unknown as Session;
   req.flash = exchange.flash;
   (req as { cookies: Record<string, RequestCookie> | undefined }).cookies = exchange.map.cookies;
-  req.csrfToken = exchange.csrfToken;
-  res.flash = exchange.setFlash;
-  res.locals.csrfToken = exchange.csrfToken;
-  res.locals.csrfInput = exchange.csrfInput;
+  const csrfToken = exchange.csrfToken.bind(exchange);
+  req.csrfToken = csrfToken;
+  res.flash = exchange.setFlash.bind(exchange);
+  res.locals.csrfToken = csrfToken;
+  res.locals.csrfInput = exchange.csrfInput.bind(exchange);
 }

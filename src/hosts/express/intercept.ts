@@ -137,7 +137,9 @@ function begin(res: Held, pending: Pending): void {
   if (pending.state !== 'open') return;
   pending.state = 'committing';
   const before = res.getHeaders() as ResponseHeaders;
-  pending.adapter.commit(pending.exchange, res.statusCode, before, pending.req.session).then(
+  void Promise.resolve(
+    pending.adapter.commit(pending.exchange, res.statusCode, before, pending.req.session),
+  ).then(
     (commit) => settle(res, pending, before, commit),
     (error: unknown) => {
       pending.state = 'done';

@@ -16,7 +16,8 @@ import {
   Exchange,
   formFrom,
 } from '../adapter.ts';
-import type { AdapterOptions } from '../adapter.ts';
+import type { AdapterOptions, Commit } from '../adapter.ts';
+import { isThenable } from '../../core/halves.ts';
 import type { Session } from '../session-object.ts';
 import { createRequestMap } from '../../core/request.ts';
 
@@ -75,24 +76,30 @@ const plugin: FastifyPluginAsync<FastifySessionOptions> = async (fastify, option
   });
 
   // The session, before any route hook; the CSRF check needs the parsed body, so it waits
-  // for preHandler. An early answer (503, 403) has been through the response halves.
-  fastify.addHook('onRequest', async (request, reply) => {
-    const opened = await adapter.open(toRequestMap(request));
-    if (!(opened instanceof Exchange)) return send(reply, opened);
-    (request as WithExchange)[exchangeKey] = opened;
-    request.session = opened.session as unknown as Session;
-    request.flash = opened.flash;
-    request.cookies = opened.map.cookies ?? {};
-    return undefined;
+  // for preHandler. An early answer (503, 403) has been through the response halves. The
+  // hooks take `done` rather than being async, so that the synchronous stores (the cookie
+  // store) cost no promise and no microtask turn; a store that answers with a promise goes
+  // on when it settles.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const opened = adapter.open(toRequestMap(request));
+    if (isThenable(opened)) {
+      opened.then((value) => opens(request, reply, value, done), done);
+    } else {
+      opens(request, reply, opened, done);
+    }
   });
 
-  fastify.addHook('preHandler', async (request, reply) => {
+  fastify.addHook('preHandler', (request, reply, done) => {
     const exchange = (request as WithExchange)[exchangeKey];
-    if (exchange === null || exchange.state !== 'open') return undefined;
+    if (exchange === null || exchange.state !== 'open') return done();
     const form = formFrom(request.headers['content-type'], request.body);
     if (form !== undefined) exchange.map.form = form;
-    const early = await adapter.check(exchange);
-    return early === undefined ? undefined : send(reply, early);
+    const early = adapter.check(exchange);
+    if (isThenable(early)) {
+      early.then((value) => answer(reply, value, done), done);
+    } else {
+      answer(reply, early, done);
+    }
   });
 
   // A handler that threw: its error reply saves nothing, as in Ring.
@@ -101,20 +108,16 @@ const plugin: FastifyPluginAsync<FastifySessionOptions> = async (fastify, option
     if (exchange !== null) exchange.state = 'done';
   });
 
-  fastify.addHook('onSend', async (request, reply, payload) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     const exchange = (request as WithExchange)[exchangeKey];
-    if (exchange === null || exchange.state !== 'open') return payload;
+    if (exchange === null || exchange.state !== 'open') return done(null, payload);
     const before = reply.getHeaders() as ResponseHeaders;
-    const commit = await adapter.commit(exchange, reply.statusCode, before, request.session);
-    if (commit.replaced) {
-      if (isStream(payload)) payload.destroy();
-      return replace(reply, commit.response);
+    const commit = adapter.commit(exchange, reply.statusCode, before, request.session);
+    if (isThenable(commit)) {
+      commit.then((value) => commits(reply, before, payload, value, done), done);
+    } else {
+      commits(reply, before, payload, commit, done);
     }
-    for (const [name, value] of changedHeaders(before, commit.headers)) {
-      if (name === 'set-cookie') reply.removeHeader(name);
-      reply.header(name, value);
-    }
-    return payload;
   });
 };
 
@@ -159,6 +162,59 @@ function toRequestMap(request: FastifyRequest): RequestMap {
     scheme: request.protocol === 'https' ? 'https' : 'http',
     remoteAddress: request.ip,
   });
+}
+
+/** The onRequest hook once the request halves answered. */
+function opens(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  opened: Exchange | ResponseMap,
+  done: (error?: Error) => void,
+): void {
+  if (!(opened instanceof Exchange)) {
+    send(reply, opened).then(() => done(), done);
+    return;
+  }
+  (request as WithExchange)[exchangeKey] = opened;
+  request.session = opened.session as unknown as Session;
+  request.flash = opened.flash;
+  request.cookies = opened.map.cookies ?? {};
+  done();
+}
+
+/** The preHandler hook once the CSRF request half answered. */
+function answer(
+  reply: FastifyReply,
+  early: ResponseMap | undefined,
+  done: (error?: Error) => void,
+): void {
+  if (early === undefined) done();
+  else send(reply, early).then(() => done(), done);
+}
+
+/** The onSend hook once the response halves answered: their headers, or their response. */
+function commits(
+  reply: FastifyReply,
+  before: ResponseHeaders,
+  payload: unknown,
+  commit: Commit,
+  done: (error: Error | null, payload?: unknown) => void,
+): void {
+  if (commit.replaced) {
+    if (isStream(payload)) payload.destroy();
+    replace(reply, commit.response).then((body) => done(null, body), done);
+    return;
+  }
+  try {
+    for (const [name, value] of changedHeaders(before, commit.headers)) {
+      if (name === 'set-cookie') reply.removeHeader(name);
+      reply.header(name, value);
+    }
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
+  done(null, payload);
 }
 
 async function send(reply: FastifyReply, response: ResponseMap): Promise<FastifyReply> {

@@ -120,7 +120,7 @@ export function sessionMiddleware(
     c.set('session', loaded.session as unknown as Session);
     c.set('flash', loaded.flash);
     c.set('cookies', loaded.map.cookies ?? {});
-    c.set('csrfToken', loaded.csrfToken);
+    c.set('csrfToken', loaded.csrfToken.bind(loaded));
     await next();
     // A handler that threw: Hono's onError answered; nothing is saved, as in Ring.
     if (c.error !== undefined) return;
