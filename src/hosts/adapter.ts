@@ -121,6 +121,7 @@ export class Adapter {
   #checked(early: Early, exchange: Exchange): Early | Promise<Early> {
     if (early === undefined) {
       exchange.csrf = true;
+      exchange.hideTaken();
       return undefined;
     }
     exchange.state = 'done';
@@ -221,8 +222,8 @@ export class Exchange implements SessionMarks {
    * in order, and its JSON text, taken at once when a value is an object (which the
    * application may change in place), else made from them only when needed.
    */
-  readonly #keys: string[];
-  readonly #values: unknown[];
+  #keys: string[] = [];
+  #values: unknown[] = [];
   #snapshot: string | undefined;
   state: 'open' | 'done' = 'open';
   /** The CSRF request half ran and let the request through: its response half must run. */
@@ -239,6 +240,12 @@ export class Exchange implements SessionMarks {
     this.map = map;
     this.#logger = logger;
     const data = map.session ?? {};
+    this.#remember(data);
+    this.session = new SessionObject(this, data);
+  }
+
+  /** Keeps `data` as the session loaded, for {@link changes} to compare with. */
+  #remember(data: SessionData): void {
     const keys = Object.keys(data);
     const values: unknown[] = new Array<unknown>(keys.length);
     let nested = false;
@@ -250,7 +257,23 @@ export class Exchange implements SessionMarks {
     this.#keys = keys;
     this.#values = values;
     this.#snapshot = nested ? snapshot(data) : undefined;
-    this.session = new SessionObject(this, data);
+  }
+
+  /**
+   * The CSRF request half took its secret out of the request's session (handlers never see
+   * it; its response half puts it back): the application's session object drops it too, and
+   * what was loaded is compared without it.
+   */
+  hideTaken(): void {
+    const data = this.map.session ?? {};
+    let taken = false;
+    for (const key of Object.keys(this.session)) {
+      if (!Object.hasOwn(data, key)) {
+        delete this.session[key];
+        taken = true;
+      }
+    }
+    if (taken) this.#remember(data);
   }
 
   /** The subject the session was read with. */
