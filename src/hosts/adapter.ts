@@ -20,6 +20,7 @@ import type {
 } from '../core/types.ts';
 import { cookieHalves } from '../cookies/wrap-cookies.ts';
 import { flashHalves } from '../session/flash.ts';
+import { middlewareKeys } from '../session/schema.ts';
 import { sessionHalves, StoreFailure, updateSession } from '../session/wrap-session.ts';
 import { csrfHalves, csrfInput } from '../csrf/wrap-csrf.ts';
 import { invalidOption } from '../core/errors.ts';
@@ -262,18 +263,25 @@ export class Exchange implements SessionMarks {
   /**
    * The CSRF request half took its secret out of the request's session (handlers never see
    * it; its response half puts it back): the application's session object drops it too, and
-   * what was loaded is compared without it.
+   * what was loaded is compared without it. Only that key: what a hook of the framework
+   * changed meanwhile (Fastify checks CSRF in `preHandler`) stays a change.
    */
   hideTaken(): void {
     const data = this.map.session ?? {};
-    let taken = false;
-    for (const key of Object.keys(this.session)) {
-      if (!Object.hasOwn(data, key)) {
-        delete this.session[key];
-        taken = true;
+    for (const key of middlewareKeys) {
+      if (Object.hasOwn(data, key)) continue;
+      const at = this.#keys.indexOf(key);
+      if (at === -1) continue;
+      delete this.session[key];
+      this.#keys.splice(at, 1);
+      this.#values.splice(at, 1);
+      if (this.#snapshot !== undefined) {
+        // The JSON taken at load, before any hook ran, without the key.
+        const loaded = JSON.parse(this.#snapshot) as Record<string, unknown>;
+        delete loaded[key];
+        this.#snapshot = JSON.stringify(loaded);
       }
     }
-    if (taken) this.#remember(data);
   }
 
   /** The subject the session was read with. */

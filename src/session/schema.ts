@@ -111,7 +111,7 @@ export function sessionCheck(
 }
 
 /** `data` without the middleware keys (the same object when it has none of them). */
-function ownPart(data: SessionData): SessionData {
+export function ownPart(data: SessionData): SessionData {
   let own: SessionData | undefined;
   for (const key of middlewareKeys) {
     if (Object.hasOwn(data, key)) {
@@ -129,7 +129,7 @@ function isEmpty(data: SessionData): boolean {
 }
 
 /** `value` with the middleware keys of `data` as they were. */
-function withMiddlewareKeys(value: SessionData, data: SessionData): SessionData {
+export function withMiddlewareKeys(value: SessionData, data: SessionData): SessionData {
   let out = value;
   for (const key of middlewareKeys) {
     if (Object.hasOwn(data, key)) {

@@ -9,7 +9,7 @@ import { decodeSessionKey, encodeSessionKey } from './session-key.ts';
 import { parseSessionJson, stringifySession } from './session-json.ts';
 import type { SessionChange, SessionStore, StoredSession } from './store.ts';
 import { subjectProblem } from './revocations.ts';
-import { paths, sessionCheck } from './schema.ts';
+import { ownPart, paths, sessionCheck, withMiddlewareKeys } from './schema.ts';
 import type { SessionCheck, SessionMigration } from './schema.ts';
 import type { StandardSchemaV1 } from '../core/standard-schema.ts';
 import type {
@@ -517,7 +517,7 @@ async function mend(
   let result;
   let issues = refused;
   if (check.migrate !== undefined) {
-    const fixed = await check.migrate(data, issues);
+    const fixed = await check.migrate(ownPart(data), issues);
     if (fixed !== undefined) {
       if (typeof fixed !== 'object' || fixed === null || Array.isArray(fixed)) {
         throw new SessionkitError(
@@ -525,7 +525,8 @@ async function mend(
           `wrapSession: migrate returned ${describe(fixed)}, expected a session object or undefined`,
         );
       }
-      result = check.read(fixed);
+      // The flash and the CSRF secret, which migrate never saw, stay as stored.
+      result = check.read(withMiddlewareKeys(fixed, data));
       if (!Array.isArray(result)) return { session: result as SessionData, migrated: true };
       issues = result as Parameters<SessionMigration>[1];
     }
@@ -614,46 +615,52 @@ export async function updateSession<S extends SessionShape<S> = SessionData, T e
     return next;
   }
   let next: T | undefined;
+  let stored: SessionData | undefined;
   // What this request read is what the store holds, unless another request wrote meanwhile:
   // a store that can check that in its write (Redis) then needs no read first.
   const update = store.update.bind(store);
-  const written = await attemptUpdate(
-    update,
-    key,
-    (current) => {
-      // The session as this request knows it is the one the schema checked (and migrate
-      // mended); one another request wrote meanwhile is checked here.
-      const known = seen.stored;
-      const session =
-        known !== undefined && current.json === known.json
-          ? known.data
-          : schemaRead(check, current.data);
-      next = changed(session as S);
-      return next as unknown as SessionData;
-    },
-    read,
-  );
-  if (written === undefined || next === undefined) {
+  let written: { key: string; json: string } | undefined;
+  try {
+    written = await attemptUpdate(
+      update,
+      key,
+      (current) => {
+        // The session as this request knows it is the one the schema checked (and migrate
+        // mended); one another request wrote meanwhile is checked here.
+        const known = seen.stored;
+        let session: SessionData;
+        if (known !== undefined && current.json === known.json) session = known.data;
+        else {
+          const result = check === undefined ? current.data : check.read(current.data);
+          if (Array.isArray(result)) throw refusedMeanwhile; // V-01: no session, never the change's
+          session = result as SessionData;
+        }
+        // `change` sees the application's data only (as the request does), and the flash and
+        // the CSRF secret stored now are kept.
+        next = changed(ownPart(session) as S);
+        stored = withMiddlewareKeys(next as unknown as SessionData, current.data);
+        return stored;
+      },
+      read,
+    );
+  } catch (error) {
+    if (error !== refusedMeanwhile) throw error;
+    written = undefined; // as a session ended meanwhile; the response writes a new one
+  }
+  if (written === undefined || next === undefined || stored === undefined) {
     // Q-02: ended meanwhile; the response's write of this key cannot bring it back.
     seen.stored = undefined;
     next = changed({} as S);
   } else {
-    seen.stored = { ...read, data: next as unknown as SessionData, json: written.json };
+    seen.stored = { ...read, data: stored, json: written.json };
     seen.updated = true;
   }
   request.session = next;
   return next;
 }
 
-/**
- * `data` as the schema gives it, when it accepts it; otherwise as it is (migrate, which may be
- * asynchronous, cannot run within a store's update), for the change's result to be checked.
- */
-function schemaRead(check: SessionCheck | undefined, data: SessionData): SessionData {
-  if (check === undefined) return data;
-  const result = check.read(data);
-  return Array.isArray(result) ? data : (result as SessionData);
-}
+/** Thrown within a store's update when another request stored data the schema refuses. */
+const refusedMeanwhile = new Error('sessionkit: the session stored meanwhile is refused');
 
 /** `updateSession`'s `change` result, refused when it is a promise: a store would write it as `{}`. */
 function synchronous<T>(result: T): T {

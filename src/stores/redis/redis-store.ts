@@ -199,7 +199,12 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     try {
       return await run(key, ['EVALSHA', source.sha, '1', key, ...args]);
     } catch (error) {
-      if (replyCode((error as Error).cause) !== 'NOSCRIPT') throw error;
+      // By the reply's class, or by its text where a bundler renamed the class.
+      const cause = (error as Error).cause;
+      const noScript =
+        replyCode(cause) === 'NOSCRIPT' ||
+        (cause instanceof Error && cause.message.startsWith('NOSCRIPT'));
+      if (!noScript) throw error;
       return run(key, ['EVAL', source.text, '1', key, ...args]);
     }
   };
