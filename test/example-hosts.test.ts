@@ -71,11 +71,12 @@ describe('every example answers the same routes the same way', () => {
     it(`L-13 on ${driver.name}: POST /logout/all ends every session of the signed-in user and no other`, async () => {
       const app = started.get(driver.name)!;
       const browse = () => new Client((path, init) => app.fetch(path, init));
-      const [laptop, phone, bob] = [browse(), browse(), browse()];
+      const [laptop, phone, bob, stranger] = [browse(), browse(), browse(), browse()];
       await laptop.get('/login/alice');
       await phone.get('/login/alice');
       await bob.get('/login/bob');
       const token = formToken(await laptop.text('/form'));
+      assert.equal((await laptop.post('/logout/all', {})).status, 403, 'X-01: needs the token');
       const all = await laptop.post('/logout/all', { '__anti-forgery-token': token });
       assert.equal(all.status, 200);
       assert.equal(await all.text(), 'Signed out everywhere');
@@ -84,6 +85,10 @@ describe('every example answers the same routes the same way', () => {
       assert.deepEqual(await bob.json('/session'), { user: 'bob' });
       await phone.get('/login/alice');
       assert.deepEqual(await phone.json('/session'), { user: 'alice' }, 'signing in again works');
+      const anonymous = formToken(await stranger.text('/form'));
+      const refused = await stranger.post('/logout/all', { '__anti-forgery-token': anonymous });
+      assert.equal(refused.status, 403);
+      assert.equal(await refused.text(), 'Not signed in');
     });
   }
 

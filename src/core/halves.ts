@@ -143,7 +143,7 @@ async function failed(halves: Halves, error: unknown, request: RequestMap): Prom
 }
 
 /** A promise rejected with `error`, as an async function that threw it gives. */
-async function rejection(error: unknown): Promise<never> {
+export async function rejection(error: unknown): Promise<never> {
   throw error;
 }
 

@@ -3,7 +3,7 @@ import { invalidOption, SessionkitError } from '../core/errors.ts';
 import { needsSession } from '../core/placement.ts';
 import { checkOptions, functionOption, loggerOption } from '../core/options.ts';
 import { equalBytes } from '../crypto/keys.ts';
-import { isNoResponse, wrapHalves } from '../core/halves.ts';
+import { isNoResponse, rejection, wrapHalves } from '../core/halves.ts';
 import type { Halves } from '../core/halves.ts';
 import { consoleLogger } from '../core/logger.ts';
 import { appendList, defaultHeader, privateCache, withProperty } from '../core/headers.ts';
@@ -310,11 +310,6 @@ function csrfRequest(
     `sessionkit: refused a ${request.method} request to ${request.path}: ${reason} (${explanations[reason]})`,
   );
   return refuse(settings, request, reason);
-}
-
-/** A promise rejected with `error`, as an async function that threw it gives. */
-async function rejection(error: unknown): Promise<never> {
-  throw error;
 }
 
 /** X-20: an onFailure page that renders the form again gets its secret stored. */

@@ -6,7 +6,7 @@
  * its framework sends the headers calls {@link Adapter.commit} (the response halves) and
  * copies the headers it gives back. See docs/decisions/0016-framework-adapters.md.
  */
-import { composeHalves, isThenable } from '../core/halves.ts';
+import { composeHalves, isThenable, rejection } from '../core/halves.ts';
 import type { Early, Halves } from '../core/halves.ts';
 import { consoleLogger } from '../core/logger.ts';
 import type {
@@ -223,8 +223,8 @@ export class Exchange implements SessionMarks {
    * in order, and its JSON text, taken at once when a value is an object (which the
    * application may change in place), else made from them only when needed.
    */
-  #keys: string[] = [];
-  #values: unknown[] = [];
+  readonly #keys: string[];
+  readonly #values: unknown[];
   #snapshot: string | undefined;
   state: 'open' | 'done' = 'open';
   /** The CSRF request half ran and let the request through: its response half must run. */
@@ -241,12 +241,6 @@ export class Exchange implements SessionMarks {
     this.map = map;
     this.#logger = logger;
     const data = map.session ?? {};
-    this.#remember(data);
-    this.session = new SessionObject(this, data);
-  }
-
-  /** Keeps `data` as the session loaded, for {@link changes} to compare with. */
-  #remember(data: SessionData): void {
     const keys = Object.keys(data);
     const values: unknown[] = new Array<unknown>(keys.length);
     let nested = false;
@@ -258,6 +252,7 @@ export class Exchange implements SessionMarks {
     this.#keys = keys;
     this.#values = values;
     this.#snapshot = nested ? snapshot(data) : undefined;
+    this.session = new SessionObject(this, data);
   }
 
   /**
@@ -469,9 +464,4 @@ export async function bodyBytes(
     chunks.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);
   }
   return Buffer.concat(chunks);
-}
-
-/** A promise rejected with `error`, as an async function that threw it gives. */
-async function rejection(error: unknown): Promise<never> {
-  throw error;
 }

@@ -435,17 +435,8 @@ function opened(settings: Settings, request: WithState, found: Found): Early | P
   }
   const result = checked(settings, check, stored.data);
   return isThenable(result)
-    ? checkedLater(settings, request, found, result)
+    ? result.then((checkedResult) => provideChecked(settings, request, found, checkedResult))
     : provideChecked(settings, request, found, result);
-}
-
-async function checkedLater(
-  settings: Settings,
-  request: WithState,
-  found: Found,
-  pending: Promise<Checked>,
-): Promise<Early> {
-  return provideChecked(settings, request, found, await pending);
 }
 
 /** {@link provide} for a session the schema checked: refused (undefined) is no session. */
